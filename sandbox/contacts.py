@@ -1,0 +1,122 @@
+"""The GP registry and care teams (FHIR R4, base `/fhir`): CareTeam, Practitioner, Organization.
+
+One CareTeam per relationship between a patient and one health contact; its id is the contact id that
+inbox threads name as `counterpartContactId`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from aiohttp import web
+
+from sandbox import fhir, seed
+from sandbox.control import install_control
+
+CARE_TEAMS = web.AppKey("contacts_care_teams", dict[str, fhir.Resource])
+PRACTITIONERS = web.AppKey("contacts_practitioners", dict[str, fhir.Resource])
+ORGANIZATIONS = web.AppKey("contacts_organizations", dict[str, fhir.Resource])
+
+HPR_SYSTEM = "urn:oid:2.16.578.1.12.4.1.4.4"
+PRACTITIONER_EXTENSION = "http://sandbox.helsenorge.example/fhir/StructureDefinition/accepts-new-patients"
+
+
+def practitioner_resource(p: seed.Practitioner) -> fhir.Resource:
+    name: dict[str, Any] = {"use": "official", "family": p.family, "given": list(p.given)}
+    if p.prefix:
+        name["prefix"] = [p.prefix]
+    resource: fhir.Resource = {
+        "resourceType": "Practitioner",
+        "id": p.id,
+        "meta": {"lastUpdated": fhir.LAST_UPDATED},
+        "identifier": [{"system": HPR_SYSTEM, "value": p.hpr}],
+        "active": True,
+        "name": [name],
+        "telecom": [{"system": "phone", "value": p.phone, "use": "work"}],
+    }
+    if p.prefix:
+        # An extension the gateway does not know: clients must ignore what they do not map.
+        resource["extension"] = [{"url": PRACTITIONER_EXTENSION, "valueBoolean": p.id != seed.PR_HAUGLAND}]
+    return resource
+
+
+def care_team_resource(
+    team: seed.CareTeam, practitioners: dict[str, seed.Practitioner], orgs: dict[str, seed.Organization]
+) -> fhir.Resource:
+    org = orgs[team.organization]
+    role = {"coding": [{"system": fhir.SNOMED, "code": team.role[0], "display": team.role[1]}]}
+    participant: dict[str, Any] = {"role": [role]}
+    if team.practitioner is not None:
+        practitioner = practitioners[team.practitioner]
+        participant["member"] = {
+            "reference": f"Practitioner/{practitioner.id}",
+            "display": practitioner.display_name,
+        }
+        participant["onBehalfOf"] = {"reference": f"Organization/{org.id}", "display": org.name}
+        phone = practitioner.phone
+    else:
+        # FHIR allows onBehalfOf only for a Practitioner member (invariant ctm-1).
+        participant["member"] = {"reference": f"Organization/{org.id}", "display": org.name}
+        phone = org.phone
+    period = {"start": team.start} if team.end is None else {"start": team.start, "end": team.end}
+    meta: dict[str, Any] = {"lastUpdated": fhir.LAST_UPDATED}
+    if team.digital_dialogue:
+        meta["tag"] = [fhir.DIGITAL_DIALOGUE_TAG]
+    return {
+        "resourceType": "CareTeam",
+        "id": team.id,
+        "meta": meta,
+        "status": "active" if team.active else "inactive",
+        "name": team.name,
+        "subject": {"reference": f"Patient/{team.patient}"},
+        "period": period,
+        "participant": [participant],
+        "managingOrganization": [{"reference": f"Organization/{org.id}", "display": org.name}],
+        "telecom": [{"system": "phone", "value": phone}],
+    }
+
+
+def _search_care_teams(request: web.Request) -> list[fhir.Resource]:
+    teams = request.app[CARE_TEAMS]
+    subject = fhir.reference_values(request, "subject", "Patient")
+    patient = fhir.reference_values(request, "patient", "Patient")
+    ids = fhir.token_values(request, "_id")
+    if subject is None and patient is None and ids is None:
+        raise fhir.invalid("CareTeam search needs 'subject', 'patient' or '_id'")
+    found = list(teams.values())
+    if ids is not None:
+        found = fhir.by_ids(teams, ids)
+    patients = set(subject or ()) | set(patient or ())
+    if subject is not None or patient is not None:
+        found = [t for t in found if t["subject"]["reference"].removeprefix("Patient/") in patients]
+    statuses = fhir.token_values(request, "status")
+    if statuses is not None:
+        found = [t for t in found if t["status"] in statuses]
+    return sorted(found, key=lambda t: (t["subject"]["reference"], t["id"]))
+
+
+def create_app(
+    *,
+    care_teams: Sequence[seed.CareTeam] | None = None,
+    practitioners: Sequence[seed.Practitioner] | None = None,
+    organizations: Sequence[seed.Organization] | None = None,
+) -> web.Application:
+    app = web.Application()
+    install_control(app)
+    pracs = {p.id: p for p in (seed.PRACTITIONERS if practitioners is None else practitioners)}
+    orgs = {o.id: o for o in (seed.ORGANIZATIONS if organizations is None else organizations)}
+    teams = seed.CARE_TEAMS if care_teams is None else care_teams
+    app[CARE_TEAMS] = {t.id: care_team_resource(t, pracs, orgs) for t in teams}
+    app[PRACTITIONERS] = {p.id: practitioner_resource(p) for p in pracs.values()}
+    app[ORGANIZATIONS] = {o.id: fhir.organization_resource(o) for o in orgs.values()}
+    fhir.add_resource_routes(app, "CareTeam", app[CARE_TEAMS], _search_care_teams)
+    fhir.add_resource_routes(
+        app, "Practitioner", app[PRACTITIONERS], fhir.id_search(app[PRACTITIONERS], "Practitioner")
+    )
+    fhir.add_resource_routes(
+        app, "Organization", app[ORGANIZATIONS], fhir.id_search(app[ORGANIZATIONS], "Organization")
+    )
+    app.router.add_get("/fhir/{type}", fhir.unknown_type)
+    app.router.add_get("/fhir/{type}/{id}", fhir.unknown_type)
+    return app

@@ -1,0 +1,154 @@
+"""Fault injection and request counting, the same for all five sandbox services.
+
+`install_control(app)` adds a middleware and three control endpoints, which are neither counted nor
+faulted:
+
+    GET  /_sandbox/stats    {"total": n, "byRoute": {"GET /persons": n, ...}}
+    POST /_sandbox/faults   {"latency_ms"?, "fail_status"?, "malformed"?, "down"?}
+    POST /_sandbox/reset    clears faults and counts, and runs the app's reset hooks
+
+Every other request is counted (faulted ones too, since the client did make the call), then delayed
+by `latency_ms`, then answered by the first fault that is set: `down`, `fail_status`, `malformed`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+CONTROL_PREFIX = "/_sandbox/"
+UNMATCHED_ROUTE = "UNMATCHED"
+
+
+@dataclass
+class Control:
+    """The knobs and counters of one sandbox app; tests change the attributes directly."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    latency_ms: float = 0.0
+    fail_status: int | None = None
+    malformed: bool = False
+    down: bool = False
+    reset_hooks: list[Callable[[], None]] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def stats(self) -> dict[str, Any]:
+        return {"total": self.total, "byRoute": dict(self.counts)}
+
+    def clear_faults(self) -> None:
+        self.latency_ms = 0.0
+        self.fail_status = None
+        self.malformed = False
+        self.down = False
+
+    def reset(self) -> None:
+        """Clear faults and counts, and restore the app's seeded state."""
+        self.clear_faults()
+        self.counts.clear()
+        for hook in self.reset_hooks:
+            hook()
+
+    def set_faults(self, body: dict[str, Any]) -> None:
+        """Apply a `POST /_sandbox/faults` body; raises ValueError before changing anything."""
+        unknown = set(body) - {"latency_ms", "fail_status", "malformed", "down"}
+        if unknown:
+            raise ValueError(f"unknown fault keys: {sorted(unknown)}")
+        latency = body.get("latency_ms", self.latency_ms)
+        status = body.get("fail_status", self.fail_status)
+        malformed = body.get("malformed", self.malformed)
+        down = body.get("down", self.down)
+        if isinstance(latency, bool) or not isinstance(latency, int | float) or latency < 0:
+            raise ValueError("latency_ms must be a number >= 0")
+        if status is not None and (isinstance(status, bool) or not isinstance(status, int) or not 500 <= status <= 599):
+            raise ValueError("fail_status must be null or a 5xx status")
+        if not isinstance(malformed, bool) or not isinstance(down, bool):
+            raise ValueError("malformed and down must be booleans")
+        self.latency_ms, self.fail_status, self.malformed, self.down = float(latency), status, malformed, down
+
+
+CONTROL = web.AppKey("sandbox_control", Control)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def route_name(request: web.Request) -> str:
+    resource = request.match_info.route.resource
+    if resource is None:
+        return UNMATCHED_ROUTE
+    return f"{request.method} {resource.canonical}"
+
+
+def _content_type(request: web.Request) -> str:
+    return "application/fhir+json" if request.path.startswith("/fhir") else "application/json"
+
+
+@web.middleware
+async def control_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    if request.path.startswith(CONTROL_PREFIX):
+        return await handler(request)
+    control = request.app[CONTROL]
+    control.counts[route_name(request)] += 1
+    if control.down:
+        # Close without writing a byte, so the client sees a disconnect rather than an HTTP status.
+        if request.transport is not None:
+            request.transport.abort()
+        raise asyncio.CancelledError
+    if control.latency_ms:
+        await asyncio.sleep(control.latency_ms / 1000)
+    if control.fail_status is not None:
+        return web.json_response(
+            {"error": f"injected fault: upstream answered {control.fail_status}"}, status=control.fail_status
+        )
+    if control.malformed:
+        # Truncated JSON: a client must treat an unparsable 200 as a failed upstream.
+        return web.Response(
+            status=200, text='{"resourceType": "Bundle", "entry": [{', content_type=_content_type(request)
+        )
+    return await handler(request)
+
+
+async def _stats(request: web.Request) -> web.Response:
+    return web.json_response(request.app[CONTROL].stats())
+
+
+async def _faults(request: web.Request) -> web.Response:
+    control = request.app[CONTROL]
+    try:
+        body = await request.json()
+        if not isinstance(body, dict):
+            raise ValueError("body must be a JSON object")
+        control.set_faults(body)
+    except ValueError as exc:
+        return web.json_response({"error": str(exc)}, status=400)
+    return web.json_response(
+        {
+            "latency_ms": control.latency_ms,
+            "fail_status": control.fail_status,
+            "malformed": control.malformed,
+            "down": control.down,
+        }
+    )
+
+
+async def _reset(request: web.Request) -> web.Response:
+    request.app[CONTROL].reset()
+    return web.json_response(request.app[CONTROL].stats())
+
+
+def install_control(app: web.Application) -> Control:
+    """Give `app` a Control, its middleware and the control endpoints; call before the app starts."""
+    control = Control()
+    app[CONTROL] = control
+    app.middlewares.append(control_middleware)
+    app.router.add_get(CONTROL_PREFIX + "stats", _stats)
+    app.router.add_post(CONTROL_PREFIX + "faults", _faults)
+    app.router.add_post(CONTROL_PREFIX + "reset", _reset)
+    return control

@@ -1,0 +1,273 @@
+"""What the two FHIR R4 services share: search parameters, searchset Bundles with paging, reads,
+OperationOutcome errors and the Organization resource both of them serve.
+
+Paging is offset based: the `next` link is the request URL with `_count` and an `_offset` the client
+treats as opaque. Search parameters the server does not know are ignored, as FHIR servers do by
+default.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from aiohttp import web
+
+from sandbox import seed
+
+FHIR_JSON = "application/fhir+json"
+DEFAULT_COUNT = 50
+MAX_COUNT = 200
+MAX_VALUES = 100
+OFFSET_PARAM = "_offset"
+
+ROLE_CODE_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-RoleCode"
+SNOMED = "http://snomed.info/sct"
+TAG_SYSTEM = "urn:no:helsenorge:fhir:tag"
+SECURITY_SYSTEM = "urn:no:helsenorge:fhir:security"
+DIGITAL_DIALOGUE_TAG = {"system": TAG_SYSTEM, "code": "digital-dialogue", "display": "Tilbyr digital dialog"}
+GUARDIAN_RESTRICTED = {
+    "system": SECURITY_SYSTEM,
+    "code": "GUARDIAN-RESTRICTED",
+    "display": "Vergeinnsynsreservasjon",
+}
+LAST_UPDATED = "2026-11-01T00:00:00+01:00"
+
+Resource = dict[str, Any]
+
+
+def fhir_response(body: Mapping[str, Any], status: int = 200) -> web.Response:
+    return web.Response(
+        status=status, text=json.dumps(body, ensure_ascii=False), content_type=FHIR_JSON, charset="utf-8"
+    )
+
+
+def outcome(status: int, code: str, diagnostics: str) -> web.HTTPException:
+    """An HTTP error whose body is an OperationOutcome; raise it from a handler."""
+    body = {
+        "resourceType": "OperationOutcome",
+        "issue": [{"severity": "error", "code": code, "diagnostics": diagnostics}],
+    }
+    error_class = {400: web.HTTPBadRequest, 404: web.HTTPNotFound}[status]
+    return error_class(text=json.dumps(body, ensure_ascii=False), content_type=FHIR_JSON)
+
+
+def invalid(diagnostics: str) -> web.HTTPException:
+    return outcome(400, "invalid", diagnostics)
+
+
+# --- search parameters -----------------------------------------------------------------------------
+
+
+def token_values(request: web.Request, name: str) -> list[str] | None:
+    """The comma-separated values of every `name` parameter, or None when the parameter is absent."""
+    if name not in request.query:
+        return None
+    values = [v.strip() for raw in request.query.getall(name) for v in raw.split(",") if v.strip()]
+    if not values:
+        raise invalid(f"search parameter '{name}' is empty")
+    if len(values) > MAX_VALUES:
+        raise invalid(f"at most {MAX_VALUES} values in '{name}'")
+    return list(dict.fromkeys(values))
+
+
+def reference_values(request: web.Request, name: str, resource_type: str) -> list[str] | None:
+    """Ids from reference values such as `Patient/a` (a bare `a` or an absolute URL is accepted too)."""
+    values = token_values(request, name)
+    if values is None:
+        return None
+    ids = []
+    for value in values:
+        parts = value.rstrip("/").split("/")
+        if len(parts) >= 2 and parts[-2] != resource_type:
+            raise invalid(f"'{name}' must reference {resource_type}, got '{value}'")
+        ids.append(parts[-1])
+    return ids
+
+
+def any_reference_values(request: web.Request, name: str) -> list[str] | None:
+    """Reference values kept as `Type/id`, for parameters that may point at several types."""
+    values = token_values(request, name)
+    if values is None:
+        return None
+    refs = []
+    for value in values:
+        parts = value.rstrip("/").split("/")
+        if len(parts) < 2:
+            raise invalid(f"'{name}' needs a typed reference such as Patient/<id>, got '{value}'")
+        refs.append(f"{parts[-2]}/{parts[-1]}")
+    return refs
+
+
+_DATE = re.compile(r"^(eq|ne|gt|lt|ge|le)?(\d{4}-\d{2}-\d{2})(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$")
+
+
+def date_filters(request: web.Request, name: str = "date") -> list[Callable[[datetime], bool]]:
+    """One predicate per `date` parameter (they AND together).
+
+    A value without a time stands for the whole day and one without an offset for local Oslo time,
+    so `ge2026-12-01` starts at midnight and `le2026-12-01` includes that day's evening.
+    """
+    filters = []
+    for raw in request.query.getall(name, []):
+        m = _DATE.match(raw.strip())
+        if m is None:
+            raise invalid(f"cannot parse '{name}={raw}'; use e.g. ge2026-12-01 or le2027-03-01T12:00:00+01:00")
+        prefix = m.group(1) or "eq"
+        try:
+            if m.group(3):
+                low = datetime.fromisoformat((m.group(2) + m.group(3)).replace("Z", "+00:00"))
+                low = low if low.tzinfo else low.replace(tzinfo=seed.OSLO)
+                high = low + timedelta(seconds=1 if m.group(4) else 60)
+            else:
+                low = datetime.combine(datetime.fromisoformat(m.group(2)).date(), time(), tzinfo=seed.OSLO)
+                high = low + timedelta(days=1)
+        except ValueError as exc:
+            raise invalid(f"cannot parse '{name}={raw}': {exc}") from None
+        filters.append(_date_predicate(prefix, low, high))
+    return filters
+
+
+def _date_predicate(prefix: str, low: datetime, high: datetime) -> Callable[[datetime], bool]:
+    # [low, high) is the instant range the value stands for (a day, a minute or a second).
+    match prefix:
+        case "ge":
+            return lambda t: t >= low
+        case "gt":
+            return lambda t: t >= high
+        case "le":
+            return lambda t: t < high
+        case "lt":
+            return lambda t: t < low
+        case "ne":
+            return lambda t: not low <= t < high
+        case _:
+            return lambda t: low <= t < high
+
+
+def _count(request: web.Request) -> int:
+    raw = request.query.get("_count")
+    if raw is None:
+        return DEFAULT_COUNT
+    try:
+        count = int(raw)
+    except ValueError:
+        raise invalid(f"_count must be an integer, got '{raw}'") from None
+    if count < 0:
+        raise invalid("_count must not be negative")
+    return min(count, MAX_COUNT)
+
+
+def _offset(request: web.Request) -> int:
+    raw = request.query.get(OFFSET_PARAM, "0")
+    if not raw.isdigit():
+        raise invalid(f"{OFFSET_PARAM} is not a value this server wrote")
+    return int(raw)
+
+
+# --- responses -------------------------------------------------------------------------------------
+
+
+def base_url(request: web.Request) -> str:
+    return str(request.url.origin() / "fhir")
+
+
+def search_response(request: web.Request, resources: Sequence[Resource]) -> web.Response:
+    """A searchset Bundle of one page of `resources` (already filtered and sorted)."""
+    count, offset = _count(request), _offset(request)
+    page = resources[offset : offset + count]
+    base = base_url(request)
+    links = [{"relation": "self", "url": str(request.url)}]
+    if count and offset + count < len(resources):
+        # A list of pairs, because repeated parameters such as date=ge..&date=le.. must survive.
+        query = [(k, v) for k, v in request.query.items() if k not in ("_count", OFFSET_PARAM)]
+        query += [("_count", str(count)), (OFFSET_PARAM, str(offset + count))]
+        links.append({"relation": "next", "url": str(request.url.with_query(query))})
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "total": len(resources),
+        "link": links,
+        "entry": [
+            {"fullUrl": f"{base}/{r['resourceType']}/{r['id']}", "resource": r, "search": {"mode": "match"}}
+            for r in page
+        ],
+    }
+    if not bundle["entry"]:
+        del bundle["entry"]
+    return fhir_response(bundle)
+
+
+def read_response(resources: Mapping[str, Resource], resource_type: str, resource_id: str) -> web.Response:
+    found = resources.get(resource_id)
+    if found is None:
+        raise outcome(404, "not-found", f"{resource_type}/{resource_id} is not known")
+    return fhir_response(found)
+
+
+def by_ids(resources: Mapping[str, Resource], ids: Sequence[str]) -> list[Resource]:
+    return [resources[i] for i in ids if i in resources]
+
+
+def add_resource_routes(
+    app: web.Application,
+    resource_type: str,
+    resources: Mapping[str, Resource],
+    search: Callable[[web.Request], list[Resource]],
+) -> None:
+    """`GET /fhir/<Type>` (search) and `GET /fhir/<Type>/<id>` (read)."""
+
+    async def search_handler(request: web.Request) -> web.Response:
+        return search_response(request, search(request))
+
+    async def read_handler(request: web.Request) -> web.Response:
+        return read_response(resources, resource_type, request.match_info["id"])
+
+    app.router.add_get(f"/fhir/{resource_type}", search_handler)
+    app.router.add_get(f"/fhir/{resource_type}/{{id}}", read_handler)
+
+
+def id_search(resources: Mapping[str, Resource], resource_type: str) -> Callable[[web.Request], list[Resource]]:
+    """A search that needs `_id`, for resources that are only ever fetched by id."""
+
+    def search(request: web.Request) -> list[Resource]:
+        ids = token_values(request, "_id")
+        if ids is None:
+            raise invalid(f"{resource_type} search needs '_id'")
+        return by_ids(resources, ids)
+
+    return search
+
+
+async def unknown_type(request: web.Request) -> web.Response:
+    raise outcome(404, "not-supported", f"resource type '{request.match_info['type']}' is not served here")
+
+
+# --- shared resources ------------------------------------------------------------------------------
+
+
+def role_code(code: str) -> dict[str, Any]:
+    return {"coding": [{"system": ROLE_CODE_SYSTEM, "code": code}]}
+
+
+def address_json(line: str, postal_code: str, city: str, district: str) -> dict[str, Any]:
+    return {"line": [line], "postalCode": postal_code, "city": city, "district": district, "country": "NO"}
+
+
+def organization_resource(org: seed.Organization) -> Resource:
+    resource: Resource = {
+        "resourceType": "Organization",
+        "id": org.id,
+        "meta": {"lastUpdated": LAST_UPDATED},
+        "active": True,
+        "type": [role_code(org.kind)],
+        "name": org.name,
+        "telecom": [{"system": "phone", "value": org.phone}],
+        "address": [address_json(org.line, org.postal_code, org.city, org.district)],
+    }
+    if org.part_of:
+        resource["partOf"] = {"reference": f"Organization/{org.part_of}"}
+    return resource

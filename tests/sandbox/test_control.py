@@ -1,0 +1,119 @@
+"""Fault injection and request counting, on every service."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Any
+
+import aiohttp
+import pytest
+
+from sandbox import CONTROL, Sandbox, registry, seed
+
+# One cheap, valid read per service.
+PROBES = {
+    "registry": f"/persons?ids={seed.KARI}",
+    "consent": f"/consents?ids={seed.KARI}",
+    "inbox": f"/threads?owner={seed.KARI}",
+    "contacts": f"/CareTeam?subject=Patient/{seed.KARI}",
+    "appointments": f"/Appointment?patient=Patient/{seed.KARI}",
+}
+
+
+def _origin(sandbox: Sandbox, name: str) -> str:
+    return sandbox.urls[name].removesuffix("/fhir")
+
+
+async def test_counts_per_route_and_reset(aiohttp_client: Any) -> None:
+    app = registry.create_app()
+    client = await aiohttp_client(app)
+    control = app[CONTROL]
+    await client.get(f"/persons?ids={seed.KARI}")
+    await client.get("/persons")  # a 400 is still a served request
+    await client.get("/nope")
+    assert control.counts == {"GET /persons": 2, "UNMATCHED": 1}
+    stats = await (await client.get("/_sandbox/stats")).json()
+    assert stats == {"total": 3, "byRoute": {"GET /persons": 2, "UNMATCHED": 1}}
+    await client.post("/_sandbox/reset")
+    assert control.total == 0
+    assert await (await client.get("/_sandbox/stats")).json() == {"total": 0, "byRoute": {}}
+
+
+async def test_every_service_counts_by_route_template(sandbox: Sandbox, http: aiohttp.ClientSession) -> None:
+    for name, path in PROBES.items():
+        async with http.get(sandbox.urls[name] + path) as resp:
+            assert resp.status == 200, name
+    async with http.get(f"{sandbox.urls['contacts']}/CareTeam/{seed.CT_KARI_GP}") as resp:
+        assert resp.status == 200
+    assert sandbox.total_requests() == {"registry": 1, "consent": 1, "inbox": 1, "contacts": 2, "appointments": 1}
+    assert sandbox.control("contacts").counts == {"GET /fhir/CareTeam": 1, "GET /fhir/CareTeam/{id}": 1}
+    sandbox.reset()
+    assert sum(sandbox.total_requests().values()) == 0
+
+
+async def test_fail_status(sandbox: Sandbox, http: aiohttp.ClientSession) -> None:
+    for name, path in PROBES.items():
+        sandbox.control(name).fail_status = 503
+        async with http.get(sandbox.urls[name] + path) as resp:
+            assert resp.status == 503
+            assert "error" in await resp.json(content_type=None)
+        # Control endpoints stay reachable while faulted.
+        async with http.get(f"{_origin(sandbox, name)}/_sandbox/stats") as resp:
+            assert (await resp.json())["total"] == 1
+
+
+async def test_malformed(sandbox: Sandbox, http: aiohttp.ClientSession) -> None:
+    for name, path in PROBES.items():
+        sandbox.control(name).malformed = True
+        async with http.get(sandbox.urls[name] + path) as resp:
+            assert resp.status == 200
+            with pytest.raises(json.JSONDecodeError):
+                json.loads(await resp.text())
+
+
+async def test_down_gives_a_connection_error(sandbox: Sandbox) -> None:
+    async with aiohttp.ClientSession() as http:
+        for name, path in PROBES.items():
+            sandbox.control(name).down = True
+            with pytest.raises(aiohttp.ClientConnectionError):
+                async with http.get(sandbox.urls[name] + path) as resp:
+                    await resp.read()
+            # aiohttp's client retries an idempotent request once after a disconnect.
+            assert sandbox.control(name).total in (1, 2)
+            sandbox.control(name).down = False
+            async with http.get(sandbox.urls[name] + path) as resp:
+                assert resp.status == 200
+
+
+async def test_latency(sandbox: Sandbox, http: aiohttp.ClientSession) -> None:
+    control = sandbox.control("registry")
+    control.latency_ms = 150
+    started = time.perf_counter()
+    async with http.get(sandbox.urls["registry"] + PROBES["registry"]) as resp:
+        assert resp.status == 200
+    assert time.perf_counter() - started >= 0.14
+    with pytest.raises(asyncio.TimeoutError):
+        async with http.get(
+            sandbox.urls["registry"] + PROBES["registry"], timeout=aiohttp.ClientTimeout(total=0.05)
+        ) as resp:
+            await resp.read()
+
+
+async def test_faults_over_http(sandbox: Sandbox, http: aiohttp.ClientSession) -> None:
+    origin = _origin(sandbox, "appointments")
+    async with http.post(f"{origin}/_sandbox/faults", json={"fail_status": 502, "latency_ms": 5}) as resp:
+        assert resp.status == 200
+        assert await resp.json() == {"latency_ms": 5.0, "fail_status": 502, "malformed": False, "down": False}
+    control = sandbox.control("appointments")
+    assert control.fail_status == 502 and control.latency_ms == 5
+    async with http.get(sandbox.urls["appointments"] + PROBES["appointments"]) as resp:
+        assert resp.status == 502
+    for bad in ({"fail_status": 404}, {"latency_ms": -1}, {"down": "yes"}, {"nope": 1}, [1]):
+        async with http.post(f"{origin}/_sandbox/faults", json=bad) as resp:
+            assert resp.status == 400, bad
+    assert control.fail_status == 502  # a rejected body changes nothing
+    async with http.post(f"{origin}/_sandbox/reset") as resp:
+        assert resp.status == 200
+    assert control.fail_status is None and control.latency_ms == 0 and control.total == 0

@@ -1,0 +1,61 @@
+"""start_sandbox, the Sandbox object and the seed seen through all services together."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import aiohttp
+
+from sandbox import Sandbox, seed, start_sandbox
+
+
+async def test_urls_and_context_manager(http: aiohttp.ClientSession) -> None:
+    async with Sandbox() as sandbox:
+        assert set(sandbox.urls) == {"registry", "consent", "inbox", "contacts", "appointments"}
+        assert sandbox.urls["contacts"].endswith("/fhir") and sandbox.urls["appointments"].endswith("/fhir")
+        assert len({url.removesuffix("/fhir") for url in sandbox.urls.values()}) == 5
+        async with http.get(f"{sandbox.urls['registry']}/persons?ids={seed.KARI}") as resp:
+            assert resp.status == 200
+        urls = dict(sandbox.urls)
+    async with aiohttp.ClientSession() as fresh:
+        try:
+            async with fresh.get(f"{urls['registry']}/persons?ids={seed.KARI}"):
+                raise AssertionError("the sandbox should be closed")
+        except aiohttp.ClientConnectionError:
+            pass
+
+
+async def test_start_sandbox_is_usable_with_async_with() -> None:
+    async with await start_sandbox() as sandbox:
+        assert sandbox.total_requests() == dict.fromkeys(sandbox.apps, 0)
+
+
+async def test_thread_counterparts_are_care_teams_of_the_owner(sandbox: Sandbox, http: aiohttp.ClientSession) -> None:
+    owners = ",".join(seed.PERSONAS)
+    async with http.get(f"{sandbox.urls['inbox']}/threads", params={"owner": owners}) as resp:
+        threads = (await resp.json())["threads"]
+    subjects = ",".join(f"Patient/{p}" for p in seed.PERSONAS)
+    async with http.get(f"{sandbox.urls['contacts']}/CareTeam", params={"subject": subjects, "_count": "200"}) as resp:
+        bundle = await resp.json()
+    assert "next" not in {link["relation"] for link in bundle["link"]}
+    owner_of = {e["resource"]["id"]: e["resource"]["subject"]["reference"] for e in bundle["entry"]}
+    for thread in threads:
+        assert owner_of[thread["counterpartContactId"]] == f"Patient/{thread['owner']}", thread["id"]
+    assert Counter(t["owner"] for t in threads)[seed.KARI] >= 60
+
+
+async def test_appointment_practitioners_exist_in_contacts(sandbox: Sandbox, http: aiohttp.ClientSession) -> None:
+    subjects = ",".join(f"Patient/{p}" for p in seed.PERSONAS)
+    async with http.get(
+        f"{sandbox.urls['appointments']}/Appointment", params={"patient": subjects, "_count": "200"}
+    ) as resp:
+        appointments = [e["resource"] for e in (await resp.json())["entry"]]
+    practitioners = {
+        p["actor"]["reference"].removeprefix("Practitioner/")
+        for a in appointments
+        for p in a["participant"]
+        if p["actor"]["reference"].startswith("Practitioner/")
+    }
+    async with http.get(f"{sandbox.urls['contacts']}/Practitioner", params={"_id": ",".join(practitioners)}) as resp:
+        found = {e["resource"]["id"] for e in (await resp.json())["entry"]}
+    assert found == practitioners
