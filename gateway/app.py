@@ -1,0 +1,132 @@
+"""The Starlette app: /graphql (HTTP, GraphiQL, WebSocket), /healthz, /readyz, /metrics, demo tokens."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import aiohttp
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from gateway import demo_tokens
+from gateway.auth import DemoIssuer, RemoteJwks, TokenVerifier
+from gateway.config import Settings
+from gateway.context import GatewayContext
+from gateway.graphiql import graphiql_html
+from gateway.metrics import REGISTRY
+from gateway.policy.clock import Clock, system_clock
+from gateway.schema import build_schema
+from gateway.sources import Sources
+from gateway.sources.loaders import Loaders
+
+EXAMPLE_QUERY = """\
+# The inbox page: threads with their latest message and counterpart,
+# appointments and health contacts. Pick a demo persona above, then Run.
+query InboxPage {
+  viewer {
+    id
+    person {
+      name { full }
+      threads(first: 5) {
+        totalCount
+        hiddenCount
+        nodes {
+          subject
+          category
+          unreadCount
+          counterpart { name role serviceKind }
+          messages(first: 1) { nodes { sentAt direction body } }
+        }
+        pageInfo { hasNextPage endCursor }
+      }
+      appointments(first: 5) {
+        nodes { start title serviceKind organization location { name } }
+      }
+      healthContacts { name role serviceKind organization offersDigitalDialogue }
+    }
+  }
+}
+"""
+
+
+class GatewayGraphQL(GraphQL[GatewayContext, Any]):
+    def __init__(self, settings: Settings, clock: Clock, ide_page: str | None) -> None:
+        super().__init__(build_schema(settings.max_query_depth), graphql_ide="graphiql" if ide_page else None)
+        self._clock = clock
+        self._ide_page = ide_page
+
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> GatewayContext:
+        state = request.state
+        principal = await state.verifier.principal(request.headers.get("authorization"))
+        return GatewayContext(principal=principal, loaders=Loaders(state.sources), now=self._clock(), request=request)
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        return HTMLResponse(self._ide_page or "")
+
+
+async def healthz(request: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> JSONResponse:
+    sources: Sources = request.state.sources
+    names = list(sources.http)
+    results = await asyncio.gather(*(sources.http[name].reachable() for name in names))
+    status = {name: "ok" if ok else "unreachable" for name, ok in zip(names, results, strict=True)}
+    ready = all(results)
+    return JSONResponse({"status": "ok" if ready else "unavailable", "sources": status}, 200 if ready else 503)
+
+
+async def metrics(request: Request) -> Response:
+    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+
+def build_app(settings: Settings, *, clock: Clock = system_clock) -> Starlette:
+    """The gateway. In demo mode it issues its own tokens; otherwise it trusts `settings.jwks_url`."""
+    if not settings.demo and not settings.jwks_url:
+        raise ValueError("GATEWAY_JWKS_URL is required unless GATEWAY_DEMO=true")
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
+        connector = aiohttp.TCPConnector(limit=settings.upstream_connections)
+        async with aiohttp.ClientSession(connector=connector) as session:
+            issuer = DemoIssuer(settings.issuer, settings.audience) if settings.demo else None
+            keys = issuer.key if issuer else RemoteJwks(session, settings.jwks_url or "", settings.upstream_timeout_s)
+            yield {
+                "sources": Sources.build(session, settings),
+                "verifier": TokenVerifier(keys, settings.issuer, settings.audience, settings.clock_skew_s),
+                "issuer": issuer,
+            }
+
+    ide_page = None
+    if settings.graphiql:
+        ide_page = graphiql_html(
+            example_query=EXAMPLE_QUERY,
+            static_prefix="/static",
+            personas=demo_tokens.PERSONAS if settings.demo else None,
+            token_url="/demo/token" if settings.demo else None,
+        )
+    graphql = GatewayGraphQL(settings, clock, ide_page)
+    routes = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Route("/metrics", metrics),
+        Mount("/static", StaticFiles(packages=[("gateway", "static")])),
+    ]
+    if settings.demo:
+        routes += demo_tokens.routes()
+    # GraphiQL's bundle is 3.5 MB; compressed it is about 1 MB.
+    return Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(GZipMiddleware, minimum_size=1024)])

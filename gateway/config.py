@@ -1,0 +1,59 @@
+"""Settings from the environment: the one place that reads configuration.
+
+Every variable is prefixed `GATEWAY_` except `REDIS_URL`, which follows the common convention.
+The README's configuration table lists them all with their defaults.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    registry_url: str = "http://127.0.0.1:8101"
+    consent_url: str = "http://127.0.0.1:8102"
+    inbox_url: str = "http://127.0.0.1:8103"
+    contacts_url: str = "http://127.0.0.1:8104/fhir"
+    appointments_url: str = "http://127.0.0.1:8105/fhir"
+
+    upstream_timeout_s: float = Field(default=5.0, gt=0)
+    upstream_connections: int = Field(default=100, ge=1)
+    fhir_page_size: int = Field(default=100, ge=1, le=1000)
+    # A client may follow `next` links; this bounds a misbehaving server's endless paging.
+    fhir_max_pages: int = Field(default=50, ge=1)
+    fhir_codings_file: str | None = None
+
+    # Authentication. In demo mode the gateway issues its own tokens (POST /demo/token) and
+    # verifies them with its own key; otherwise tokens are verified against `jwks_url`.
+    demo: bool = False
+    jwks_url: str | None = None
+    issuer: str = "http://127.0.0.1:8000/demo"
+    audience: str = "health-gateway"
+    clock_skew_s: int = Field(default=30, ge=0)
+
+    graphiql: bool = True
+    max_query_depth: int = Field(default=12, ge=1)
+
+    redis_url: str | None = Field(default=None, validation_alias=AliasChoices("REDIS_URL", "GATEWAY_REDIS_URL"))
+
+    def upstream_urls(self) -> dict[str, str]:
+        return {
+            "registry": self.registry_url,
+            "consent": self.consent_url,
+            "inbox": self.inbox_url,
+            "contacts": self.contacts_url,
+            "appointments": self.appointments_url,
+        }
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

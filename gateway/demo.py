@@ -1,0 +1,41 @@
+"""The demo: the five sandbox upstreams and the gateway in one process, one command."""
+
+from __future__ import annotations
+
+import uvicorn
+
+from gateway.app import build_app
+from gateway.config import Settings
+from gateway.demo_tokens import PERSONAS
+from sandbox import start_sandbox
+
+
+def banner(settings: Settings) -> str:
+    url = f"http://{settings.host}:{settings.port}/graphql"
+    lines = [
+        "",
+        f"  GraphiQL:  {url}   (pick a persona at the top of the page)",
+        f'  Tokens:    curl -s -X POST -d \'{{"pid": "12848510058"}}\' http://{settings.host}:{settings.port}/demo/token',
+        "  Personas:",
+        *(f"    {p.id}  {p.name:<15} {p.note}" for p in PERSONAS),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+async def run_demo(settings: Settings) -> None:
+    async with await start_sandbox(settings.host) as sandbox:
+        demo_settings = settings.model_copy(
+            update={
+                "demo": True,
+                "registry_url": sandbox.urls["registry"],
+                "consent_url": sandbox.urls["consent"],
+                "inbox_url": sandbox.urls["inbox"],
+                "contacts_url": sandbox.urls["contacts"],
+                "appointments_url": sandbox.urls["appointments"],
+            }
+        )
+        app = build_app(demo_settings)
+        server = uvicorn.Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="info"))
+        print(banner(demo_settings), flush=True)
+        await server.serve()

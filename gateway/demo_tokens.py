@@ -1,0 +1,73 @@
+"""Demo mode: the gateway acts as its own ID-porten (DESIGN.md 4.1) for the demo personas."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from gateway.auth import SERVICE_READ_SCOPE, DemoIssuer
+from gateway.graphiql import Persona
+from gateway.policy.national_id import invalid_reason
+from gateway.policy.vocabulary import Assurance
+
+TOKEN_TTL_S = 3600
+
+# DESIGN.md section 6: fixed ids that docs, tests and scripts rely on.
+PERSONAS = (
+    Persona("12848510058", "Kari Nordmann", "parent of Emma, Jonas and Sofie; fullmakt from Ola"),
+    Persona("03894810369", "Ola Nordmann", "gave Kari a fullmakt; Erik's has expired"),
+    Persona("15861950082", "Emma Nordmann", "7 years old; her GP offers digital dialogue"),
+    Persona("20821250162", "Jonas Nordmann", "14, youth access; hospital, GP and municipal items"),
+    Persona("01880950017", "Sofie Nordmann", "17: her mother has no access"),
+    Persona("30819010095", "Nora Hansen", "confidential address (fortrolig); consent BASIS_PLUS"),
+    Persona("05918210190", "Per Berg", "parent of Lars and Maja, lives apart from both"),
+    Persona("09831750127", "Lars Berg", "strictly confidential address"),
+    Persona("22877510070", "Ingrid Solberg", "consent BASIS only"),
+    Persona("14907910130", "Erik Dahl", "expired fullmakt from Ola; area-1 fullmakt from Ingrid"),
+    Persona("01921150268", "Maja Berg", "14, no youth access; lives with her mother"),
+)
+
+
+def _problem(message: str) -> JSONResponse:
+    return JSONResponse({"error": "invalid_request", "error_description": message}, status_code=400)
+
+
+async def issue_token(request: Request) -> JSONResponse:
+    """POST {"pid", "acr"} for a person, or {"client_id", "scope"} for a service client."""
+    issuer: DemoIssuer = request.state.issuer
+    try:
+        body: Any = await request.json()
+    except ValueError:
+        return _problem("the body must be a JSON object")
+    if not isinstance(body, dict):
+        return _problem("the body must be a JSON object")
+    if "pid" in body:
+        pid, acr = body["pid"], body.get("acr", Assurance.HIGH.value)
+        if not isinstance(pid, str) or (problem := invalid_reason(pid)):
+            return _problem(f"pid is not a valid fødselsnummer or D-number: it {problem or 'must be a string'}")
+        if acr not in {a.value for a in Assurance}:
+            return _problem(f"acr must be one of {sorted(a.value for a in Assurance)}")
+        token = issuer.person_token(pid, acr, TOKEN_TTL_S)
+    elif "client_id" in body:
+        client_id, scope = body["client_id"], body.get("scope", SERVICE_READ_SCOPE)
+        if not isinstance(client_id, str) or not client_id.strip() or not isinstance(scope, str):
+            return _problem("client_id and scope must be non-empty strings")
+        token = issuer.service_token(client_id.strip(), scope, TOKEN_TTL_S)
+    else:
+        return _problem('send {"pid": "...", "acr": "..."} or {"client_id": "...", "scope": "person:read"}')
+    return JSONResponse({"access_token": token, "token_type": "Bearer", "expires_in": TOKEN_TTL_S})
+
+
+async def jwks(request: Request) -> JSONResponse:
+    issuer: DemoIssuer = request.state.issuer
+    return JSONResponse(issuer.jwks())
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/demo/token", issue_token, methods=["POST"]),
+        Route("/demo/jwks.json", jwks),
+    ]

@@ -1,0 +1,34 @@
+"""Prometheus metrics: one registry for the process, served at /metrics."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+
+REGISTRY = CollectorRegistry(auto_describe=True)
+
+GRAPHQL_REQUESTS = Counter(
+    "gateway_graphql_requests",
+    "GraphQL operations executed, by operation type and outcome (ok, error).",
+    ["operation", "outcome"],
+    registry=REGISTRY,
+)
+GRAPHQL_LATENCY = Histogram(
+    "gateway_graphql_request_seconds",
+    "Time to execute one GraphQL operation.",
+    ["operation"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+    registry=REGISTRY,
+)
+UPSTREAM_REQUESTS = Counter(
+    "gateway_upstream_requests",
+    "HTTP requests to upstream sources, by source and outcome (ok, status, unavailable).",
+    ["source", "outcome"],
+    registry=REGISTRY,
+)
+UPSTREAM_LATENCY = Histogram(
+    "gateway_upstream_request_seconds",
+    "Time of one upstream HTTP request.",
+    ["source"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+    registry=REGISTRY,
+)

@@ -1,0 +1,81 @@
+"""The words of the access rules (DESIGN.md section 4), as plain enums.
+
+The schema exposes these same enums, so a value in the SDL and a value in a decision are one
+thing.
+"""
+
+from __future__ import annotations
+
+from enum import Enum, IntEnum
+
+
+class ConsentLevel(IntEnum):
+    """Samtykkenivå ("tilgangsnivå") on helsenorge.no; ordered, so levels compare."""
+
+    NONE = 0
+    BASIS = 1
+    BASIS_PLUS = 2
+    FULL = 3
+
+
+class Assurance(Enum):
+    """ID-porten level of assurance (`acr`)."""
+
+    HIGH = "idporten-loa-high"
+    SUBSTANTIAL = "idporten-loa-substantial"
+
+
+class AddressProtection(Enum):
+    UGRADERT = "UGRADERT"
+    FORTROLIG = "FORTROLIG"
+    STRENGT_FORTROLIG = "STRENGT_FORTROLIG"
+    STRENGT_FORTROLIG_UTLAND = "STRENGT_FORTROLIG_UTLAND"
+
+
+class Basis(Enum):
+    """How the viewer may act for the subject."""
+
+    SELF = "SELF"
+    PARENT = "PARENT"
+    PROXY = "PROXY"
+
+
+class ServiceArea(IntEnum):
+    """Fullmakt service areas ("tjenesteområder")."""
+
+    REGISTERED_INFORMATION = 1
+    DIGITAL_HEALTH_SERVICES = 3
+
+
+class ServiceKind(Enum):
+    HOSPITAL = "HOSPITAL"
+    GP = "GP"
+    MUNICIPAL = "MUNICIPAL"
+
+
+class Reason(Enum):
+    """Why a field is denied or masked; stable codes clients may switch on."""
+
+    NO_RELATION = "NO_RELATION"
+    NO_CONSENT = "NO_CONSENT"
+    CONSENT_LEVEL = "CONSENT_LEVEL"
+    PROXY_SCOPE = "PROXY_SCOPE"
+    PROXY_EXPIRED = "PROXY_EXPIRED"
+    CHILD_AGE = "CHILD_AGE"
+    CONFIDENTIAL_ADDRESS = "CONFIDENTIAL_ADDRESS"
+    INSUFFICIENT_ASSURANCE = "INSUFFICIENT_ASSURANCE"
+    SERVICE_SCOPE = "SERVICE_SCOPE"
+
+
+class MessageCategory(Enum):
+    """Innboks message categories (DESIGN.md section 5)."""
+
+    DIALOG_FASTLEGE = "DIALOG_FASTLEGE"
+    FORLOPSKOORDINATOR = "FORLOPSKOORDINATOR"
+    INNKALLING = "INNKALLING"
+    TIMEAVTALE = "TIMEAVTALE"
+    KOMMUNE = "KOMMUNE"
+    HELSEUNDERSOKELSE = "HELSEUNDERSOKELSE"
+    FASTLEGEBYTTE = "FASTLEGEBYTTE"
+    FULLMAKT = "FULLMAKT"
+    KJERNEJOURNAL = "KJERNEJOURNAL"

@@ -1,0 +1,38 @@
+"""The Strawberry schema: root types merged from each domain, and the schema object."""
+
+from __future__ import annotations
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import QueryDepthLimiter
+from strawberry.types import ExecutionContext
+
+from gateway.schema.extensions import OperationMetrics, PublicErrors
+from gateway.schema.query import PersonQuery
+from gateway.schema.viewer import ViewerQuery
+
+
+@strawberry.type(description="Reads: the viewer, and the persons they may act for.")
+class Query(ViewerQuery, PersonQuery):
+    pass
+
+
+class GatewaySchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        # PublicErrors logs what matters; Strawberry's default logs every denial with a traceback.
+        pass
+
+
+def build_schema(max_depth: int = 12) -> GatewaySchema:
+    return GatewaySchema(
+        query=Query,
+        extensions=[OperationMetrics, PublicErrors, lambda: QueryDepthLimiter(max_depth=max_depth)],
+    )
+
+
+schema = build_schema()
+
+
+def sdl() -> str:
+    """The schema as checked in at schema.graphql."""
+    return schema.as_str() + "\n"

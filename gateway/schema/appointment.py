@@ -1,0 +1,92 @@
+"""Appointment (timeavtale) and its Location."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import strawberry
+
+from gateway.context import Info
+from gateway.resolvers.contacts import contact_by_practitioner
+from gateway.resolvers.subjects import Subject
+from gateway.schema.common import Address
+from gateway.schema.contact import HealthContact
+from gateway.schema.enums import AppointmentStatus, ServiceKind, enum_or
+from gateway.sources.records import AppointmentRecord, LocationRecord
+
+
+@strawberry.type(description="Where an appointment takes place.")
+class Location:
+    record: strawberry.Private[LocationRecord]
+
+    @strawberry.field(description="Name of the place (hospital, GP office, or the person's home).")
+    def name(self) -> str:
+        return self.record.name
+
+    @strawberry.field(description="Address of the place.")
+    def address(self) -> Address | None:
+        return Address.from_record(self.record.address)
+
+    @strawberry.field(description="Whether the appointment is at the person's home (a home visit).")
+    def at_home(self) -> bool:
+        return self.record.at_home
+
+
+@strawberry.type(
+    description="An appointment (timeavtale) at a hospital, GP office or municipal service. "
+    "Federation entity with key `id`."
+)
+class Appointment:
+    record: strawberry.Private[AppointmentRecord]
+    owner: strawberry.Private[Subject]
+
+    @strawberry.field(description="Stable id (the FHIR Appointment id).")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self.record.id)
+
+    @strawberry.field(description="When it starts.")
+    def start(self) -> dt.datetime:
+        return self.record.start
+
+    @strawberry.field(description="When it ends, if known.")
+    def end(self) -> dt.datetime | None:
+        return self.record.end
+
+    @strawberry.field(description="Booked, cancelled, fulfilled, ...")
+    def status(self) -> AppointmentStatus:
+        return enum_or(AppointmentStatus, self.record.status, AppointmentStatus.BOOKED)  # type: ignore[return-value]
+
+    @strawberry.field(description="What the appointment is for.")
+    def title(self) -> str:
+        return self.record.title
+
+    async def _location(self, info: Info) -> LocationRecord | None:
+        if self.record.location_id is None:
+            return None
+        return await info.context.loaders.location_by_id.load(self.record.location_id)
+
+    @strawberry.field(description="Hospital, GP or municipal service.")
+    async def service_kind(self, info: Info) -> ServiceKind:
+        kind = self.record.service_kind
+        if kind is None:
+            location = await self._location(info)
+            kind = location.service_kind if location else None
+        # Unknown is treated as the most restricted kind, so filtering errs on the side of hiding.
+        return ServiceKind(kind or "HOSPITAL")
+
+    @strawberry.field(description="Where it takes place.")
+    async def location(self, info: Info) -> Location | None:
+        record = await self._location(info)
+        return Location(record=record) if record else None
+
+    @strawberry.field(description="The organisation that runs the place.")
+    async def organization(self, info: Info) -> str | None:
+        record = await self._location(info)
+        return record.organization_name if record else None
+
+    @strawberry.field(description="The practitioner, when the person has them as a health contact.")
+    async def practitioner(self, info: Info) -> HealthContact | None:
+        if self.record.practitioner_id is None:
+            return None
+        contact = await contact_by_practitioner(info.context, self.owner, self.record.practitioner_id)
+        return HealthContact(record=contact, owner=self.owner) if contact else None

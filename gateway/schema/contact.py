@@ -1,0 +1,102 @@
+"""HealthContact: a GP, care coordinator, department or service the person has a relationship with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import strawberry
+
+from gateway.context import Info
+from gateway.resolvers.contacts import is_current
+from gateway.resolvers.subjects import Subject
+from gateway.schema.common import Address, Period
+from gateway.schema.enums import ContactRole, ServiceKind, enum_or
+from gateway.sources.records import ContactRecord, OrganizationRecord
+
+
+@dataclass
+class _Loaded:
+    organization: OrganizationRecord | None
+    practitioner_name: str | None
+    practitioner_phone: str | None
+
+
+@strawberry.type(
+    description="A health contact (helsekontakt): fastlege, care coordinator (forløpskoordinator), "
+    "hospital department or municipal service. Federation entity with key `id`."
+)
+class HealthContact:
+    record: strawberry.Private[ContactRecord]
+    owner: strawberry.Private[Subject]
+
+    @strawberry.field(description="Stable id of this contact relationship (a FHIR CareTeam id).")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self.record.id)
+
+    @strawberry.field(description="The contact's role for the person.")
+    def role(self) -> ContactRole:
+        return enum_or(ContactRole, self.record.role, ContactRole.OTHER)  # type: ignore[return-value]
+
+    @strawberry.field(description="Whether the person can write to this contact (digital dialogue).")
+    def offers_digital_dialogue(self) -> bool:
+        return self.record.offers_digital_dialogue
+
+    @strawberry.field(description="Whether the relationship lasts today (false for a former GP).")
+    def current(self, info: Info) -> bool:
+        return is_current(self.record, info.context.now)
+
+    @strawberry.field(description="When the relationship began and, for a former contact, ended.")
+    def period(self) -> Period | None:
+        if self.record.period_start is None and self.record.period_end is None:
+            return None
+        return Period(start=self.record.period_start, end=self.record.period_end)
+
+    async def _loaded(self, info: Info) -> _Loaded:
+        loaders = info.context.loaders
+        organization = (
+            await loaders.organization_by_id.load(self.record.organization_id) if self.record.organization_id else None
+        )
+        practitioner = (
+            await loaders.practitioner_by_id.load(self.record.practitioner_id) if self.record.practitioner_id else None
+        )
+        return _Loaded(
+            organization,
+            practitioner.name if practitioner else None,
+            practitioner.phone if practitioner else None,
+        )
+
+    @strawberry.field(description="The practitioner's name, or the department's or service's name.")
+    async def name(self, info: Info) -> str:
+        loaded = await self._loaded(info)
+        return (
+            loaded.practitioner_name
+            or self.record.name
+            or (loaded.organization.name if loaded.organization else None)
+            or "Ukjent helsekontakt"
+        )
+
+    @strawberry.field(description="Hospital, GP or municipal service (from the organisation's type).")
+    async def service_kind(self, info: Info) -> ServiceKind:
+        loaded = await self._loaded(info)
+        kind = loaded.organization.service_kind if loaded.organization else None
+        # Unknown is treated as the most restricted kind, so filtering errs on the side of hiding.
+        return ServiceKind(kind or "HOSPITAL")
+
+    @strawberry.field(description="The organisation (legekontor, hospital, municipality).")
+    async def organization(self, info: Info) -> str | None:
+        loaded = await self._loaded(info)
+        return loaded.organization.name if loaded.organization else None
+
+    @strawberry.field(description="The organisation's visiting address.")
+    async def address(self, info: Info) -> Address | None:
+        loaded = await self._loaded(info)
+        return Address.from_record(loaded.organization.address if loaded.organization else None)
+
+    @strawberry.field(description="Phone number of the contact, else of the organisation.")
+    async def phone(self, info: Info) -> str | None:
+        loaded = await self._loaded(info)
+        return (
+            self.record.phone
+            or loaded.practitioner_phone
+            or (loaded.organization.phone if loaded.organization else None)
+        )

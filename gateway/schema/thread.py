@@ -1,0 +1,134 @@
+"""Thread and Message: the person's Innboks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from gateway.context import Info
+from gateway.resolvers import subjects, threads
+from gateway.resolvers.contacts import contact_by_id
+from gateway.resolvers.subjects import Subject
+from gateway.schema.common import Connection
+from gateway.schema.contact import HealthContact
+from gateway.schema.enums import Direction, MessageCategory
+from gateway.sources.records import AttachmentRecord, MessageRecord, ThreadRecord
+
+if TYPE_CHECKING:
+    from gateway.schema.person import Person
+
+
+@strawberry.type(description="A file attached to a message (a journal document, a letter).")
+class Attachment:
+    record: strawberry.Private[AttachmentRecord]
+
+    @strawberry.field(description="Stable id of the attachment.")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self.record.id)
+
+    @strawberry.field(description="File name.")
+    def name(self) -> str:
+        return self.record.name
+
+    @strawberry.field(description="MIME type.")
+    def content_type(self) -> str:
+        return self.record.content_type
+
+    @strawberry.field(description="Size in bytes.")
+    def size(self) -> int:
+        return self.record.size
+
+
+async def _contact(info: Info, subject: Subject, contact_id: str | None) -> HealthContact | None:
+    if contact_id is None:
+        return None
+    contact = await contact_by_id(info.context, subject, contact_id)
+    return HealthContact(record=contact, owner=subject) if contact else None
+
+
+@strawberry.type(description="One message in a thread.")
+class Message:
+    record: strawberry.Private[MessageRecord]
+    owner: strawberry.Private[Subject]
+
+    @strawberry.field(description="Stable id of the message.")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self.record.id)
+
+    @strawberry.field(description="IN: from a health contact to the person; OUT: written by the person.")
+    def direction(self) -> Direction:
+        return Direction(self.record.direction)
+
+    @strawberry.field(description="When it was sent.")
+    def sent_at(self) -> dt.datetime:
+        return self.record.sent_at
+
+    @strawberry.field(description="When the person read it; null while unread.")
+    def read_at(self) -> dt.datetime | None:
+        return self.record.read_at
+
+    @strawberry.field(description="The message text.")
+    def body(self) -> str:
+        return self.record.body
+
+    @strawberry.field(description="Attached files.")
+    def attachments(self) -> list[Attachment]:
+        return [Attachment(record=a) for a in self.record.attachments]
+
+    @strawberry.field(description="The health contact who sent it (IN messages).")
+    async def sender(self, info: Info) -> HealthContact | None:
+        return await _contact(info, self.owner, self.record.sender_contact_id)
+
+    @strawberry.field(description="The representative (parent or fullmakt holder) who wrote it for the person.")
+    async def sent_on_behalf_of(self, info: Info) -> Annotated[Person, strawberry.lazy("gateway.schema.person")] | None:
+        from gateway.schema.person import Person
+
+        if self.record.sent_on_behalf_of is None:
+            return None
+        return Person.of(await subjects.resolve_subject(info.context, self.record.sent_on_behalf_of))
+
+
+@strawberry.type(description="A conversation in the Innboks with one health contact.")
+class Thread:
+    record: strawberry.Private[ThreadRecord]
+    owner: strawberry.Private[Subject]
+
+    @strawberry.field(description="Stable id of the thread.")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self.record.id)
+
+    @strawberry.field(description="The subject line.")
+    def subject(self) -> str:
+        return self.record.subject
+
+    @strawberry.field(description="Which kind of message this is (and so which service it belongs to).")
+    def category(self) -> MessageCategory:
+        return MessageCategory(self.record.category)  # type: ignore[return-value]
+
+    @strawberry.field(description="When the latest message was sent.")
+    def last_message_at(self) -> dt.datetime:
+        return self.record.last_message_at
+
+    @strawberry.field(description="How many messages the person has not read.")
+    def unread_count(self) -> int:
+        return self.record.unread_count
+
+    @strawberry.field(description="Whether the person has archived the thread.")
+    def archived(self) -> bool:
+        return self.record.archived
+
+    @strawberry.field(description="The health contact on the other side.")
+    async def counterpart(self, info: Info) -> HealthContact | None:
+        return await _contact(info, self.owner, self.record.counterpart_contact_id)
+
+    @strawberry.field(description="The thread's messages, newest first.")
+    async def messages(
+        self,
+        info: Info,
+        first: Annotated[int | None, strawberry.argument(description="Page size, 1 to 100 (default 20).")] = None,
+        after: Annotated[str | None, strawberry.argument(description="Cursor of the last item seen.")] = None,
+    ) -> Connection[Message]:
+        page = await threads.message_page(info.context, self.record, first=first, after=after)
+        return Connection.of(page, lambda m: Message(record=m, owner=self.owner))

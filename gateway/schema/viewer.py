@@ -1,0 +1,77 @@
+"""Viewer: who is logged in, and whom they may act for."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import strawberry
+
+from gateway.context import Info
+from gateway.errors import Forbidden, Unauthenticated
+from gateway.policy.vocabulary import Assurance as AssuranceLevel
+from gateway.policy.vocabulary import Reason
+from gateway.resolvers import subjects
+from gateway.resolvers.subjects import Subject
+from gateway.schema.enums import Assurance, RepresentationBasis, ServiceArea
+from gateway.schema.person import Person
+
+
+@strawberry.type(description="A person the viewer may act for, and on what basis.")
+class Representation:
+    subject: strawberry.Private[Subject]
+
+    @strawberry.field(description="The person represented.")
+    def person(self) -> Person:
+        return Person.of(self.subject)
+
+    @strawberry.field(description="SELF, PARENT or PROXY (fullmakt).")
+    def basis(self) -> RepresentationBasis:
+        return self.subject.access.basis  # type: ignore[return-value]
+
+    @strawberry.field(description="The fullmakt's service areas; every area for SELF and PARENT.")
+    def service_areas(self) -> list[ServiceArea]:
+        areas = self.subject.access.service_areas
+        return sorted(areas if areas is not None else ServiceArea)  # type: ignore[arg-type]
+
+    @strawberry.field(description="When the right ends: a fullmakt's end date; null when open-ended.")
+    def valid_to(self) -> dt.datetime | None:
+        return self.subject.access.valid_to
+
+
+@strawberry.type(description="The logged-in person (from the ID-porten token).")
+class Viewer:
+    pid: strawberry.Private[str]
+    level: strawberry.Private[AssuranceLevel]
+
+    @strawberry.field(description="The viewer's fødselsnummer or D-number.")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self.pid)
+
+    @strawberry.field(description="Level of assurance of the sign-in; health data needs HIGH.")
+    def assurance(self) -> Assurance:
+        return Assurance[self.level.name]
+
+    @strawberry.field(description="The viewer as a person, when they may see their own data.")
+    async def person(self, info: Info) -> Person | None:
+        return Person.of(await subjects.resolve_subject(info.context, self.pid))
+
+    @strawberry.field(description="Every person the viewer may act for, self first.")
+    async def representations(self, info: Info) -> list[Representation]:
+        subjects.viewer_pid(info.context)  # denies service clients and low assurance with a reason
+        try:
+            own = await subjects.resolve_subject(info.context, self.pid)
+        except Forbidden:
+            return []
+        return [Representation(subject=own)]
+
+
+@strawberry.type
+class ViewerQuery:
+    @strawberry.field(description="Who is logged in, and whom they may act for.")
+    def viewer(self, info: Info) -> Viewer:
+        principal = info.context.principal
+        if principal.pid is None or principal.assurance is None:
+            if principal.client_id is not None:
+                raise Forbidden(Reason.SERVICE_SCOPE)
+            raise Unauthenticated(principal.problem)
+        return Viewer(pid=principal.pid, level=principal.assurance)

@@ -1,0 +1,77 @@
+"""Hospital, GP and municipal appointment systems (FHIR R4): Appointment and Location."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from gateway.sources.fhir import FhirSearch, fhir_address, reference_id
+from gateway.sources.fhir_codings import FhirCodings, codings_of
+from gateway.sources.parsing import comma_list, contract, datetime_of, optional_datetime
+from gateway.sources.records import AppointmentRecord, LocationRecord
+
+
+class AppointmentsClient:
+    def __init__(self, fhir: FhirSearch, codings: FhirCodings) -> None:
+        self._fhir = fhir
+        self._codings = codings
+
+    async def appointments_by_patients(
+        self, patient_ids: Sequence[str], start: dt.datetime | None = None, end: dt.datetime | None = None
+    ) -> dict[str, list[AppointmentRecord]]:
+        """Appointments of each patient starting within [start, end], earliest first."""
+        params: dict[str, str | list[str]] = {"patient": comma_list(f"Patient/{p}" for p in patient_ids)}
+        dates = [f"ge{start.isoformat()}"] if start else []
+        dates += [f"le{end.isoformat()}"] if end else []
+        if dates:
+            params["date"] = dates
+        resources = await self._fhir.search("Appointment", params)
+        wanted = set(patient_ids)
+        grouped: dict[str, list[AppointmentRecord]] = {p: [] for p in patient_ids}
+        with contract(self._fhir.source):
+            for resource in resources:
+                for record in self._appointments(resource, wanted):
+                    grouped[record.patient_id].append(record)
+        for records in grouped.values():
+            records.sort(key=lambda a: (a.start, a.id))
+        return grouped
+
+    async def locations_by_ids(self, ids: Sequence[str]) -> dict[str, LocationRecord]:
+        resources = await self._fhir.search("Location", {"_id": comma_list(ids)})
+        with contract(self._fhir.source):
+            return {
+                r["id"]: LocationRecord(
+                    id=r["id"],
+                    name=r.get("name") or "",
+                    address=fhir_address(r.get("address")),
+                    at_home=self._codings.is_at_home(codings_of(r.get("type"))),
+                    service_kind=self._codings.service_kind_of(codings_of(r.get("type"))),
+                    organization_name=(r.get("managingOrganization") or {}).get("display"),
+                )
+                for r in resources
+            }
+
+    def _appointments(self, resource: dict[str, Any], wanted: set[str]) -> list[AppointmentRecord]:
+        actors = [p.get("actor") for p in resource.get("participant") or ()]
+        patients = [pid for a in actors if (pid := reference_id(a, "Patient")) in wanted]
+        practitioner_id = next((i for a in actors if (i := reference_id(a, "Practitioner"))), None)
+        location_id = next((i for a in actors if (i := reference_id(a, "Location"))), None)
+        if not resource.get("start"):
+            return []  # a proposed appointment without a time is not one a person can attend yet
+        service_type = next(iter(resource.get("serviceType") or ()), {})
+        return [
+            AppointmentRecord(
+                id=resource["id"],
+                patient_id=patient_id,
+                status=resource.get("status") or "booked",
+                start=datetime_of(resource["start"]),
+                end=optional_datetime(resource.get("end")),
+                title=resource.get("description") or service_type.get("text") or "Timeavtale",
+                service_kind=self._codings.service_kind_of(codings_of(resource.get("serviceCategory"))),
+                practitioner_id=practitioner_id,
+                location_id=location_id,
+                hidden_from_guardian=self._codings.hidden_from_guardian(resource.get("meta")),
+            )
+            for patient_id in patients
+        ]

@@ -1,0 +1,90 @@
+"""The one way sources talk HTTP: a timeout per call, errors mapped to SourceError, metrics."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import aiohttp
+import orjson
+from yarl import URL
+
+from gateway.metrics import UPSTREAM_LATENCY, UPSTREAM_REQUESTS
+from gateway.sources.errors import UpstreamStatusError, UpstreamUnavailable
+
+JsonObject = dict[str, Any]
+
+
+class JsonHttp:
+    """Sends requests for one upstream source over the app's shared session."""
+
+    def __init__(self, source: str, session: aiohttp.ClientSession, base_url: str, timeout_s: float) -> None:
+        self.source = source
+        self.base_url = URL(base_url.rstrip("/"))
+        self._session = session
+        self._timeout = aiohttp.ClientTimeout(total=timeout_s)
+
+    def url(self, *segments: str) -> URL:
+        url = self.base_url
+        for segment in segments:
+            url = url / segment
+        return url
+
+    async def request(
+        self,
+        method: str,
+        url: URL,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> tuple[int, JsonObject]:
+        """Send one request; return (status, body) for 2xx and 4xx with a JSON object body.
+
+        A 5xx, a timeout, a broken connection or a body that is not a JSON object raises, so a
+        caller only ever sees answers it can act on.
+        """
+        started = time.perf_counter()
+        outcome = "unavailable"
+        try:
+            data = orjson.dumps(json) if json is not None else None
+            send_headers = {"Accept": "application/json", **(headers or {})}
+            if data is not None:
+                send_headers["Content-Type"] = "application/json"
+            async with self._session.request(
+                method, url, params=params, data=data, headers=send_headers, timeout=self._timeout
+            ) as resp:
+                raw = await resp.read()
+                if resp.status >= 500:
+                    outcome = "status"
+                    raise UpstreamStatusError(self.source, resp.status)
+            try:
+                body = orjson.loads(raw)
+            except orjson.JSONDecodeError as exc:
+                raise UpstreamUnavailable(self.source, "response is not JSON") from exc
+            if not isinstance(body, dict):
+                raise UpstreamUnavailable(self.source, "response is not a JSON object")
+            outcome = "ok" if resp.status < 400 else "status"
+            return resp.status, body
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            # aiohttp raises TimeoutError, not ClientError, for a total timeout (aiohttp #7122).
+            raise UpstreamUnavailable(self.source, type(exc).__name__) from exc
+        finally:
+            UPSTREAM_REQUESTS.labels(self.source, outcome).inc()
+            UPSTREAM_LATENCY.labels(self.source).observe(time.perf_counter() - started)
+
+    async def get_json(self, url: URL, params: Mapping[str, str] | None = None) -> JsonObject:
+        """GET that must succeed: any non-2xx is an error of the source."""
+        status, body = await self.request("GET", url, params=params)
+        if status >= 400:
+            raise UpstreamStatusError(self.source, status)
+        return body
+
+    async def reachable(self) -> bool:
+        """Whether the service answers HTTP at all (any status below 500), for readiness."""
+        try:
+            async with self._session.get(self.base_url, timeout=self._timeout) as resp:
+                return resp.status < 500
+        except (aiohttp.ClientError, TimeoutError):
+            return False

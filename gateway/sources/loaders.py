@@ -1,0 +1,123 @@
+"""Per-request batched loaders: one upstream call per source per level of a query.
+
+A `Loaders` is made for each request (never shared: its caches hold one viewer's data) and each
+loader is created on first use, inside the running loop (aiodataloader binds the loop when made).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
+from functools import cached_property
+from typing import Any, TypeVar
+
+from aiodataloader import DataLoader
+
+from gateway.sources import Sources
+from gateway.sources.records import (
+    AppointmentRecord,
+    ConsentRecord,
+    ContactRecord,
+    LocationRecord,
+    MessageRecord,
+    OrganizationRecord,
+    PersonRecord,
+    PractitionerRecord,
+    ProxyRecord,
+    ThreadRecord,
+)
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+# The sandbox and most real registries cap a comma-separated id list at 100.
+MAX_BATCH = 100
+
+AppointmentWindow = tuple[str, dt.datetime | None, dt.datetime | None]
+
+
+def _loader(fetch: Callable[[list[K]], Awaitable[Mapping[K, V]]], missing: Any = None) -> DataLoader:
+    async def load(keys: list[K]) -> list[V]:
+        found = await fetch(keys)
+        return [found.get(key, missing) for key in keys]
+
+    return DataLoader(load, max_batch_size=MAX_BATCH)
+
+
+def _by(items: Sequence[ProxyRecord], attribute: str) -> dict[str, tuple[ProxyRecord, ...]]:
+    grouped: dict[str, list[ProxyRecord]] = defaultdict(list)
+    for item in items:
+        grouped[getattr(item, attribute)].append(item)
+    return {key: tuple(values) for key, values in grouped.items()}
+
+
+class Loaders:
+    def __init__(self, sources: Sources) -> None:
+        self._sources = sources
+
+    @cached_property
+    def person_by_id(self) -> DataLoader[str, PersonRecord | None]:
+        return _loader(self._sources.registry.persons_by_ids)
+
+    @cached_property
+    def consent_by_person_id(self) -> DataLoader[str, ConsentRecord | None]:
+        return _loader(self._sources.consent.consents_by_ids)
+
+    @cached_property
+    def proxies_by_grantee(self) -> DataLoader[str, tuple[ProxyRecord, ...]]:
+        async def fetch(ids: list[str]) -> dict[str, tuple[ProxyRecord, ...]]:
+            return _by(await self._sources.consent.proxies("grantee", ids), "grantee")
+
+        return _loader(fetch, missing=())
+
+    @cached_property
+    def proxies_by_grantor(self) -> DataLoader[str, tuple[ProxyRecord, ...]]:
+        async def fetch(ids: list[str]) -> dict[str, tuple[ProxyRecord, ...]]:
+            return _by(await self._sources.consent.proxies("grantor", ids), "grantor")
+
+        return _loader(fetch, missing=())
+
+    @cached_property
+    def threads_by_owner(self) -> DataLoader[str, list[ThreadRecord]]:
+        return _loader(self._sources.inbox.threads_by_owners, missing=[])
+
+    @cached_property
+    def messages_by_thread(self) -> DataLoader[str, list[MessageRecord]]:
+        return _loader(self._sources.inbox.messages_by_threads, missing=[])
+
+    @cached_property
+    def contacts_by_subject(self) -> DataLoader[str, list[ContactRecord]]:
+        return _loader(self._sources.contacts.contacts_by_subjects, missing=[])
+
+    @cached_property
+    def practitioner_by_id(self) -> DataLoader[str, PractitionerRecord | None]:
+        return _loader(self._sources.contacts.practitioners_by_ids)
+
+    @cached_property
+    def organization_by_id(self) -> DataLoader[str, OrganizationRecord | None]:
+        return _loader(self._sources.contacts.organizations_by_ids)
+
+    @cached_property
+    def appointments_by_window(self) -> DataLoader[AppointmentWindow, list[AppointmentRecord]]:
+        """Keyed by (patient id, from, to): one search per distinct window, all patients in it."""
+
+        async def fetch(keys: list[AppointmentWindow]) -> dict[AppointmentWindow, list[AppointmentRecord]]:
+            windows: dict[tuple[dt.datetime | None, dt.datetime | None], list[str]] = defaultdict(list)
+            for patient_id, start, end in keys:
+                windows[(start, end)].append(patient_id)
+            searches = [
+                self._sources.appointments.appointments_by_patients(patients, start, end)
+                for (start, end), patients in windows.items()
+            ]
+            found: dict[AppointmentWindow, list[AppointmentRecord]] = {}
+            for (start, end), by_patient in zip(windows, await asyncio.gather(*searches), strict=True):
+                found.update({(p, start, end): records for p, records in by_patient.items()})
+            return found
+
+        return _loader(fetch, missing=[])
+
+    @cached_property
+    def location_by_id(self) -> DataLoader[str, LocationRecord | None]:
+        return _loader(self._sources.appointments.locations_by_ids)

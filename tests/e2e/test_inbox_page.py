@@ -1,0 +1,131 @@
+"""The inbox page query over HTTP: data, batching, and partial results when a source fails."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from sandbox import Sandbox
+from sandbox.seed import KARI
+from tests.support import GatewayClient
+
+INBOX_PAGE = """
+query InboxPage($first: Int!) {
+  person(id: "12848510058") {
+    name { full }
+    threads(first: $first) {
+      totalCount
+      nodes {
+        id subject category unreadCount
+        counterpart { id name role serviceKind organization }
+        messages(first: 1) { nodes { id sentAt direction body sender { name } } }
+      }
+    }
+    appointments(first: 50) {
+      nodes { id start title serviceKind organization location { name atHome } practitioner { name } }
+    }
+    healthContacts(includeFormer: true) { id name role serviceKind organization current phone address { city } }
+  }
+}
+"""
+SOURCES = ["registry", "consent", "inbox", "contacts", "appointments"]
+
+
+async def test_kari_sees_her_threads_messages_contacts_and_appointments(gateway: GatewayClient) -> None:
+    result = await gateway.execute(INBOX_PAGE, {"first": 20}, as_pid=KARI)
+    assert "errors" not in result, result["errors"]
+    person = result["data"]["person"]
+    assert person["name"]["full"] == "Kari Nordmann"
+    threads = person["threads"]
+    assert threads["totalCount"] >= 60 and len(threads["nodes"]) == 20
+    assert all(t["counterpart"] is not None for t in threads["nodes"])
+    assert all(len(t["messages"]["nodes"]) == 1 for t in threads["nodes"])
+    roles = {c["role"] for c in person["healthContacts"]}
+    assert {"GP", "CARE_COORDINATOR"} <= roles
+    assert [c["current"] for c in person["healthContacts"]].count(False) >= 1  # the former GP
+    kinds = {a["serviceKind"] for a in person["appointments"]["nodes"]}
+    assert kinds == {"HOSPITAL", "GP", "MUNICIPAL"}
+    assert any(a["location"]["atHome"] for a in person["appointments"]["nodes"])
+
+
+async def _calls_for(gateway: GatewayClient, sandbox: Sandbox, first: int) -> dict[str, int]:
+    token = await gateway.token(KARI)
+    sandbox.reset()
+    result = await gateway.execute(INBOX_PAGE, {"first": first}, token=token)
+    assert "errors" not in result
+    assert len(result["data"]["person"]["threads"]["nodes"]) == first
+    return sandbox.total_requests()
+
+
+async def test_upstream_calls_do_not_grow_with_the_number_of_threads(gateway: GatewayClient, sandbox: Sandbox) -> None:
+    at_5 = await _calls_for(gateway, sandbox, 5)
+    at_20 = await _calls_for(gateway, sandbox, 20)
+    at_60 = await _calls_for(gateway, sandbox, 60)
+    assert at_5 == at_20 == at_60
+    # One call per source per level: persons, consents; threads, messages; care teams,
+    # practitioners, organizations; appointments, locations.
+    assert at_60 == {"registry": 1, "consent": 1, "inbox": 2, "contacts": 3, "appointments": 2}
+
+
+def _error_sources(result: dict) -> set[str]:
+    return {
+        e["extensions"]["source"] for e in result.get("errors", []) if e["extensions"]["code"] == "UPSTREAM_UNAVAILABLE"
+    }
+
+
+@pytest.mark.parametrize("fault", ["down", "fail_status", "malformed"])
+@pytest.mark.parametrize("source", ["inbox", "contacts", "appointments"])
+async def test_a_failed_source_nulls_only_its_own_fields(
+    gateway: GatewayClient, sandbox: Sandbox, source: str, fault: str
+) -> None:
+    token = await gateway.token(KARI)
+    control = sandbox.control(source)
+    setattr(control, fault, 503 if fault == "fail_status" else True)
+    result = await gateway.execute(INBOX_PAGE, {"first": 5}, token=token)
+    person = result["data"]["person"]
+    assert person["name"]["full"] == "Kari Nordmann"
+    assert _error_sources(result) == {source}
+    assert all(e["extensions"]["code"] == "UPSTREAM_UNAVAILABLE" for e in result["errors"])
+    if source == "inbox":
+        assert person["threads"] is None
+        assert person["healthContacts"] and person["appointments"]["nodes"]
+    if source == "contacts":
+        assert person["healthContacts"] is None
+        assert person["threads"]["nodes"] and all(t["counterpart"] is None for t in person["threads"]["nodes"])
+        assert person["appointments"]["nodes"]
+    if source == "appointments":
+        assert person["appointments"] is None
+        assert person["threads"]["nodes"] and person["healthContacts"]
+    text = json.dumps(result["errors"])
+    assert "http://" not in text and "127.0.0.1" not in text and "Traceback" not in text
+
+
+@pytest.mark.parametrize("source", ["registry", "consent"])
+async def test_without_the_registry_or_consent_the_person_is_unavailable(
+    gateway: GatewayClient, sandbox: Sandbox, source: str
+) -> None:
+    token = await gateway.token(KARI)
+    sandbox.control(source).down = True
+    result = await gateway.execute("{ viewer { id person { id } } }", token=token)
+    # Without the facts the rules need, nothing is shown: the person is null, the viewer still answers.
+    assert result["data"]["viewer"] == {"id": KARI, "person": None}
+    assert _error_sources(result) == {source}
+
+
+async def test_a_slow_source_times_out_into_an_error(sandbox: Sandbox) -> None:
+    import aiohttp
+
+    from gateway.app import build_app
+    from gateway.policy.clock import fixed_clock
+    from gateway.serving import serving
+    from tests.support import TEST_NOW, settings_for
+
+    sandbox.control("appointments").latency_ms = 1500
+    app = build_app(settings_for(sandbox, upstream_timeout_s=0.3), clock=fixed_clock(TEST_NOW))
+    async with serving(app) as url, aiohttp.ClientSession() as http:
+        client = GatewayClient(url, http)
+        result = await client.execute(INBOX_PAGE, {"first": 5}, as_pid=KARI)
+    assert result["data"]["person"]["appointments"] is None
+    assert result["data"]["person"]["threads"]["nodes"]
+    assert _error_sources(result) == {"appointments"}

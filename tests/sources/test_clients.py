@@ -1,0 +1,156 @@
+"""Source clients against the sandbox over HTTP: contracts, FHIR paging, errors that name the source."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from gateway.config import Settings
+from gateway.sources import Sources
+from gateway.sources.errors import UpstreamStatusError, UpstreamUnavailable
+from gateway.sources.fhir import FhirSearch
+from gateway.sources.http import JsonHttp
+from gateway.sources.loaders import Loaders
+from sandbox import Sandbox
+from sandbox.seed import EMMA, INGRID, JONAS, KARI, LARS, NORA, OLA
+from tests.support import settings_for
+
+
+@pytest.fixture
+async def session() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as http:
+        yield http
+
+
+def sources_for(sandbox: Sandbox, session: aiohttp.ClientSession, **overrides: object) -> Sources:
+    return Sources.build(session, settings_for(sandbox, **overrides))
+
+
+async def test_registry_returns_known_persons_only(sandbox: Sandbox, session: aiohttp.ClientSession) -> None:
+    found = await sources_for(sandbox, session).registry.persons_by_ids([KARI, LARS, "01018510193"])
+    assert set(found) == {KARI, LARS}
+    assert found[KARI].given_name == "Kari" and EMMA in found[KARI].parental_responsibility_for
+    assert found[LARS].address is None and found[LARS].address_protection == "STRENGT_FORTROLIG"
+
+
+async def test_consent_and_proxies(sandbox: Sandbox, session: aiohttp.ClientSession) -> None:
+    sources = sources_for(sandbox, session)
+    consents = await sources.consent.consents_by_ids([KARI, NORA, INGRID])
+    assert (consents[KARI].level, consents[NORA].level, consents[INGRID].level) == ("FULL", "BASIS_PLUS", "BASIS")
+    from_ola = await sources.consent.proxies("grantor", [OLA])
+    assert {p.grantee for p in from_ola} == {KARI, "14907910130"}
+    assert any(p.valid_to is not None for p in from_ola)
+
+
+async def test_fhir_search_follows_next_links_across_small_pages(
+    sandbox: Sandbox, session: aiohttp.ClientSession
+) -> None:
+    whole = await sources_for(sandbox, session).contacts.contacts_by_subjects([KARI, JONAS])
+    sandbox.reset()
+    paged = await sources_for(sandbox, session, fhir_page_size=1).contacts.contacts_by_subjects([KARI, JONAS])
+    assert paged == whole
+    assert sandbox.control("contacts").total == sum(len(v) for v in whole.values())  # one request per page
+
+
+async def test_fhir_search_stops_at_the_page_limit(sandbox: Sandbox, session: aiohttp.ClientSession) -> None:
+    contacts = sources_for(sandbox, session, fhir_page_size=1, fhir_max_pages=2).contacts
+    with pytest.raises(UpstreamUnavailable) as raised:
+        await contacts.contacts_by_subjects([KARI])
+    assert raised.value.source == "contacts"
+
+
+async def test_appointments_by_window(sandbox: Sandbox, session: aiohttp.ClientSession) -> None:
+    import datetime as dt
+
+    appointments = sources_for(sandbox, session).appointments
+    everything = (await appointments.appointments_by_patients([KARI]))[KARI]
+    since = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
+    later = (await appointments.appointments_by_patients([KARI], since))[KARI]
+    assert later == [a for a in everything if a.start >= since]
+    assert 0 < len(later) < len(everything)
+
+
+@pytest.mark.parametrize(
+    ("fault", "error"),
+    [("down", UpstreamUnavailable), ("fail_status", UpstreamStatusError), ("malformed", UpstreamUnavailable)],
+)
+async def test_faults_become_errors_that_name_the_source(
+    sandbox: Sandbox, session: aiohttp.ClientSession, fault: str, error: type[Exception]
+) -> None:
+    setattr(sandbox.control("registry"), fault, 502 if fault == "fail_status" else True)
+    with pytest.raises(error) as raised:
+        await sources_for(sandbox, session).registry.persons_by_ids([KARI])
+    assert raised.value.source == "registry"
+
+
+async def test_a_timeout_is_unavailable(sandbox: Sandbox, session: aiohttp.ClientSession) -> None:
+    sandbox.control("inbox").latency_ms = 500
+    with pytest.raises(UpstreamUnavailable) as raised:
+        await sources_for(sandbox, session, upstream_timeout_s=0.1).inbox.threads_by_owners([KARI])
+    assert raised.value.source == "inbox"
+
+
+async def _fhir_server(aiohttp_server, bundle: dict) -> str:
+    async def search(request: web.Request) -> web.Response:
+        return web.json_response(bundle)
+
+    app = web.Application()
+    app.router.add_get("/fhir/CareTeam", search)
+    server = await aiohttp_server(app)
+    return str(server.make_url("/fhir"))
+
+
+async def test_fhir_ignores_unknown_fields_included_resources_and_extensions(aiohttp_server, session) -> None:
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "someFutureElement": {"x": 1},
+        "entry": [
+            {
+                "resource": {
+                    "resourceType": "CareTeam",
+                    "id": "ct-1",
+                    "status": "active",
+                    "extension": [{"url": "http://example.org/x", "valueString": "y"}],
+                    "subject": {"reference": f"Patient/{KARI}"},
+                    "participant": [{"member": {"reference": "Practitioner/p1", "display": "Dr. X"}}],
+                    "unknownElement": True,
+                },
+                "search": {"mode": "match"},
+            },
+            {"resource": {"resourceType": "Practitioner", "id": "p1"}, "search": {"mode": "include"}},
+            {"resource": {"resourceType": "OperationOutcome", "issue": []}, "search": {"mode": "outcome"}},
+        ],
+    }
+    url = await _fhir_server(aiohttp_server, bundle)
+    settings = Settings(demo=True, contacts_url=url)
+    found = await Sources.build(session, settings).contacts.contacts_by_subjects([KARI])
+    assert [(c.id, c.practitioner_id, c.role) for c in found[KARI]] == [("ct-1", "p1", "OTHER")]
+
+
+async def test_fhir_refuses_a_next_link_to_another_server(aiohttp_server, session) -> None:
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "link": [{"relation": "next", "url": "http://169.254.169.254/fhir/CareTeam?page=2"}],
+        "entry": [],
+    }
+    url = await _fhir_server(aiohttp_server, bundle)
+    fhir = FhirSearch(JsonHttp("contacts", session, url, 2.0), page_size=10, max_pages=5)
+    with pytest.raises(UpstreamUnavailable, match="another server"):
+        await fhir.search("CareTeam", {"subject": f"Patient/{KARI}"})
+
+
+async def test_loaders_batch_many_loads_into_one_call(sandbox: Sandbox, session: aiohttp.ClientSession) -> None:
+    import asyncio
+
+    loaders = Loaders(sources_for(sandbox, session))
+    people = await asyncio.gather(*(loaders.person_by_id.load(p) for p in [KARI, OLA, EMMA, JONAS, KARI]))
+    assert [p.id for p in people] == [KARI, OLA, EMMA, JONAS, KARI]
+    assert sandbox.control("registry").counts["GET /persons"] == 1
+    threads = await asyncio.gather(*(loaders.threads_by_owner.load(p) for p in [KARI, JONAS, "01018510193"]))
+    assert len(threads[0]) >= 60 and threads[2] == []
+    assert sandbox.control("inbox").counts["GET /threads"] == 1
