@@ -27,6 +27,7 @@ from gateway.graphiql import graphiql_html
 from gateway.metrics import REGISTRY
 from gateway.policy.clock import Clock, system_clock
 from gateway.schema import build_schema
+from gateway.shared import shared_state
 from gateway.sources import Sources
 from gateway.sources.loaders import Loaders
 
@@ -69,7 +70,13 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> GatewayContext:
         state = request.state
         principal = await state.verifier.principal(request.headers.get("authorization"))
-        return GatewayContext(principal=principal, loaders=Loaders(state.sources), now=self._clock(), request=request)
+        return GatewayContext(
+            principal=principal,
+            loaders=Loaders(state.sources),
+            now=self._clock(),
+            audit_log=state.audit_log,
+            request=request,
+        )
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         return HTMLResponse(self._ide_page or "")
@@ -100,13 +107,14 @@ def build_app(settings: Settings, *, clock: Clock = system_clock) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         connector = aiohttp.TCPConnector(limit=settings.upstream_connections)
-        async with aiohttp.ClientSession(connector=connector) as session:
+        async with aiohttp.ClientSession(connector=connector) as session, shared_state(settings) as shared:
             issuer = DemoIssuer(settings.issuer, settings.audience) if settings.demo else None
             keys = issuer.key if issuer else RemoteJwks(session, settings.jwks_url or "", settings.upstream_timeout_s)
             yield {
                 "sources": Sources.build(session, settings),
                 "verifier": TokenVerifier(keys, settings.issuer, settings.audience, settings.clock_skew_s),
                 "issuer": issuer,
+                "audit_log": shared.audit_log,
             }
 
     ide_page = None

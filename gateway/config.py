@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     max_query_depth: int = Field(default=12, ge=1)
 
     redis_url: str | None = Field(default=None, validation_alias=AliasChoices("REDIS_URL", "GATEWAY_REDIS_URL"))
+    # Keys of this deployment start with this, so several can share one Redis (and tests stay apart).
+    redis_prefix: str = "gateway:"
 
     def upstream_urls(self) -> dict[str, str]:
         return {

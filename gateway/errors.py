@@ -4,7 +4,8 @@ PublicError (a GraphQLError: its message and extensions reach the client as they
   ├ Unauthenticated      UNAUTHENTICATED       no valid token
   ├ Forbidden            FORBIDDEN + reason    the access rules deny this field
   ├ BadUserInput         BAD_USER_INPUT        an argument a person can correct
-  └ SourceUnavailable    UPSTREAM_UNAVAILABLE  + source: one upstream failed; its fields are null
+  ├ SourceUnavailable    UPSTREAM_UNAVAILABLE  + source: one upstream failed; its fields are null
+  └ AuditUnavailable     AUDIT_UNAVAILABLE     the access log refused the write; the data is withheld
 Anything else is masked as INTERNAL_SERVER_ERROR with no detail.
 """
 
@@ -66,6 +67,13 @@ class SourceUnavailable(PublicError):
 
     def __init__(self, source: str) -> None:
         super().__init__(f"The {source} service is unavailable; try again later.", source=source)
+
+
+class AuditUnavailable(PublicError):
+    code = "AUDIT_UNAVAILABLE"
+
+    def __init__(self) -> None:
+        super().__init__("The access log could not be written, so no data of other persons is shown; try again.")
 
 
 class InternalError(PublicError):

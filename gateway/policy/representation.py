@@ -1,23 +1,49 @@
-"""Who may act for whom (DESIGN.md 4.2), decided once per (viewer, subject) per request."""
+"""Who may act for whom (DESIGN.md 4.2), decided once per (viewer, subject) per request.
+
+`decide` takes plain facts and the instant; the caller loads them. Reasons follow 4.2: the
+subject's address protection is never told to anyone else (it answers NO_RELATION, as for a
+stranger); the viewer's own protection answers CONFIDENTIAL_ADDRESS.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
 
 from gateway.policy.clock import age_on, today_in_oslo
 from gateway.policy.vocabulary import AddressProtection, Basis, ConsentLevel, Reason, ServiceArea
 
+ADULT_AGE = 18
+PARENTAL_ACCESS_ENDS_AT = 16
+YOUTH_ACCESS_FROM = 13
+
 
 @dataclass(frozen=True, slots=True)
 class PersonFacts:
-    """What the rules need to know about one person, from the registry and consent records."""
+    """What the rules need to know about one person, from the registry and the consent registry."""
 
     id: str
     birth_date: dt.date
-    address_protection: AddressProtection
-    consent: ConsentLevel
+    address_protection: AddressProtection = AddressProtection.UGRADERT
+    consent: ConsentLevel = ConsentLevel.NONE
     youth_access: bool = False
+    # Any value that is equal for two persons registered at the same address; None when unknown.
+    address: Hashable | None = None
+    parental_responsibility_for: frozenset[str] = field(default_factory=frozenset)
+    responsible_parents: frozenset[str] = field(default_factory=frozenset)
+    deceased: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ProxyFacts:
+    """One fullmakt: `grantee` may act for `grantor` in `areas` while valid_from <= now < valid_to."""
+
+    grantor: str
+    grantee: str
+    areas: frozenset[ServiceArea]
+    valid_from: dt.datetime
+    valid_to: dt.datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,9 +55,24 @@ class Allowed:
     subject_consent: ConsentLevel
     subject_age: int
     subject_protection: AddressProtection
-    # None means every area: only a fullmakt limits the areas.
+    # A fullmakt's areas; None means every area (SELF and PARENT).
     service_areas: frozenset[ServiceArea] | None = None
     valid_to: dt.datetime | None = None
+
+    @property
+    def is_youth(self) -> bool:
+        """A 13-15-year-old using the portal as themselves (DESIGN.md 4.5, youth access)."""
+        return self.basis is Basis.SELF and self.subject_age < PARENTAL_ACCESS_ENDS_AT
+
+
+@dataclass(frozen=True, slots=True)
+class ClientAccess:
+    """A service client (client-credentials token with person:read) reading a person (DESIGN.md 4.1)."""
+
+    subject_id: str
+    subject_consent: ConsentLevel
+    subject_age: int
+    subject_protection: AddressProtection
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,20 +80,74 @@ class Denied:
     reason: Reason
 
 
+Access = Allowed | ClientAccess
 Decision = Allowed | Denied
 
-ADULT_AGE = 18
-PARENTAL_ACCESS_ENDS_AT = 16
-YOUTH_ACCESS_FROM = 13
+
+def _age(person: PersonFacts, now: dt.datetime) -> int:
+    return age_on(person.birth_date, today_in_oslo(now))
 
 
-def decide(viewer_id: str, subject: PersonFacts, now: dt.datetime) -> Decision:
-    """The representation of `subject` by the viewer `viewer_id` at `now` (Europe/Oslo)."""
-    age = age_on(subject.birth_date, today_in_oslo(now))
-    if viewer_id != subject.id:
+def _protected(person: PersonFacts) -> bool:
+    return person.address_protection is not AddressProtection.UGRADERT
+
+
+def decide(
+    viewer: PersonFacts,
+    subject: PersonFacts,
+    now: dt.datetime,
+    *,
+    proxies: Iterable[ProxyFacts] = (),
+    parents: Iterable[PersonFacts] = (),
+) -> Decision:
+    """How `viewer` may act for `subject` at `now`.
+
+    Args:
+        proxies: fullmakter where the viewer is grantee (others are ignored).
+        parents: registry facts of the subject's parents with parental responsibility (needed only
+            when the viewer is one of them, to see whether one lives at the child's address).
+    """
+    age = _age(subject, now)
+
+    def allowed(basis: Basis, areas: frozenset[ServiceArea] | None = None, valid_to: dt.datetime | None = None):
+        return Allowed(basis, subject.id, subject.consent, age, subject.address_protection, areas, valid_to)
+
+    if viewer.id == subject.id:
+        if subject.consent < ConsentLevel.BASIS:
+            return Denied(Reason.NO_CONSENT)
+        if age < PARENTAL_ACCESS_ENDS_AT and not (subject.youth_access and age >= YOUTH_ACCESS_FROM):
+            return Denied(Reason.CHILD_AGE)
+        return allowed(Basis.SELF)
+    if _protected(viewer):
+        return Denied(Reason.CONFIDENTIAL_ADDRESS)
+    if _protected(subject) or subject.deceased:
         return Denied(Reason.NO_RELATION)
-    if subject.consent < ConsentLevel.BASIS:
-        return Denied(Reason.NO_CONSENT)
-    if age < PARENTAL_ACCESS_ENDS_AT and not (subject.youth_access and age >= YOUTH_ACCESS_FROM):
-        return Denied(Reason.CHILD_AGE)
-    return Allowed(Basis.SELF, subject.id, subject.consent, age, subject.address_protection)
+
+    reason = Reason.NO_RELATION
+    if subject.id in viewer.parental_responsibility_for or viewer.id in subject.responsible_parents:
+        if age >= PARENTAL_ACCESS_ENDS_AT:
+            reason = Reason.CHILD_AGE
+        elif _lives_with_a_responsible_parent(subject, viewer, parents):
+            return allowed(Basis.PARENT)
+
+    mine = [p for p in proxies if p.grantor == subject.id and p.grantee == viewer.id]
+    active = [p for p in mine if p.valid_from <= now and (p.valid_to is None or now < p.valid_to)]
+    if active and _age(viewer, now) >= ADULT_AGE:
+        areas = frozenset().union(*(p.areas for p in active))
+        ends = [p.valid_to for p in active]
+        return allowed(Basis.PROXY, areas, None if None in ends else max(e for e in ends if e is not None))
+    if reason is Reason.NO_RELATION and any(p.valid_to is not None and p.valid_to <= now for p in mine):
+        reason = Reason.PROXY_EXPIRED
+    return Denied(reason)
+
+
+def _lives_with_a_responsible_parent(child: PersonFacts, viewer: PersonFacts, parents: Iterable[PersonFacts]) -> bool:
+    if child.address is None:
+        return False
+    candidates = [viewer, *parents]
+    responsible = child.responsible_parents | {viewer.id}
+    return any(p.id in responsible and p.address == child.address for p in candidates)
+
+
+def client_access(subject: PersonFacts, now: dt.datetime) -> ClientAccess:
+    return ClientAccess(subject.id, subject.consent, _age(subject, now), subject.address_protection)

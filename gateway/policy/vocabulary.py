@@ -79,3 +79,25 @@ class MessageCategory(Enum):
     FASTLEGEBYTTE = "FASTLEGEBYTTE"
     FULLMAKT = "FULLMAKT"
     KJERNEJOURNAL = "KJERNEJOURNAL"
+
+
+class Service(Enum):
+    """Portal services (DESIGN.md 4.3): every item belongs to exactly one."""
+
+    INNBOKS = "INNBOKS"
+    TIMEAVTALER = "TIMEAVTALER"
+    FASTLEGE = "FASTLEGE"
+    HELSEKONTAKTER = "HELSEKONTAKTER"
+    DIGITAL_DIALOG = "DIGITAL_DIALOG"
+    PASIENTJOURNAL = "PASIENTJOURNAL"
+    FORSKNING = "FORSKNING"
+    KJERNEJOURNAL = "KJERNEJOURNAL"
+    FULLMAKT = "FULLMAKT"
+
+
+class Visibility(Enum):
+    """What a parent sees of a service on behalf of a child of an age band."""
+
+    FULL = "FULL"
+    PARTIAL = "PARTIAL"  # items filtered one by one (DESIGN.md 4.5)
+    NONE = "NONE"

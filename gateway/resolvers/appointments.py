@@ -1,4 +1,4 @@
-"""Timeavtaler: a subject's appointments (FHIR Appointment) and where they are."""
+"""Timeavtaler: a subject's appointments (FHIR Appointment), as the rules let the viewer see them."""
 
 from __future__ import annotations
 
@@ -6,8 +6,11 @@ import datetime as dt
 
 from gateway.context import GatewayContext
 from gateway.errors import BadUserInput
+from gateway.policy.access import Item, item_visible
+from gateway.policy.catalog import APPOINTMENT_SERVICE
+from gateway.resolvers.items import appointment_kinds, needs_kinds
 from gateway.resolvers.pagination import Page, SortKey, check_first, instant_key, paginate
-from gateway.resolvers.subjects import Subject
+from gateway.resolvers.subjects import Subject, service_visibility
 from gateway.sources.records import AppointmentRecord
 
 
@@ -35,6 +38,21 @@ async def appointment_page(
     start, end = _aware(start, "from"), _aware(end, "to")
     if start and end and end < start:
         raise BadUserInput("`to` is before `from`.", "to")
+    listing = service_visibility(ctx, subject, APPOINTMENT_SERVICE)
     appointments = await ctx.loaders.appointments_by_window.load((subject.person.id, start, end))
-    ordered = sorted(appointments, key=_appointment_key)
-    return paginate("Appointment", ordered, key=_appointment_key, descending=False, first=first, after=after)
+    kinds = await appointment_kinds(ctx, appointments) if needs_kinds(subject.access) else {}
+    shown = [
+        a
+        for a in appointments
+        if item_visible(subject.access, listing, Item(APPOINTMENT_SERVICE, kinds.get(a.id), a.hidden_from_guardian))
+    ]
+    shown.sort(key=_appointment_key)
+    return paginate(
+        "Appointment",
+        shown,
+        key=_appointment_key,
+        descending=False,
+        first=first,
+        after=after,
+        hidden_count=len(appointments) - len(shown),
+    )

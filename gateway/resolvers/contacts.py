@@ -1,12 +1,20 @@
-"""Helsekontakter: a subject's GP and other health contacts (FHIR CareTeams)."""
+"""Helsekontakter: a subject's GP and other health contacts (FHIR CareTeams), as the rules allow."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from gateway.context import GatewayContext
-from gateway.resolvers.subjects import Subject
+from gateway.policy.access import Item, item_visible
+from gateway.policy.catalog import contact_service
+from gateway.policy.vocabulary import Service
+from gateway.resolvers.items import contact_kinds, needs_kinds
+from gateway.resolvers.subjects import Subject, service_visibility
 from gateway.sources.records import ContactRecord
+
+# The field `healthContacts` opens FASTLEGE (the GP, available with consent BASIS and by an area-1
+# fullmakt); every other contact is an item of HELSEKONTAKTER and is shown only where that is.
+LISTING_SERVICE = Service.FASTLEGE
 
 
 def is_current(contact: ContactRecord, now: dt.datetime) -> bool:
@@ -15,22 +23,24 @@ def is_current(contact: ContactRecord, now: dt.datetime) -> bool:
 
 async def contacts_of(ctx: GatewayContext, subject: Subject, *, include_former: bool) -> list[ContactRecord]:
     """Current contacts first (the GP before others), then former ones, newest relationship first."""
+    listing = service_visibility(ctx, subject, LISTING_SERVICE)
     contacts = await ctx.loaders.contacts_by_subject.load(subject.person.id)
     chosen = [c for c in contacts if include_former or is_current(c, ctx.now)]
-    start = dt.datetime.min.replace(tzinfo=dt.UTC)
-    chosen.sort(
-        key=lambda c: (
-            not is_current(c, ctx.now),
-            c.role != "GP",
-            -(c.period_start or start).timestamp(),
-            c.id,
+    kinds = await contact_kinds(ctx, chosen) if needs_kinds(subject.access) else {}
+    shown = [
+        c
+        for c in chosen
+        if item_visible(
+            subject.access, listing, Item(contact_service(c.role == "GP"), kinds.get(c.id), c.hidden_from_guardian)
         )
-    )
-    return chosen
+    ]
+    start = dt.datetime.min.replace(tzinfo=dt.UTC)
+    shown.sort(key=lambda c: (not is_current(c, ctx.now), c.role != "GP", -(c.period_start or start).timestamp(), c.id))
+    return shown
 
 
 async def contact_by_id(ctx: GatewayContext, subject: Subject, contact_id: str) -> ContactRecord | None:
-    """One of the subject's contacts (a thread's counterpart, a message's sender)."""
+    """One of the subject's contacts, as the counterpart or sender of a message the viewer may see."""
     contacts = await ctx.loaders.contacts_by_subject.load(subject.person.id)
     return next((c for c in contacts if c.id == contact_id), None)
 

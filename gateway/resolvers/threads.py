@@ -1,15 +1,99 @@
-"""Innboks: a subject's threads and the messages in them."""
+"""Innboks: a subject's threads and messages, as the rules let the viewer see them (DESIGN.md 4.5)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from gateway.context import GatewayContext
+from gateway.policy.access import Item, item_visible
+from gateway.policy.catalog import ATTACHMENT_SERVICE, CATEGORY_SERVICE
+from gateway.policy.representation import Allowed
+from gateway.policy.vocabulary import Basis, MessageCategory, Service, ServiceKind, Visibility
+from gateway.resolvers.items import counterpart_kinds, needs_kinds
 from gateway.resolvers.pagination import Page, SortKey, check_first, instant_key, paginate
-from gateway.resolvers.subjects import Subject
-from gateway.sources.records import MessageRecord, ThreadRecord
+from gateway.resolvers.subjects import Subject, service_visibility
+from gateway.sources.records import AttachmentRecord, MessageRecord, ThreadRecord
 
 
-def _thread_key(thread: ThreadRecord) -> SortKey:
-    return (instant_key(thread.last_message_at), thread.id)
+@dataclass(frozen=True, slots=True)
+class ThreadView:
+    """A thread as the viewer may see it.
+
+    `messages` holds the visible messages when the rules look at messages one by one (a parent, or
+    youth access); then the thread's date and unread count come from those alone, so a withheld
+    message does not show through them. None means every message is visible (loaded on demand).
+    """
+
+    record: ThreadRecord
+    listing: Visibility
+    kind: ServiceKind | None
+    messages: tuple[MessageRecord, ...] | None = None
+    hidden_messages: int = 0
+
+    @property
+    def last_message_at(self):
+        if self.messages:
+            return max(m.sent_at for m in self.messages)
+        return self.record.last_message_at
+
+    @property
+    def unread_count(self) -> int:
+        if self.messages is None:
+            return self.record.unread_count
+        return sum(1 for m in self.messages if m.direction == "IN" and m.read_at is None)
+
+    @property
+    def category(self) -> MessageCategory | None:
+        try:
+            return MessageCategory(self.record.category)
+        except ValueError:
+            return None
+
+
+def _per_message(subject: Subject) -> bool:
+    access = subject.access
+    return isinstance(access, Allowed) and (access.basis is Basis.PARENT or access.is_youth)
+
+
+def _item(view: ThreadView, service: Service, hidden: bool, via_representative: bool) -> Item:
+    return Item(service, view.kind, hidden, view.category, via_representative)
+
+
+async def visible_threads(
+    ctx: GatewayContext, subject: Subject, threads: list[ThreadRecord]
+) -> tuple[list[ThreadView], int]:
+    """The threads the viewer may see, and how many were withheld. A thread is shown when at least
+    one of its messages may be shown (its subject line is content too)."""
+    listing = service_visibility(ctx, subject, Service.INNBOKS)
+    access = subject.access
+    kinds = await counterpart_kinds(ctx, subject) if needs_kinds(access) else {}
+    per_message = _per_message(subject)
+    messages = await ctx.loaders.messages_by_thread.load_many([t.id for t in threads]) if per_message else []
+    shown: list[ThreadView] = []
+    for index, thread in enumerate(threads):
+        view = ThreadView(thread, listing, kinds.get(thread.counterpart_contact_id or ""))
+        category = view.category
+        if category is None:
+            continue  # a category the catalog does not know belongs to no service: deny
+        service = CATEGORY_SERVICE[category]
+        if not per_message or not messages[index]:
+            if item_visible(access, listing, _item(view, service, False, False)):
+                shown.append(view)
+            continue
+        in_thread = messages[index]
+        via_representative = any(m.sent_on_behalf_of for m in in_thread)
+        visible = tuple(
+            m
+            for m in in_thread
+            if item_visible(access, listing, _item(view, service, m.hidden_from_guardian, via_representative))
+        )
+        if visible:
+            shown.append(ThreadView(thread, listing, view.kind, visible, len(in_thread) - len(visible)))
+    return shown, len(threads) - len(shown)
+
+
+def _thread_key(view: ThreadView) -> SortKey:
+    return (instant_key(view.last_message_at), view.record.id)
 
 
 def _message_key(message: MessageRecord) -> SortKey:
@@ -24,8 +108,8 @@ async def thread_page(
     after: str | None,
     category: str | None,
     archived: bool | None,
-) -> Page[ThreadRecord]:
-    """The subject's threads, latest activity first."""
+) -> Page[ThreadView]:
+    """The subject's threads, latest activity first; withheld ones counted in hiddenCount."""
     check_first(first)
     threads = await ctx.loaders.threads_by_owner.load(subject.person.id)
     chosen = [
@@ -33,20 +117,44 @@ async def thread_page(
         for t in threads
         if (category is None or t.category == category) and (archived is None or t.archived == archived)
     ]
-    chosen.sort(key=_thread_key, reverse=True)
-    return paginate("Thread", chosen, key=_thread_key, descending=True, first=first, after=after)
+    views, hidden = await visible_threads(ctx, subject, chosen)
+    views.sort(key=_thread_key, reverse=True)
+    return paginate("Thread", views, key=_thread_key, descending=True, first=first, after=after, hidden_count=hidden)
 
 
-async def thread_by_id(ctx: GatewayContext, subject: Subject, thread_id: str) -> ThreadRecord | None:
-    """One of the subject's threads; another owner's thread is as absent as an unknown id."""
+async def thread_by_id(ctx: GatewayContext, subject: Subject, thread_id: str) -> ThreadView | None:
+    """One of the subject's threads; another owner's thread, or a withheld one, is as absent as an unknown id."""
     threads = await ctx.loaders.threads_by_owner.load(subject.person.id)
-    return next((t for t in threads if t.id == thread_id), None)
+    found = [t for t in threads if t.id == thread_id]
+    views, _ = await visible_threads(ctx, subject, found)
+    return views[0] if views else None
 
 
 async def message_page(
-    ctx: GatewayContext, thread: ThreadRecord, *, first: int | None, after: str | None
+    ctx: GatewayContext, view: ThreadView, *, first: int | None, after: str | None
 ) -> Page[MessageRecord]:
-    """A thread's messages, newest first."""
+    """A thread's visible messages, newest first; withheld ones counted in hiddenCount."""
     check_first(first)
-    messages = sorted(await ctx.loaders.messages_by_thread.load(thread.id), key=_message_key, reverse=True)
-    return paginate("Message", messages, key=_message_key, descending=True, first=first, after=after)
+    messages = view.messages
+    if messages is None:
+        messages = tuple(await ctx.loaders.messages_by_thread.load(view.record.id))
+    ordered = sorted(messages, key=_message_key, reverse=True)
+    return paginate(
+        "Message",
+        ordered,
+        key=_message_key,
+        descending=True,
+        first=first,
+        after=after,
+        hidden_count=view.hidden_messages,
+    )
+
+
+def visible_attachments(
+    subject: Subject, view: ThreadView, message: MessageRecord
+) -> tuple[list[AttachmentRecord], int]:
+    """Attachments belong to PASIENTJOURNAL: shown only where that service is available too."""
+    item = Item(ATTACHMENT_SERVICE, view.kind, message.hidden_from_guardian, None, False)
+    if item_visible(subject.access, view.listing, item):
+        return list(message.attachments), 0
+    return [], len(message.attachments)

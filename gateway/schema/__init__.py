@@ -7,7 +7,7 @@ from graphql import GraphQLError
 from strawberry.extensions import QueryDepthLimiter
 from strawberry.types import ExecutionContext
 
-from gateway.schema.extensions import OperationMetrics, PublicErrors
+from gateway.schema.extensions import AuditTrail, MaskedFields, OperationMetrics, PublicErrors
 from gateway.schema.query import PersonQuery
 from gateway.schema.viewer import ViewerQuery
 
@@ -26,7 +26,13 @@ class GatewaySchema(strawberry.Schema):
 def build_schema(max_depth: int = 12) -> GatewaySchema:
     return GatewaySchema(
         query=Query,
-        extensions=[OperationMetrics, PublicErrors, lambda: QueryDepthLimiter(max_depth=max_depth)],
+        extensions=[
+            OperationMetrics,
+            PublicErrors,
+            AuditTrail,
+            MaskedFields,
+            lambda: QueryDepthLimiter(max_depth=max_depth),
+        ],
     )
 
 

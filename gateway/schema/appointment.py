@@ -11,6 +11,7 @@ from gateway.resolvers.contacts import contact_by_practitioner
 from gateway.resolvers.subjects import Subject
 from gateway.schema.common import Address
 from gateway.schema.contact import HealthContact
+from gateway.schema.directives import confidential_address_field
 from gateway.schema.enums import AppointmentStatus, ServiceKind, enum_or
 from gateway.sources.records import AppointmentRecord, LocationRecord
 
@@ -18,12 +19,18 @@ from gateway.sources.records import AppointmentRecord, LocationRecord
 @strawberry.type(description="Where an appointment takes place.")
 class Location:
     record: strawberry.Private[LocationRecord]
+    owner: strawberry.Private[Subject]
+
+    @property
+    def reveals_home(self) -> bool:
+        """A home visit's location is the patient's address, masked like it (DESIGN.md 4.4)."""
+        return self.record.at_home
 
     @strawberry.field(description="Name of the place (hospital, GP office, or the person's home).")
     def name(self) -> str:
         return self.record.name
 
-    @strawberry.field(description="Address of the place.")
+    @confidential_address_field(description="Address of the place; for a home visit, the person's home address.")
     def address(self) -> Address | None:
         return Address.from_record(self.record.address)
 
@@ -77,7 +84,7 @@ class Appointment:
     @strawberry.field(description="Where it takes place.")
     async def location(self, info: Info) -> Location | None:
         record = await self._location(info)
-        return Location(record=record) if record else None
+        return Location(record=record, owner=self.owner) if record else None
 
     @strawberry.field(description="The organisation that runs the place.")
     async def organization(self, info: Info) -> str | None:

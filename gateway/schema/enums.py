@@ -74,3 +74,14 @@ def enum_or(enum: type[Enum], value: str | None, default: Enum) -> Enum:
         return enum(value)
     except ValueError:
         return default
+
+
+Visibility = strawberry.enum(
+    vocabulary.Visibility,
+    description="What a parent sees of a service on behalf of a child: FULL, PARTIAL (filtered) or NONE.",
+)
+ServiceName = strawberry.enum(
+    vocabulary.Service,
+    name="PortalService",
+    description="The portal services of helsenorge.no that every item belongs to (DESIGN.md 4.3).",
+)

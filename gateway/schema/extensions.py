@@ -1,16 +1,20 @@
-"""What reaches the client of an error: public errors as they are, upstream failures named, the rest masked."""
+"""Schema extensions: public errors, metrics, masked fields and the access log."""
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from gateway.errors import InternalError, PublicError, SourceUnavailable
+from gateway.audit import AuditEntry
+from gateway.context import GatewayContext
+from gateway.errors import AuditUnavailable, InternalError, PublicError, SourceUnavailable
 from gateway.metrics import GRAPHQL_LATENCY, GRAPHQL_REQUESTS
+from gateway.policy.representation import Allowed
 from gateway.sources.errors import SourceError
 
 log = logging.getLogger("gateway.errors")
@@ -67,3 +71,53 @@ class OperationMetrics(SchemaExtension):
         outcome = "error" if context.result is not None and context.result.errors else "ok"
         GRAPHQL_REQUESTS.labels(operation, outcome).inc()
         GRAPHQL_LATENCY.labels(operation).observe(time.perf_counter() - started)
+
+
+class MaskedFields(SchemaExtension):
+    """Lists the fields nulled by masking in the response's `extensions.masked` (DESIGN.md 4.6)."""
+
+    def get_results(self) -> dict[str, Any]:
+        context = self.execution_context.context
+        masked = getattr(context, "masked", None)
+        return {"masked": masked} if masked else {}
+
+
+class AuditTrail(SchemaExtension):
+    """Writes one access-log entry per subject other than the viewer, after execution and before the
+    response leaves. If the log refuses the write, the data is withheld: no unaudited access."""
+
+    async def on_operation(self) -> AsyncIterator[None]:
+        yield
+        context: GatewayContext = self.execution_context.context
+        result = self.execution_context.result
+        if result is None or not context.touched:
+            return
+        entries = audit_entries(context, self.execution_context.operation_name)
+        try:
+            await context.audit_log.append(entries)
+        except Exception:
+            log.exception("access log write failed; withholding the response data")
+            result.data = None
+            result.errors = [AuditUnavailable()]
+
+
+def audit_entries(context: GatewayContext, operation: str | None) -> list[AuditEntry]:
+    principal = context.principal
+    actor = principal.pid or principal.client_id or "unknown"
+    entries = []
+    for subject_id, services in sorted(context.touched.items()):
+        decided = context.subjects.get(subject_id)
+        access = getattr(decided, "access", None)
+        basis = access.basis.value if isinstance(access, Allowed) else "SERVICE"
+        entries.append(
+            AuditEntry(
+                at=context.now,
+                actor_id=actor,
+                actor_name=context.viewer_name if principal.pid else principal.client_id,
+                subject_id=subject_id,
+                basis=basis,
+                services=tuple(sorted(s.value for s in services)),
+                operation=operation,
+            )
+        )
+    return entries

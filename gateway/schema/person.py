@@ -8,11 +8,13 @@ from typing import Annotated
 import strawberry
 
 from gateway.context import Info
+from gateway.policy.vocabulary import Service
 from gateway.resolvers import appointments, contacts, threads
 from gateway.resolvers.subjects import Subject
 from gateway.schema.appointment import Appointment
 from gateway.schema.common import Address, Connection
 from gateway.schema.contact import HealthContact
+from gateway.schema.directives import confidential_address_field, service_field
 from gateway.schema.enums import ConsentLevel, MessageCategory
 from gateway.schema.thread import Thread
 
@@ -32,38 +34,38 @@ class PersonName:
 
 @strawberry.type(description="A person the viewer may act for (self included). Federation entity with key `id`.")
 class Person:
-    subject: strawberry.Private[Subject]
+    owner: strawberry.Private[Subject]
 
     @classmethod
-    def of(cls, subject: Subject) -> Person:
-        return cls(subject=subject)
+    def of(cls, subject: Subject | None) -> Person | None:
+        return cls(owner=subject) if subject is not None else None
 
     @strawberry.field(description="Fødselsnummer or D-number (11 digits).")
     def id(self) -> strawberry.ID:
-        return strawberry.ID(self.subject.person.id)
+        return strawberry.ID(self.owner.person.id)
 
     @strawberry.field(description="Name from the population registry.")
     def name(self) -> PersonName:
-        person = self.subject.person
+        person = self.owner.person
         return PersonName(given=person.given_name, family=person.family_name)
 
     @strawberry.field(description="Date of birth.")
     def birth_date(self) -> dt.date:
-        return self.subject.person.birth_date
+        return self.owner.person.birth_date
 
     @strawberry.field(description="Age in whole years today (Europe/Oslo).")
     def age(self) -> int:
-        return self.subject.access.subject_age
+        return self.owner.access.subject_age
 
-    @strawberry.field(description="Registered home address (bostedsadresse).")
+    @confidential_address_field(description="Registered home address (bostedsadresse).")
     def address(self) -> Address | None:
-        return Address.from_record(self.subject.person.address)
+        return Address.from_record(self.owner.person.address)
 
     @strawberry.field(description="The person's consent level for the health services.")
     def consent_level(self) -> ConsentLevel:
-        return self.subject.access.subject_consent  # type: ignore[return-value]
+        return self.owner.access.subject_consent  # type: ignore[return-value]
 
-    @strawberry.field(description="Innboks threads, latest activity first.")
+    @service_field(Service.INNBOKS, description="Innboks threads, latest activity first.")
     async def threads(
         self,
         info: Info,
@@ -77,20 +79,20 @@ class Person:
     ) -> Connection[Thread] | None:
         page = await threads.thread_page(
             info.context,
-            self.subject,
+            self.owner,
             first=first,
             after=after,
             category=category.value if category else None,
             archived=archived,
         )
-        return Connection.of(page, lambda t: Thread(record=t, owner=self.subject))
+        return Connection.of(page, lambda view: Thread(view=view, owner=self.owner))
 
-    @strawberry.field(description="One Innboks thread by id.")
+    @service_field(Service.INNBOKS, description="One Innboks thread by id; null when it is not one the viewer may see.")
     async def thread(self, info: Info, id: strawberry.ID) -> Thread | None:
-        record = await threads.thread_by_id(info.context, self.subject, str(id))
-        return Thread(record=record, owner=self.subject) if record else None
+        view = await threads.thread_by_id(info.context, self.owner, str(id))
+        return Thread(view=view, owner=self.owner) if view else None
 
-    @strawberry.field(description="Appointments (timeavtaler), earliest first.")
+    @service_field(Service.TIMEAVTALER, description="Appointments (timeavtaler), earliest first.")
     async def appointments(
         self,
         info: Info,
@@ -106,15 +108,19 @@ class Person:
         ] = None,
     ) -> Connection[Appointment] | None:
         page = await appointments.appointment_page(
-            info.context, self.subject, first=first, after=after, start=from_, end=to
+            info.context, self.owner, first=first, after=after, start=from_, end=to
         )
-        return Connection.of(page, lambda a: Appointment(record=a, owner=self.subject))
+        return Connection.of(page, lambda a: Appointment(record=a, owner=self.owner))
 
-    @strawberry.field(description="Health contacts (helsekontakter): the GP first, then others.")
+    @service_field(
+        contacts.LISTING_SERVICE,
+        description="Health contacts: the GP (fastlege) first, then others (helsekontakter), each shown only where "
+        "its own service is available.",
+    )
     async def health_contacts(
         self,
         info: Info,
         include_former: Annotated[bool, strawberry.argument(description="Also former contacts (a former GP).")] = False,
     ) -> list[HealthContact] | None:
-        found = await contacts.contacts_of(info.context, self.subject, include_former=include_former)
-        return [HealthContact(record=c, owner=self.subject) for c in found]
+        found = await contacts.contacts_of(info.context, self.owner, include_former=include_former)
+        return [HealthContact(record=c, owner=self.owner) for c in found]

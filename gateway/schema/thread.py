@@ -11,6 +11,7 @@ from gateway.context import Info
 from gateway.resolvers import subjects, threads
 from gateway.resolvers.contacts import contact_by_id
 from gateway.resolvers.subjects import Subject
+from gateway.resolvers.threads import ThreadView
 from gateway.schema.common import Connection
 from gateway.schema.contact import HealthContact
 from gateway.schema.enums import Direction, MessageCategory
@@ -51,6 +52,7 @@ async def _contact(info: Info, subject: Subject, contact_id: str | None) -> Heal
 @strawberry.type(description="One message in a thread.")
 class Message:
     record: strawberry.Private[MessageRecord]
+    thread: strawberry.Private[ThreadView]
     owner: strawberry.Private[Subject]
 
     @strawberry.field(description="Stable id of the message.")
@@ -73,9 +75,17 @@ class Message:
     def body(self) -> str:
         return self.record.body
 
-    @strawberry.field(description="Attached files.")
+    @strawberry.field(
+        description="Attached files (journal documents: service PASIENTJOURNAL, shown only where it is available)."
+    )
     def attachments(self) -> list[Attachment]:
-        return [Attachment(record=a) for a in self.record.attachments]
+        shown, _ = threads.visible_attachments(self.owner, self.thread, self.record)
+        return [Attachment(record=a) for a in shown]
+
+    @strawberry.field(description="How many attachments the access rules withhold (for example from a parent).")
+    def hidden_attachment_count(self) -> int:
+        _, hidden = threads.visible_attachments(self.owner, self.thread, self.record)
+        return hidden
 
     @strawberry.field(description="The health contact who sent it (IN messages).")
     async def sender(self, info: Info) -> HealthContact | None:
@@ -92,8 +102,12 @@ class Message:
 
 @strawberry.type(description="A conversation in the Innboks with one health contact.")
 class Thread:
-    record: strawberry.Private[ThreadRecord]
+    view: strawberry.Private[ThreadView]
     owner: strawberry.Private[Subject]
+
+    @property
+    def record(self) -> ThreadRecord:
+        return self.view.record
 
     @strawberry.field(description="Stable id of the thread.")
     def id(self) -> strawberry.ID:
@@ -107,13 +121,13 @@ class Thread:
     def category(self) -> MessageCategory:
         return MessageCategory(self.record.category)  # type: ignore[return-value]
 
-    @strawberry.field(description="When the latest message was sent.")
+    @strawberry.field(description="When the latest message the viewer may see was sent.")
     def last_message_at(self) -> dt.datetime:
-        return self.record.last_message_at
+        return self.view.last_message_at
 
-    @strawberry.field(description="How many messages the person has not read.")
+    @strawberry.field(description="How many of the messages the viewer may see are unread.")
     def unread_count(self) -> int:
-        return self.record.unread_count
+        return self.view.unread_count
 
     @strawberry.field(description="Whether the person has archived the thread.")
     def archived(self) -> bool:
@@ -130,5 +144,5 @@ class Thread:
         first: Annotated[int | None, strawberry.argument(description="Page size, 1 to 100 (default 20).")] = None,
         after: Annotated[str | None, strawberry.argument(description="Cursor of the last item seen.")] = None,
     ) -> Connection[Message]:
-        page = await threads.message_page(info.context, self.record, first=first, after=after)
-        return Connection.of(page, lambda m: Message(record=m, owner=self.owner))
+        page = await threads.message_page(info.context, self.view, first=first, after=after)
+        return Connection.of(page, lambda m: Message(record=m, thread=self.view, owner=self.owner))

@@ -1,0 +1,105 @@
+"""What an allowed viewer may see of each service and each item (DESIGN.md 4.3 to 4.5).
+
+`service_visibility` decides a whole service (a field such as `threads`) once per subject;
+`item_visible` decides one item of a list. Both are pure and cheap; callers memoize per request.
+
+Denial reasons are checked in this order, so the most actionable one is given: the subject's
+own confidential address, then the basis (a fullmakt's areas, a child's age), then consent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gateway.policy.catalog import CATALOG, YOUTH_MESSAGE_CATEGORIES, YOUTH_SERVICES
+from gateway.policy.representation import Access, Allowed, ClientAccess, Denied
+from gateway.policy.vocabulary import (
+    AddressProtection,
+    Basis,
+    ConsentLevel,
+    MessageCategory,
+    Reason,
+    Service,
+    ServiceKind,
+    Visibility,
+)
+
+CHILD_PARTIAL_FROM_AGE = 12
+NEAR_HOME_KINDS = frozenset({ServiceKind.GP, ServiceKind.MUNICIPAL})
+
+
+def service_visibility(access: Access, service: Service) -> Visibility | Denied:
+    """FULL or PARTIAL (filter items one by one), or why the service is not available."""
+    if isinstance(access, ClientAccess):
+        return Denied(Reason.SERVICE_SCOPE)
+    rule = CATALOG[service]
+    visibility = Visibility.FULL
+    if access.subject_protection is not AddressProtection.UGRADERT and not rule.confidential_address:
+        return Denied(Reason.CONFIDENTIAL_ADDRESS)
+    if access.basis is Basis.PROXY:
+        if rule.proxy_area is None or access.service_areas is None or rule.proxy_area not in access.service_areas:
+            return Denied(Reason.PROXY_SCOPE)
+    elif access.basis is Basis.PARENT:
+        visibility = rule.parent_under_12 if access.subject_age < CHILD_PARTIAL_FROM_AGE else rule.parent_12_to_16
+        if visibility is Visibility.NONE:
+            return Denied(Reason.CHILD_AGE)
+    elif access.is_youth:
+        if service not in YOUTH_SERVICES:
+            return Denied(Reason.CHILD_AGE)
+        visibility = Visibility.PARTIAL
+    if access.subject_consent is ConsentLevel.NONE:
+        return Denied(Reason.NO_CONSENT)
+    if access.subject_consent < rule.min_consent:
+        return Denied(Reason.CONSENT_LEVEL)
+    return visibility
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """The facts of one listed item that the rules look at."""
+
+    service: Service
+    kind: ServiceKind | None  # None when unknown: treated as a hospital item, the most restricted
+    hidden_from_guardian: bool = False
+    category: MessageCategory | None = None  # messages and threads only
+    via_representative: bool = False  # a parent or proxy wrote in this thread for the subject
+
+
+def item_visible(access: Access, listing: Visibility, item: Item) -> bool:
+    """Whether one item of a list shown with `listing` visibility may be shown."""
+    if isinstance(access, ClientAccess):
+        return False
+    near_home = item.kind in NEAR_HOME_KINDS
+    if access.is_youth:
+        if not near_home or item.via_representative:
+            return False
+        if item.category is not None:
+            return item.category in YOUTH_MESSAGE_CATEGORIES and _consents_to(access, item.service)
+        return item.service in YOUTH_SERVICES and _consents_to(access, item.service)
+    own = service_visibility(access, item.service)
+    if isinstance(own, Denied):
+        return False
+    if access.basis is Basis.PARENT:
+        if item.hidden_from_guardian:
+            return False
+        partial = Visibility.PARTIAL in (listing, own)
+        if partial and access.subject_age >= CHILD_PARTIAL_FROM_AGE and not near_home:
+            return False
+    return True
+
+
+def _consents_to(access: Allowed, service: Service) -> bool:
+    return access.subject_consent >= CATALOG[service].min_consent
+
+
+def address_mask(access: Access) -> Reason | None:
+    """Why an address-revealing field of the subject must be null for this viewer, or None (4.4).
+
+    Masked for every viewer but the subject; for the STRENGT kinds for the subject too.
+    """
+    protection = access.subject_protection
+    if protection is AddressProtection.UGRADERT:
+        return None
+    if protection is AddressProtection.FORTROLIG and isinstance(access, Allowed) and access.basis is Basis.SELF:
+        return None
+    return Reason.CONFIDENTIAL_ADDRESS

@@ -1,0 +1,29 @@
+"""What gateway replicas share: Redis when REDIS_URL is set, in-process stand-ins otherwise."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+
+from gateway.audit import AuditLog, MemoryAuditLog, RedisAuditLog
+from gateway.config import Settings
+
+
+@dataclass(frozen=True)
+class SharedState:
+    audit_log: AuditLog
+
+
+@asynccontextmanager
+async def shared_state(settings: Settings) -> AsyncIterator[SharedState]:
+    if not settings.redis_url:
+        yield SharedState(audit_log=MemoryAuditLog())
+        return
+    redis = Redis.from_url(settings.redis_url, socket_timeout=settings.upstream_timeout_s)
+    try:
+        yield SharedState(audit_log=RedisAuditLog(redis, prefix=settings.redis_prefix + "audit:"))
+    finally:
+        await redis.aclose()
