@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import QueryDepthLimiter
+from strawberry.extensions import ParserCache, QueryDepthLimiter, ValidationCache
 from strawberry.types import ExecutionContext
 
 from gateway.schema.extensions import AuditTrail, MaskedFields, OperationMetrics, PublicErrors
@@ -32,6 +32,9 @@ def build_schema(max_depth: int = 12) -> GatewaySchema:
             AuditTrail,
             MaskedFields,
             lambda: QueryDepthLimiter(max_depth=max_depth),
+            # Clients send the same few documents again and again: parse and validate each once.
+            lambda: ParserCache(maxsize=256),
+            lambda: ValidationCache(maxsize=256),
         ],
     )
 

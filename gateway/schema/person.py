@@ -9,8 +9,9 @@ import strawberry
 
 from gateway.context import Info
 from gateway.policy.vocabulary import Service
-from gateway.resolvers import appointments, contacts, threads
+from gateway.resolvers import access_log, appointments, contacts, threads
 from gateway.resolvers.subjects import Subject
+from gateway.schema.access_log import AccessLogEntry
 from gateway.schema.appointment import Appointment
 from gateway.schema.common import Address, Connection
 from gateway.schema.contact import HealthContact
@@ -124,3 +125,15 @@ class Person:
     ) -> list[HealthContact] | None:
         found = await contacts.contacts_of(info.context, self.owner, include_former=include_former)
         return [HealthContact(record=c, owner=self.owner) for c in found]
+
+    @strawberry.field(
+        description="Logg over bruk: who accessed this person's data. Only the person themselves may read it."
+    )
+    async def access_log(
+        self,
+        info: Info,
+        first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+    ) -> Connection[AccessLogEntry] | None:
+        page = await access_log.access_log_page(info.context, self.owner, first=first, after=after)
+        return Connection.of(page, lambda entry: AccessLogEntry(entry=entry))

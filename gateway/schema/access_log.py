@@ -1,0 +1,46 @@
+"""AccessLogEntry: one line of the person's "Logg over bruk"."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import strawberry
+
+from gateway.audit import AuditEntry
+from gateway.policy.vocabulary import Service
+from gateway.schema.enums import ServiceName
+
+
+@strawberry.type(
+    description="One access to the person's data by someone else (a parent, a fullmakt holder or a service)."
+)
+class AccessLogEntry:
+    entry: strawberry.Private[AuditEntry]
+
+    @strawberry.field(description="Stable id of the entry.")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self.entry.id)
+
+    @strawberry.field(description="When the access happened.")
+    def at(self) -> dt.datetime:
+        return self.entry.at
+
+    @strawberry.field(description="Who accessed: a fødselsnummer, or a service's client id.")
+    def actor_id(self) -> str:
+        return self.entry.actor_id
+
+    @strawberry.field(description="The actor's name as registered when the access happened.")
+    def actor_name(self) -> str | None:
+        return self.entry.actor_name
+
+    @strawberry.field(description="On what basis: PARENT, PROXY (fullmakt) or SERVICE (another system).")
+    def basis(self) -> str:
+        return self.entry.basis
+
+    @strawberry.field(description="The portal services whose data was read or written.")
+    def services(self) -> list[ServiceName]:
+        return [Service(s) for s in self.entry.services if s in Service._value2member_map_]  # type: ignore[misc]
+
+    @strawberry.field(description="The GraphQL operation name the client gave, if any.")
+    def operation_name(self) -> str | None:
+        return self.entry.operation
