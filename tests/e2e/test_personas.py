@@ -155,7 +155,8 @@ async def test_access_logs_of_jonas_and_ola_show_karis_reads(gateway: GatewayCli
     token = await gateway.token(KARI)
     await gateway.execute('query ReadJonas { person(id: "20821250162") { threads { totalCount } } }', token=token)
     await gateway.execute('query ReadOla { person(id: "03894810369") { healthContacts { name } } }', token=token)
-    log = "{ viewer { person { accessLog(first: 10) { totalCount nodes { actorId actorName basis services operationName } } } } }"
+    log = """{ viewer { person { accessLog(first: 10) {
+      totalCount nodes { actorId actorName basis services operationName } } } } }"""
     jonas = (await gateway.execute(log, as_pid=JONAS))["data"]["viewer"]["person"]["accessLog"]
     assert jonas["nodes"][0] == {
         "actorId": KARI,
