@@ -39,7 +39,7 @@ _REASON_TEXT = {
     Reason.CONSENT_LEVEL: "This person's consent level does not cover this service.",
     Reason.PROXY_SCOPE: "Your power of attorney (fullmakt) does not cover this service.",
     Reason.PROXY_EXPIRED: "Your power of attorney (fullmakt) has expired.",
-    Reason.CHILD_AGE: "This service is not available on behalf of a child of this age.",
+    Reason.CHILD_AGE: "Not available for a child of this age (a parent's access ends at 16, some services at 12).",
     Reason.CONFIDENTIAL_ADDRESS: "This service is not available to a person with a confidential address.",
     Reason.INSUFFICIENT_ASSURANCE: "Health data needs a high level of assurance; sign in with ID-porten high.",
     Reason.SERVICE_SCOPE: "A service client may not read health data.",

@@ -54,3 +54,17 @@ class GatewayClient:
 def settings_for(sandbox: Sandbox, **overrides: Any) -> Settings:
     urls = {f"{name}_url": url for name, url in sandbox.urls.items()}
     return Settings(**{"demo": True, **urls, **overrides})
+
+
+def redis_url_or_skip() -> str:
+    """REDIS_URL for tests that need a real Redis: skipped on a laptop without one, never in CI."""
+    import os
+
+    import pytest
+
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail("REDIS_URL is not set in CI: .ci/run must start Redis and export it")
+        pytest.skip("set REDIS_URL (e.g. redis://127.0.0.1:6379/0) to run the Redis tests")
+    return url

@@ -77,3 +77,22 @@ async def test_appointments_window(gateway: GatewayClient) -> None:
     assert all(window["from"][:4] == a["start"][:4] for a in some["nodes"])
     naive = await gateway.execute(query, {"from": "2026-01-01T00:00:00"}, token=token)
     assert [e["extensions"]["code"] for e in naive["errors"]] == ["BAD_USER_INPUT"]
+
+
+async def test_filtered_lists_page_without_short_pages_or_repeats(gateway: GatewayClient) -> None:
+    """Kari pages through Emma's inbox one thread at a time: withheld threads leave no gaps."""
+    query = """query($after: String) { person(id: "15861950082") {
+      threads(first: 1, after: $after) { totalCount hiddenCount nodes { id } pageInfo { hasNextPage endCursor } } } }"""
+    token = await gateway.token(KARI)
+    whole = await gateway.execute(query.replace("first: 1", "first: 100"), {}, token=token)
+    expected = [t["id"] for t in whole["data"]["person"]["threads"]["nodes"]]
+    seen, after = [], None
+    while True:
+        page = (await gateway.execute(query, {"after": after}, token=token))["data"]["person"]["threads"]
+        assert len(page["nodes"]) == 1, "a page came back short while visible threads remained"
+        assert page["hiddenCount"] == 2 and page["totalCount"] == len(expected)
+        seen += [t["id"] for t in page["nodes"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert seen == expected
