@@ -82,8 +82,9 @@ def item_visible(access: Access, listing: Visibility, item: Item) -> bool:
     if access.basis is Basis.PARENT:
         if item.hidden_from_guardian:
             return False
-        partial = Visibility.PARTIAL in (listing, own)
-        if partial and access.subject_age >= CHILD_PARTIAL_FROM_AGE and not near_home:
+        # 12-15: "only items from GP and municipal services, never hospital ones" (4.5). Applied
+        # under FULL listings too: when unsure, deny.
+        if access.subject_age >= CHILD_PARTIAL_FROM_AGE and not near_home:
             return False
     return True
 

@@ -144,9 +144,13 @@ def decide(
 def _lives_with_a_responsible_parent(child: PersonFacts, viewer: PersonFacts, parents: Iterable[PersonFacts]) -> bool:
     if child.address is None:
         return False
-    candidates = [viewer, *parents]
-    responsible = child.responsible_parents | {viewer.id}
-    return any(p.id in responsible and p.address == child.address for p in candidates)
+    # Either record may carry the responsibility: the child's responsibleParents or the parent's
+    # parentalResponsibilityFor (the registry keeps both; trust whichever says so).
+    return any(
+        (p.id in child.responsible_parents or child.id in p.parental_responsibility_for or p is viewer)
+        and p.address == child.address
+        for p in [viewer, *parents]
+    )
 
 
 def client_access(subject: PersonFacts, now: dt.datetime) -> ClientAccess:
