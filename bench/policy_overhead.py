@@ -1,0 +1,130 @@
+"""What the access rules cost: the same queries executed with every rule on, and with the rules off.
+
+DESIGN.md 4.4 sets the target: all rules on for at most 1.2 x the cost of the same query with no
+rules. This measures the gateway's own work only (graphql-core, Strawberry, resolvers, policy):
+each query runs in-process through `schema.execute` with a fresh request context whose loaders
+are already warm (every upstream answer cached), so no HTTP time hides the difference.
+
+"Rules off" replaces the decisions with allow-everything stand-ins for the run: the service gate
+and address mask pass through, every service is FULL, every item visible, and no thread is
+filtered message by message. The representation decision stays (it is how a subject is found).
+
+    python bench/policy_overhead.py [--runs 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import statistics
+import time
+from collections.abc import Iterator
+from typing import Any
+from unittest import mock
+
+import aiohttp
+
+from gateway.audit import MemoryAuditLog
+from gateway.auth import Principal, PrincipalKind
+from gateway.config import Settings
+from gateway.context import GatewayContext
+from gateway.policy.clock import system_clock
+from gateway.policy.vocabulary import Assurance, Visibility
+from gateway.resolvers import appointments, contacts, threads
+from gateway.schema import build_schema
+from gateway.schema.directives import AddressMask
+from gateway.sources import Sources
+from gateway.sources.loaders import Loaders
+from sandbox import start_sandbox
+
+KARI, EMMA, OLA = "12848510058", "15861950082", "03894810369"
+QUERY = """
+query Page($person: ID!) {
+  person(id: $person) {
+    name { full } address { city }
+    threads(first: 60) {
+      totalCount hiddenCount
+      nodes { id subject category unreadCount lastMessageAt
+              counterpart { name role }
+              messages(first: 5) { hiddenCount nodes { id sentAt direction body attachments { name } } } }
+    }
+    appointments(first: 20) { nodes { id start title status location { name address { city } } } }
+    healthContacts(includeFormer: true) { id role current period { start end } }
+  }
+}
+"""
+CASES = [("Kari, herself (SELF)", KARI), ("Kari for Emma, 7 (PARENT)", EMMA), ("Kari for Ola (PROXY)", OLA)]
+
+
+@contextlib.contextmanager
+def rules_off() -> Iterator[None]:
+    def full(*_args: Any) -> Visibility:
+        return Visibility.FULL
+
+    def visible(*_args: Any) -> bool:
+        return True
+
+    patches = [
+        mock.patch("gateway.schema.directives.service_visibility", full),
+        mock.patch.object(AddressMask, "_masked", lambda *_args: False),
+        mock.patch.object(threads, "_per_message", lambda *_args: False),
+        mock.patch.object(threads, "service_visibility", full),
+        mock.patch.object(contacts, "service_visibility", full),
+        mock.patch.object(appointments, "service_visibility", full),
+        mock.patch.object(threads, "item_visible", visible),
+        mock.patch.object(contacts, "item_visible", visible),
+        mock.patch.object(appointments, "item_visible", visible),
+    ]
+    with contextlib.ExitStack() as stack:
+        for patch in patches:
+            stack.enter_context(patch)
+        yield
+
+
+async def timed_runs(schema: Any, loaders: Loaders, person: str, runs: int) -> list[float]:
+    principal = Principal(PrincipalKind.PERSON, pid=KARI, assurance=Assurance.HIGH)
+    samples = []
+    for _ in range(runs):
+        context = GatewayContext(principal, loaders, system_clock(), MemoryAuditLog())
+        started = time.perf_counter()
+        result = await schema.execute(QUERY, variable_values={"person": person}, context_value=context)
+        samples.append((time.perf_counter() - started) * 1000)
+        if result.errors:
+            raise RuntimeError(f"{person}: {result.errors[0].message}")
+    return samples
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=200, help="measured executions per case and mode")
+    args = parser.parse_args()
+    schema = build_schema()
+    async with await start_sandbox() as sandbox, aiohttp.ClientSession() as http:
+        urls = {f"{name}_url": url for name, url in sandbox.urls.items()}
+        loaders = Loaders(Sources.build(http, Settings(demo=True, **urls)))
+        rows = []
+        for label, person in CASES:
+            await timed_runs(schema, loaders, person, 3)  # warm the loaders: from here on no HTTP
+            with rules_off():
+                await timed_runs(schema, loaders, person, 3)
+            # Alternate the modes in blocks so drift on a shared machine hits both alike.
+            on: list[float] = []
+            off: list[float] = []
+            for _ in range(4):
+                on += await timed_runs(schema, loaders, person, args.runs // 4)
+                with rules_off():
+                    off += await timed_runs(schema, loaders, person, args.runs // 4)
+            rows.append((label, statistics.median(off), statistics.median(on)))
+    print(f"In-process execution with warm loaders, median of {args.runs} runs per mode (ms)")
+    print()
+    print(f"{'case':<28} {'rules off':>10} {'rules on':>10} {'ratio':>7}")
+    print(f"{'-' * 28} {'-' * 10} {'-' * 10} {'-' * 7}")
+    for label, off_ms, on_ms in rows:
+        print(f"{label:<28} {off_ms:>10.2f} {on_ms:>10.2f} {on_ms / off_ms:>7.2f}")
+    print()
+    print("Target (DESIGN.md 4.4): ratio at most 1.20.")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
