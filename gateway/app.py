@@ -29,7 +29,6 @@ from gateway.policy.clock import Clock, system_clock
 from gateway.schema import build_schema
 from gateway.shared import shared_state
 from gateway.sources import Sources
-from gateway.sources.loaders import Loaders
 
 EXAMPLE_QUERY = """\
 # The inbox page: threads with their latest message and counterpart,
@@ -72,11 +71,19 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
         principal = await state.verifier.principal(request.headers.get("authorization"))
         return GatewayContext(
             principal=principal,
-            loaders=Loaders(state.sources),
-            now=self._clock(),
+            sources=state.sources,
+            clock=self._clock,
             audit_log=state.audit_log,
+            events=state.events,
             request=request,
         )
+
+    async def on_ws_connect(self, context: GatewayContext) -> None:
+        """graphql-transport-ws: the token comes in the connection_init payload (key in any case)."""
+        params = context.connection_params or {}
+        authorization = next((v for k, v in params.items() if k.lower() == "authorization"), None)
+        if isinstance(authorization, str):
+            context.principal = await context.request.state.verifier.principal(authorization)
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         return HTMLResponse(self._ide_page or "")
@@ -115,6 +122,7 @@ def build_app(settings: Settings, *, clock: Clock = system_clock) -> Starlette:
                 "verifier": TokenVerifier(keys, settings.issuer, settings.audience, settings.clock_skew_s),
                 "issuer": issuer,
                 "audit_log": shared.audit_log,
+                "events": shared.events,
             }
 
     ide_page = None

@@ -42,6 +42,8 @@ class Principal:
     scopes: frozenset[str] = field(default_factory=frozenset)
     # Why a presented token was not accepted; clients see it in the UNAUTHENTICATED message.
     problem: str | None = None
+    # When the token stops being valid (epoch seconds); a live subscription ends then.
+    expires_at: float | None = None
 
 
 ANONYMOUS = Principal(PrincipalKind.ANONYMOUS)
@@ -163,6 +165,7 @@ class TokenVerifier:
 
 def principal_of(claims: Mapping[str, Any]) -> Principal:
     scopes = frozenset(str(claims.get("scope") or "").split())
+    expires_at = float(claims["exp"]) if isinstance(claims.get("exp"), int | float) else None
     pid = claims.get("pid")
     if pid is not None:
         if not isinstance(pid, str) or not is_valid(pid):
@@ -171,8 +174,8 @@ def principal_of(claims: Mapping[str, Any]) -> Principal:
             assurance = Assurance(claims.get("acr"))
         except ValueError as exc:
             raise InvalidToken("token has an unknown acr") from exc
-        return Principal(PrincipalKind.PERSON, pid=pid, assurance=assurance, scopes=scopes)
+        return Principal(PrincipalKind.PERSON, pid=pid, assurance=assurance, scopes=scopes, expires_at=expires_at)
     client_id = claims.get("client_id")
     if isinstance(client_id, str) and client_id:
-        return Principal(PrincipalKind.SERVICE, client_id=client_id, scopes=scopes)
+        return Principal(PrincipalKind.SERVICE, client_id=client_id, scopes=scopes, expires_at=expires_at)
     raise InvalidToken("token names neither a person (pid) nor a client (client_id)")

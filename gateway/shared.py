@@ -10,20 +10,27 @@ from redis.asyncio import Redis
 
 from gateway.audit import AuditLog, MemoryAuditLog, RedisAuditLog
 from gateway.config import Settings
+from gateway.events import EventBus, MemoryEventBus, RedisEventBus
 
 
 @dataclass(frozen=True)
 class SharedState:
     audit_log: AuditLog
+    events: EventBus
 
 
 @asynccontextmanager
 async def shared_state(settings: Settings) -> AsyncIterator[SharedState]:
     if not settings.redis_url:
-        yield SharedState(audit_log=MemoryAuditLog())
+        yield SharedState(audit_log=MemoryAuditLog(), events=MemoryEventBus())
         return
     redis = Redis.from_url(settings.redis_url, socket_timeout=settings.upstream_timeout_s)
+    # The pub/sub listener blocks on reads for as long as no event comes: no socket timeout there.
+    listening = Redis.from_url(settings.redis_url)
+    events = RedisEventBus(redis, listening, settings.redis_prefix)
     try:
-        yield SharedState(audit_log=RedisAuditLog(redis, prefix=settings.redis_prefix + "audit:"))
+        yield SharedState(audit_log=RedisAuditLog(redis, prefix=settings.redis_prefix + "audit:"), events=events)
     finally:
+        await events.close()
+        await listening.aclose()
         await redis.aclose()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import ParserCache, QueryDepthLimiter, ValidationCache
 from strawberry.types import ExecutionContext
 
+from gateway.context import GatewayContext
 from gateway.schema.extensions import AuditTrail, MaskedFields, OperationMetrics, PublicErrors
 from gateway.schema.query import PersonQuery
 from gateway.schema.viewer import ViewerQuery
@@ -18,6 +21,15 @@ class Query(ViewerQuery, PersonQuery):
 
 
 class GatewaySchema(strawberry.Schema):
+    async def stream(
+        self, query: str | None, variable_values: Any = None, context_value: Any = None, *args: Any, **kwargs: Any
+    ) -> Any:
+        # A WebSocket connection shares one context among its operations; give each its own, so
+        # loaders and decisions of one never serve another (graphql-js #894).
+        if isinstance(context_value, GatewayContext):
+            context_value = context_value.for_operation()
+        return await super().stream(query, variable_values, context_value, *args, **kwargs)
+
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         # PublicErrors logs what matters; Strawberry's default logs every denial with a traceback.
         pass

@@ -1,0 +1,154 @@
+"""Inbox events (new message, read, archived) fanned out to live subscriptions.
+
+In-process by default; through Redis pub/sub when REDIS_URL is set, so a message sent through one
+gateway replica reaches a subscriber connected to another. An event names only ids: subscribers
+load the thread and message through their own request's loaders, so the access rules decide what
+each of them may see. Delivery is at least once (a retried mutation publishes again); the
+subscription drops repeats of a NEW_MESSAGE it has already delivered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Protocol
+
+import orjson
+from redis.asyncio import Redis
+
+log = logging.getLogger("gateway.events")
+
+# A slow subscriber must not hold up the others: its queue is bounded and overflows drop events.
+QUEUE_SIZE = 256
+
+
+@dataclass(frozen=True, slots=True)
+class InboxEventRecord:
+    kind: str  # NEW_MESSAGE | READ | ARCHIVED | UNARCHIVED
+    subject_id: str
+    thread_id: str
+    message_id: str | None
+    at: dt.datetime
+
+    def to_json(self) -> bytes:
+        return orjson.dumps(
+            {
+                "kind": self.kind,
+                "subjectId": self.subject_id,
+                "threadId": self.thread_id,
+                "messageId": self.message_id,
+                "at": self.at.isoformat(),
+            }
+        )
+
+    @classmethod
+    def from_json(cls, raw: bytes | str) -> InboxEventRecord:
+        row = orjson.loads(raw)
+        return cls(
+            row["kind"], row["subjectId"], row["threadId"], row.get("messageId"), dt.datetime.fromisoformat(row["at"])
+        )
+
+
+class EventBus(Protocol):
+    async def publish(self, event: InboxEventRecord) -> None: ...
+
+    def subscribe(self, subject_id: str) -> contextlib.AbstractAsyncContextManager[asyncio.Queue[InboxEventRecord]]:
+        """A queue of the subject's events for as long as the block lasts."""
+        ...
+
+
+class _LocalFanOut:
+    """Queues of this process's subscribers, per subject."""
+
+    def __init__(self) -> None:
+        self._queues: dict[str, set[asyncio.Queue[InboxEventRecord]]] = defaultdict(set)
+
+    def deliver(self, event: InboxEventRecord) -> None:
+        for queue in list(self._queues.get(event.subject_id, ())):
+            try:
+                queue.put_nowait(event)
+            except asyncio.QueueFull:
+                log.warning("dropping an inbox event for a slow subscriber of %s", event.subject_id)
+
+    @contextlib.asynccontextmanager
+    async def subscribe(self, subject_id: str) -> AsyncIterator[asyncio.Queue[InboxEventRecord]]:
+        queue: asyncio.Queue[InboxEventRecord] = asyncio.Queue(QUEUE_SIZE)
+        self._queues[subject_id].add(queue)
+        try:
+            yield queue
+        finally:
+            self._queues[subject_id].discard(queue)
+            if not self._queues[subject_id]:
+                del self._queues[subject_id]
+
+    @property
+    def subscribed(self) -> bool:
+        return bool(self._queues)
+
+
+class MemoryEventBus:
+    """One process: publish delivers straight to this process's subscribers."""
+
+    def __init__(self) -> None:
+        self._local = _LocalFanOut()
+
+    async def publish(self, event: InboxEventRecord) -> None:
+        self._local.deliver(event)
+
+    def subscribe(self, subject_id: str) -> contextlib.AbstractAsyncContextManager[asyncio.Queue[InboxEventRecord]]:
+        return self._local.subscribe(subject_id)
+
+
+class RedisEventBus:
+    """Redis pub/sub, one channel per subject; one listening connection per replica, shared by all
+    of its subscribers, started with the first subscription."""
+
+    def __init__(self, publisher: Redis, listener: Redis, prefix: str) -> None:
+        self._redis = publisher
+        self._listening = listener
+        self._prefix = prefix
+        self._local = _LocalFanOut()
+        self._listener: asyncio.Task[None] | None = None
+        self._ready = asyncio.Event()
+
+    def _channel(self, subject_id: str) -> str:
+        return f"{self._prefix}inbox:{subject_id}"
+
+    async def publish(self, event: InboxEventRecord) -> None:
+        await self._redis.publish(self._channel(event.subject_id), event.to_json())
+
+    @contextlib.asynccontextmanager
+    async def subscribe(self, subject_id: str) -> AsyncIterator[asyncio.Queue[InboxEventRecord]]:
+        if self._listener is None or self._listener.done():
+            self._ready.clear()
+            self._listener = asyncio.create_task(self._listen(), name="inbox-events-listener")
+        async with self._local.subscribe(subject_id) as queue:
+            # Events published before the pattern subscription is active would be missed.
+            await asyncio.wait_for(self._ready.wait(), timeout=10)
+            yield queue
+
+    async def _listen(self) -> None:
+        pubsub = self._listening.pubsub(ignore_subscribe_messages=True)
+        try:
+            await pubsub.psubscribe(self._channel("*"))
+            self._ready.set()
+            async for message in pubsub.listen():
+                if message.get("type") != "pmessage":
+                    continue
+                try:
+                    self._local.deliver(InboxEventRecord.from_json(message["data"]))
+                except (ValueError, KeyError) as exc:
+                    log.warning("ignoring a malformed inbox event: %s", exc)
+        finally:
+            await pubsub.aclose()
+
+    async def close(self) -> None:
+        if self._listener is not None:
+            self._listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._listener
