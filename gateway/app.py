@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from typing import Any
 
 import aiohttp
@@ -17,7 +17,9 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
+from strawberry import UNSET
 from strawberry.asgi import GraphQL
+from strawberry.types.unset import UnsetType
 
 from gateway import demo_tokens
 from gateway.auth import DemoIssuer, RemoteJwks, TokenVerifier
@@ -27,7 +29,7 @@ from gateway.graphiql import graphiql_html
 from gateway.metrics import REGISTRY
 from gateway.policy.clock import Clock, system_clock
 from gateway.schema import build_schema
-from gateway.shared import shared_state
+from gateway.shared import SharedState, shared_state
 from gateway.sources import Sources
 
 EXAMPLE_QUERY = """\
@@ -63,6 +65,7 @@ query InboxPage {
 class GatewayGraphQL(GraphQL[GatewayContext, Any]):
     def __init__(self, settings: Settings, clock: Clock, ide_page: str | None) -> None:
         super().__init__(build_schema(settings.max_query_depth), graphql_ide="graphiql" if ide_page else None)
+        self._settings = settings
         self._clock = clock
         self._ide_page = ide_page
 
@@ -76,14 +79,16 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
             audit_log=state.audit_log,
             events=state.events,
             request=request,
+            recheck_s=self._settings.subscription_recheck_s,
         )
 
-    async def on_ws_connect(self, context: GatewayContext) -> None:
+    async def on_ws_connect(self, context: GatewayContext) -> UnsetType:
         """graphql-transport-ws: the token comes in the connection_init payload (key in any case)."""
         params = context.connection_params or {}
         authorization = next((v for k, v in params.items() if k.lower() == "authorization"), None)
         if isinstance(authorization, str):
             context.principal = await context.request.state.verifier.principal(authorization)
+        return UNSET
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         return HTMLResponse(self._ide_page or "")
@@ -106,7 +111,7 @@ async def metrics(request: Request) -> Response:
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
 
-def build_app(settings: Settings, *, clock: Clock = system_clock) -> Starlette:
+def build_app(settings: Settings, *, clock: Clock = system_clock, shared: SharedState | None = None) -> Starlette:
     """The gateway. In demo mode it issues its own tokens; otherwise it trusts `settings.jwks_url`."""
     if not settings.demo and not settings.jwks_url:
         raise ValueError("GATEWAY_JWKS_URL is required unless GATEWAY_DEMO=true")
@@ -114,15 +119,16 @@ def build_app(settings: Settings, *, clock: Clock = system_clock) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         connector = aiohttp.TCPConnector(limit=settings.upstream_connections)
-        async with aiohttp.ClientSession(connector=connector) as session, shared_state(settings) as shared:
+        replica_state = nullcontext(shared) if shared is not None else shared_state(settings)
+        async with aiohttp.ClientSession(connector=connector) as session, replica_state as state:
             issuer = DemoIssuer(settings.issuer, settings.audience) if settings.demo else None
             keys = issuer.key if issuer else RemoteJwks(session, settings.jwks_url or "", settings.upstream_timeout_s)
             yield {
                 "sources": Sources.build(session, settings),
                 "verifier": TokenVerifier(keys, settings.issuer, settings.audience, settings.clock_skew_s),
                 "issuer": issuer,
-                "audit_log": shared.audit_log,
-                "events": shared.events,
+                "audit_log": state.audit_log,
+                "events": state.events,
             }
 
     ide_page = None

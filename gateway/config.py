@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     clock_skew_s: int = Field(default=30, ge=0)
 
     graphiql: bool = True
+    # A live subscription re-checks the viewer's right to the subject at least this often.
+    subscription_recheck_s: float = Field(default=30.0, gt=0)
     max_query_depth: int = Field(default=12, ge=1)
 
     redis_url: str | None = Field(default=None, validation_alias=AliasChoices("REDIS_URL", "GATEWAY_REDIS_URL"))

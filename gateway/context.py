@@ -32,6 +32,8 @@ class GatewayContext:
     request: Any = None
     # Set by graphql-transport-ws from the connection_init payload (Strawberry fills it in).
     connection_params: dict[str, Any] | None = None
+    # A live subscription checks the viewer's rights again at least this often.
+    recheck_s: float = 30.0
     # One instant per request, so every decision in it sees the same "now".
     now: dt.datetime = field(init=False)
     loaders: Loaders = field(init=False)
@@ -41,6 +43,7 @@ class GatewayContext:
     visibilities: dict[tuple[str, Service], Visibility | Denied] = field(init=False)
     # For the access log: the services touched per subject other than the viewer.
     touched: dict[str, set[Service]] = field(init=False)
+    audited: set[str] = field(init=False)  # subjects whose entry this request already wrote
     viewer_name: str | None = field(init=False, default=None)
     # Fields nulled by masking, reported in the response's extensions.masked.
     masked: list[dict[str, Any]] = field(init=False)
@@ -56,7 +59,7 @@ class GatewayContext:
         """
         self.now = self.clock()
         self.loaders = Loaders(self.sources)
-        self.subjects, self.visibilities, self.touched, self.masked = {}, {}, {}, []
+        self.subjects, self.visibilities, self.touched, self.audited, self.masked = {}, {}, {}, set(), []
 
     def for_operation(self) -> GatewayContext:
         """A context of its own for one operation on a shared WebSocket connection."""

@@ -15,6 +15,8 @@ from gateway.events import EventBus, MemoryEventBus, RedisEventBus
 
 @dataclass(frozen=True)
 class SharedState:
+    """What replicas share; tests may pass their own to build_app to look inside."""
+
     audit_log: AuditLog
     events: EventBus
 

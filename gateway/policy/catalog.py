@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from gateway.policy.vocabulary import ConsentLevel, MessageCategory, Service, ServiceArea, Visibility
+from gateway.policy.vocabulary import ConsentLevel, MessageCategory, Service, ServiceArea, ServiceKind, Visibility
 
 A1, A3 = ServiceArea.REGISTERED_INFORMATION, ServiceArea.DIGITAL_HEALTH_SERVICES
 FULL, PARTIAL, NONE = Visibility.FULL, Visibility.PARTIAL, Visibility.NONE
@@ -129,3 +129,13 @@ YOUTH_SERVICES = frozenset({S.INNBOKS, S.TIMEAVTALER, S.FASTLEGE})
 
 def contact_service(is_gp: bool) -> Service:
     return GP_CONTACT_SERVICE if is_gp else OTHER_CONTACT_SERVICE
+
+
+def new_thread_category(is_gp: bool, kind: ServiceKind | None) -> MessageCategory:
+    """The category of a thread a person starts: dialogue with the GP office, the municipality, or
+    (at a hospital) a care coordinator."""
+    if is_gp or kind is ServiceKind.GP:
+        return MessageCategory.DIALOG_FASTLEGE
+    if kind is ServiceKind.MUNICIPAL:
+        return MessageCategory.KOMMUNE
+    return MessageCategory.FORLOPSKOORDINATOR

@@ -11,7 +11,9 @@ from strawberry.types import ExecutionContext
 
 from gateway.context import GatewayContext
 from gateway.schema.extensions import AuditTrail, MaskedFields, OperationMetrics, PublicErrors
+from gateway.schema.mutations import Mutation
 from gateway.schema.query import PersonQuery
+from gateway.schema.subscription import Subscription
 from gateway.schema.viewer import ViewerQuery
 
 
@@ -38,6 +40,8 @@ class GatewaySchema(strawberry.Schema):
 def build_schema(max_depth: int = 12) -> GatewaySchema:
     return GatewaySchema(
         query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
         extensions=[
             OperationMetrics,
             PublicErrors,

@@ -10,14 +10,24 @@ from typing import Any
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from gateway.audit import AuditEntry
 from gateway.context import GatewayContext
 from gateway.errors import AuditUnavailable, InternalError, PublicError, SourceUnavailable
 from gateway.metrics import GRAPHQL_LATENCY, GRAPHQL_REQUESTS
-from gateway.policy.representation import Allowed
+from gateway.resolvers.audit_trail import pending_entries
 from gateway.sources.errors import SourceError
 
 log = logging.getLogger("gateway.errors")
+
+
+def as_public(exc: Exception) -> PublicError:
+    """The error a client may see for an exception raised while resolving."""
+    if isinstance(exc, PublicError):
+        return exc
+    if isinstance(exc, SourceError):
+        log.warning("upstream failed: %s", exc)
+        return SourceUnavailable(exc.source)
+    log.error("unexpected error", exc_info=exc)
+    return InternalError()
 
 
 def public_error(error: GraphQLError) -> GraphQLError:
@@ -25,11 +35,7 @@ def public_error(error: GraphQLError) -> GraphQLError:
     original = error.original_error
     if original is None or isinstance(original, PublicError):
         return error  # parse, validation and our own errors are already fit to show
-    replacement: PublicError
-    if isinstance(original, SourceError):
-        replacement = SourceUnavailable(original.source)
-    else:
-        replacement = InternalError()
+    replacement = as_public(original) if isinstance(original, Exception) else InternalError()
     return GraphQLError(
         replacement.message,
         nodes=error.nodes,
@@ -48,12 +54,6 @@ class PublicErrors(SchemaExtension):
         yield
         result = self.execution_context.result
         if result is not None and result.errors:
-            for error in result.errors:
-                original = error.original_error
-                if isinstance(original, SourceError):
-                    log.warning("upstream failed: %s", original)
-                elif original is not None and not isinstance(original, PublicError):
-                    log.error("unexpected error at %s", error.path, exc_info=original)
             result.errors = [public_error(e) for e in result.errors]
 
 
@@ -90,34 +90,14 @@ class AuditTrail(SchemaExtension):
         yield
         context: GatewayContext = self.execution_context.context
         result = self.execution_context.result
-        if result is None or not context.touched:
+        if result is None:
             return
-        entries = audit_entries(context, self.execution_context.operation_name)
+        entries = pending_entries(context, self.execution_context.operation_name)
+        if not entries:
+            return
         try:
             await context.audit_log.append(entries)
         except Exception:
             log.exception("access log write failed; withholding the response data")
             result.data = None
             result.errors = [AuditUnavailable()]
-
-
-def audit_entries(context: GatewayContext, operation: str | None) -> list[AuditEntry]:
-    principal = context.principal
-    actor = principal.pid or principal.client_id or "unknown"
-    entries = []
-    for subject_id, services in sorted(context.touched.items()):
-        decided = context.subjects.get(subject_id)
-        access = getattr(decided, "access", None)
-        basis = access.basis.value if isinstance(access, Allowed) else "SERVICE"
-        entries.append(
-            AuditEntry(
-                at=context.now,
-                actor_id=actor,
-                actor_name=context.viewer_name if principal.pid else principal.client_id,
-                subject_id=subject_id,
-                basis=basis,
-                services=tuple(sorted(s.value for s in services)),
-                operation=operation,
-            )
-        )
-    return entries

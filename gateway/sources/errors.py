@@ -2,7 +2,8 @@
 
 SourceError
   ├ UpstreamUnavailable    connection failure, timeout, or a body that is not what the contract says
-  └ UpstreamStatusError    a non-2xx answer; .status
+  ├ UpstreamStatusError    a non-2xx answer; .status
+  └ UpstreamRejected       a 4xx answer to a write: the request was refused and nothing changed
 """
 
 from __future__ import annotations
@@ -23,3 +24,12 @@ class UpstreamStatusError(SourceError):
     def __init__(self, source: str, status: int, detail: str = "") -> None:
         super().__init__(source, f"HTTP {status} {detail}".strip())
         self.status = status
+
+
+class UpstreamRejected(SourceError):
+    """The upstream refused a write (4xx); `detail` is its explanation, `status` the code."""
+
+    def __init__(self, source: str, status: int, detail: str) -> None:
+        super().__init__(source, f"HTTP {status}: {detail}")
+        self.status = status
+        self.reason = detail

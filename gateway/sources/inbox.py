@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from gateway.sources.http import JsonHttp
-from gateway.sources.parsing import comma_list, datetime_of, optional_datetime, parse_all
+from gateway.sources.errors import UpstreamRejected
+from gateway.sources.http import JsonHttp, JsonObject
+from gateway.sources.parsing import comma_list, contract, datetime_of, optional_datetime, parse_all
 from gateway.sources.records import AttachmentRecord, MessageRecord, ThreadRecord
 
 
@@ -66,3 +68,68 @@ class InboxClient:
         for message in parse_all(self._http.source, body.get("messages"), _message):
             grouped.setdefault(message.thread_id, []).append(message)
         return grouped
+
+    async def _write(
+        self, method: str, path: tuple[str, ...], body: dict[str, object], idempotency_key: str | None = None
+    ) -> tuple[int, JsonObject]:
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
+        status, answer = await self._http.request(method, self._http.url(*path), json=body, headers=headers)
+        if status >= 400:
+            raise UpstreamRejected(self._http.source, status, str(answer.get("error") or ""))
+        return status, answer
+
+    async def create_thread(
+        self,
+        *,
+        owner: str,
+        subject: str,
+        category: str,
+        counterpart_contact_id: str,
+        body: str,
+        sent_on_behalf_of: str | None,
+        idempotency_key: str,
+    ) -> tuple[ThreadRecord, MessageRecord, bool]:
+        """A new thread with its first message; True when the store replayed an earlier identical request."""
+        status, answer = await self._write(
+            "POST",
+            ("threads",),
+            {
+                "owner": owner,
+                "subject": subject,
+                "category": category,
+                "counterpartContactId": counterpart_contact_id,
+                "body": body,
+                "sentOnBehalfOf": sent_on_behalf_of,
+            },
+            idempotency_key,
+        )
+        with contract(self._http.source):
+            return _thread(answer["thread"]), _message(answer["message"]), status != 201
+
+    async def post_message(
+        self, thread_id: str, *, body: str, sent_on_behalf_of: str | None, idempotency_key: str
+    ) -> tuple[MessageRecord, bool]:
+        """A message in a thread; True when the store replayed an earlier identical request."""
+        status, answer = await self._write(
+            "POST",
+            ("threads", thread_id, "messages"),
+            {"body": body, "sentOnBehalfOf": sent_on_behalf_of},
+            idempotency_key,
+        )
+        with contract(self._http.source):
+            return _message(answer["message"]), status != 201
+
+    async def mark_message_read(self, message_id: str, at: dt.datetime) -> MessageRecord:
+        _, answer = await self._write("PATCH", ("messages", message_id), {"readAt": at.isoformat()})
+        with contract(self._http.source):
+            return _message(answer["message"])
+
+    async def update_thread(self, thread_id: str, *, archived: bool | None = None, read: bool = False) -> ThreadRecord:
+        change: dict[str, object] = {}
+        if archived is not None:
+            change["archived"] = archived
+        if read:
+            change["read"] = True
+        _, answer = await self._write("PATCH", ("threads", thread_id), change)
+        with contract(self._http.source):
+            return _thread(answer["thread"])

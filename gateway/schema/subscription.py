@@ -1,0 +1,65 @@
+"""Subscription: live inbox events over GraphQL over WebSocket (graphql-transport-ws)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncGenerator
+from enum import Enum
+
+import strawberry
+
+from gateway.context import Info
+from gateway.policy.vocabulary import Service
+from gateway.resolvers import live
+from gateway.resolvers.live import LiveEvent
+from gateway.schema.directives import service_directives
+from gateway.schema.extensions import as_public
+from gateway.schema.thread import Message, Thread
+
+
+@strawberry.enum(description="What happened in the inbox.")
+class InboxEventKind(Enum):
+    NEW_MESSAGE = "NEW_MESSAGE"
+    READ = "READ"
+    ARCHIVED = "ARCHIVED"
+    UNARCHIVED = "UNARCHIVED"
+
+
+@strawberry.type(description="A change in a person's inbox, delivered only if the viewer may see it.")
+class InboxEvent:
+    event: strawberry.Private[LiveEvent]
+
+    @strawberry.field(description="What happened.")
+    def kind(self) -> InboxEventKind:
+        return InboxEventKind(self.event.record.kind)
+
+    @strawberry.field(description="The thread it happened in, as the viewer may see it.")
+    def thread(self) -> Thread | None:
+        return Thread(view=self.event.thread, owner=self.event.subject)
+
+    @strawberry.field(description="The new message (NEW_MESSAGE only).")
+    def message(self) -> Message | None:
+        if self.event.message is None:
+            return None
+        return Message(record=self.event.message, thread=self.event.thread, owner=self.event.subject)
+
+    @strawberry.field(description="When it happened.")
+    def at(self) -> dt.datetime:
+        return self.event.record.at
+
+
+@strawberry.type(description="Live updates over WebSocket (graphql-transport-ws; token in connection_init).")
+class Subscription:
+    @strawberry.subscription(
+        description="Inbox events of a person the viewer may act for. The right is checked again for every "
+        "event; when it ends (a revoked fullmakt, an expired token) the stream ends with the error.",
+        directives=service_directives(Service.INNBOKS),
+    )
+    async def inbox_events(self, info: Info, person_id: strawberry.ID) -> AsyncGenerator[InboxEvent, None]:
+        operation = info.operation.name.value if info.operation.name else None
+        try:
+            async for event in live.inbox_events(info.context, str(person_id), operation):
+                yield InboxEvent(event=event)
+        except Exception as exc:
+            # An error that ends a stream skips the extensions that shape errors for queries.
+            raise as_public(exc) from exc
