@@ -12,7 +12,8 @@ from sandbox.control import install_control
 from sandbox.params import bad_request, id_list, iso
 
 CONSENTS = web.AppKey("consent_consents", dict[str, seed.Consent])
-PROXIES = web.AppKey("consent_proxies", tuple[seed.Proxy, ...])
+# A list, so a test can revoke a fullmakt in a running app.
+PROXIES = web.AppKey("consent_proxies", list[seed.Proxy])
 
 
 def consent_json(c: seed.Consent) -> dict[str, Any]:
@@ -54,7 +55,7 @@ def create_app(
     app = web.Application()
     install_control(app)
     app[CONSENTS] = {c.person_id: c for c in (seed.CONSENTS if consents is None else consents)}
-    app[PROXIES] = tuple(seed.PROXIES if proxies is None else proxies)
+    app[PROXIES] = list(seed.PROXIES if proxies is None else proxies)
     app.router.add_get("/consents", get_consents)
     app.router.add_get("/proxies", get_proxies)
     return app

@@ -4,11 +4,13 @@
 faulted:
 
     GET  /_sandbox/stats    {"total": n, "byRoute": {"GET /persons": n, ...}}
-    POST /_sandbox/faults   {"latency_ms"?, "fail_status"?, "malformed"?, "down"?}
+    POST /_sandbox/faults   {"latency_ms"?, "slow_response_ms"?, "fail_status"?, "malformed"?, "down"?}
     POST /_sandbox/reset    clears faults and counts, and runs the app's reset hooks
 
 Every other request is counted (faulted ones too, since the client did make the call), then delayed
 by `latency_ms`, then answered by the first fault that is set: `down`, `fail_status`, `malformed`.
+`slow_response_ms` instead delays the answer after the request was handled: a write is stored,
+and a client that gives up meanwhile never learns it (the case idempotency keys exist for).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ class Control:
 
     counts: Counter[str] = field(default_factory=Counter)
     latency_ms: float = 0.0
+    slow_response_ms: float = 0.0
     fail_status: int | None = None
     malformed: bool = False
     down: bool = False
@@ -45,6 +48,7 @@ class Control:
 
     def clear_faults(self) -> None:
         self.latency_ms = 0.0
+        self.slow_response_ms = 0.0
         self.fail_status = None
         self.malformed = False
         self.down = False
@@ -58,20 +62,23 @@ class Control:
 
     def set_faults(self, body: dict[str, Any]) -> None:
         """Apply a `POST /_sandbox/faults` body; raises ValueError before changing anything."""
-        unknown = set(body) - {"latency_ms", "fail_status", "malformed", "down"}
+        unknown = set(body) - {"latency_ms", "slow_response_ms", "fail_status", "malformed", "down"}
         if unknown:
             raise ValueError(f"unknown fault keys: {sorted(unknown)}")
         latency = body.get("latency_ms", self.latency_ms)
+        slow = body.get("slow_response_ms", self.slow_response_ms)
         status = body.get("fail_status", self.fail_status)
         malformed = body.get("malformed", self.malformed)
         down = body.get("down", self.down)
-        if isinstance(latency, bool) or not isinstance(latency, int | float) or latency < 0:
-            raise ValueError("latency_ms must be a number >= 0")
+        for name, value in (("latency_ms", latency), ("slow_response_ms", slow)):
+            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                raise ValueError(f"{name} must be a number >= 0")
         if status is not None and (isinstance(status, bool) or not isinstance(status, int) or not 500 <= status <= 599):
             raise ValueError("fail_status must be null or a 5xx status")
         if not isinstance(malformed, bool) or not isinstance(down, bool):
             raise ValueError("malformed and down must be booleans")
         self.latency_ms, self.fail_status, self.malformed, self.down = float(latency), status, malformed, down
+        self.slow_response_ms = float(slow)
 
 
 CONTROL = web.AppKey("sandbox_control", Control)
@@ -112,7 +119,10 @@ async def control_middleware(request: web.Request, handler: Handler) -> web.Stre
         return web.Response(
             status=200, text='{"resourceType": "Bundle", "entry": [{', content_type=_content_type(request)
         )
-    return await handler(request)
+    response = await handler(request)
+    if control.slow_response_ms:
+        await asyncio.sleep(control.slow_response_ms / 1000)
+    return response
 
 
 async def _stats(request: web.Request) -> web.Response:
@@ -131,6 +141,7 @@ async def _faults(request: web.Request) -> web.Response:
     return web.json_response(
         {
             "latency_ms": control.latency_ms,
+            "slow_response_ms": control.slow_response_ms,
             "fail_status": control.fail_status,
             "malformed": control.malformed,
             "down": control.down,

@@ -273,7 +273,8 @@ async def patch_thread(request: web.Request) -> web.Response:
 
 
 def _now() -> datetime:
-    return datetime.now(seed.OSLO).replace(microsecond=0)
+    now = datetime.now(seed.OSLO)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
 def create_app(

@@ -37,4 +37,7 @@ def id_list(request: web.Request, name: str) -> list[str]:
 
 
 def iso(value: datetime | None) -> str | None:
-    return value.isoformat(timespec="seconds") if value is not None else None
+    if value is None:
+        return None
+    # Seeded times are whole seconds; written ones keep milliseconds, so order within a second holds.
+    return value.isoformat(timespec="milliseconds" if value.microsecond else "seconds")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,7 +54,9 @@ class GatewayClient:
 
 def settings_for(sandbox: Sandbox, **overrides: Any) -> Settings:
     urls = {f"{name}_url": url for name, url in sandbox.urls.items()}
-    return Settings(**{"demo": True, **urls, **overrides})
+    # With REDIS_URL set (CI) the gateway shares state through Redis: each test keeps to its own keys.
+    isolated = {"redis_prefix": f"test-{uuid.uuid4().hex}:"}
+    return Settings(**{"demo": True, **urls, **isolated, **overrides})
 
 
 def redis_url_or_skip() -> str:
@@ -68,3 +71,39 @@ def redis_url_or_skip() -> str:
             pytest.fail("REDIS_URL is not set in CI: .ci/run must start Redis and export it")
         pytest.skip("set REDIS_URL (e.g. redis://127.0.0.1:6379/0) to run the Redis tests")
     return url
+
+
+INBOX_EVENTS = """subscription Live($p: ID!) { inboxEvents(personId: $p) {
+  kind at thread { id subject unreadCount archived } message { id body sentOnBehalfOf { id } } } }"""
+
+
+class LiveSubscription:
+    """One graphql-transport-ws connection with one subscription, read message by message."""
+
+    def __init__(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+        self.ws = ws
+
+    @classmethod
+    async def open(
+        cls, http: aiohttp.ClientSession, base_url: str, token: str | None, person_id: str, query: str = INBOX_EVENTS
+    ) -> LiveSubscription:
+        ws = await http.ws_connect(base_url.replace("http", "ws", 1) + "/graphql", protocols=("graphql-transport-ws",))
+        payload = {"Authorization": f"Bearer {token}"} if token else {}
+        await ws.send_json({"type": "connection_init", "payload": payload})
+        ack = await ws.receive_json(timeout=5)
+        assert ack["type"] == "connection_ack", ack
+        await ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": query, "variables": {"p": person_id}}})
+        return cls(ws)
+
+    async def next(self, within_s: float = 5.0) -> dict[str, Any]:
+        return await self.ws.receive_json(timeout=within_s)
+
+    async def nothing_within(self, seconds: float) -> bool:
+        try:
+            message = await self.ws.receive_json(timeout=seconds)
+        except TimeoutError:
+            return True
+        raise AssertionError(f"expected nothing, got {message}")
+
+    async def close(self) -> None:
+        await self.ws.close()

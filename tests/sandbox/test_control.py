@@ -11,6 +11,7 @@ import aiohttp
 import pytest
 
 from sandbox import CONTROL, Sandbox, registry, seed
+from sandbox.inbox import STORE
 
 # One cheap, valid read per service.
 PROBES = {
@@ -105,15 +106,40 @@ async def test_faults_over_http(sandbox: Sandbox, http: aiohttp.ClientSession) -
     origin = _origin(sandbox, "appointments")
     async with http.post(f"{origin}/_sandbox/faults", json={"fail_status": 502, "latency_ms": 5}) as resp:
         assert resp.status == 200
-        assert await resp.json() == {"latency_ms": 5.0, "fail_status": 502, "malformed": False, "down": False}
+        assert await resp.json() == {
+            "latency_ms": 5.0,
+            "slow_response_ms": 0.0,
+            "fail_status": 502,
+            "malformed": False,
+            "down": False,
+        }
     control = sandbox.control("appointments")
     assert control.fail_status == 502 and control.latency_ms == 5
     async with http.get(sandbox.urls["appointments"] + PROBES["appointments"]) as resp:
         assert resp.status == 502
-    for bad in ({"fail_status": 404}, {"latency_ms": -1}, {"down": "yes"}, {"nope": 1}, [1]):
+    for bad in ({"fail_status": 404}, {"latency_ms": -1}, {"slow_response_ms": -1}, {"down": "yes"}, {"nope": 1}, [1]):
         async with http.post(f"{origin}/_sandbox/faults", json=bad) as resp:
             assert resp.status == 400, bad
     assert control.fail_status == 502  # a rejected body changes nothing
     async with http.post(f"{origin}/_sandbox/reset") as resp:
         assert resp.status == 200
     assert control.fail_status is None and control.latency_ms == 0 and control.total == 0
+
+
+async def test_a_slow_response_is_handled_before_it_is_delayed(sandbox: Sandbox, http: aiohttp.ClientSession) -> None:
+    """A write is stored even when the client gives up waiting for the answer."""
+    sandbox.control("inbox").slow_response_ms = 500
+    body = {
+        "owner": "12848510058",
+        "subject": "s",
+        "category": "DIALOG_FASTLEGE",
+        "counterpartContactId": "ct-kari-gp",
+        "body": "slow",
+        "sentOnBehalfOf": None,
+    }
+    with pytest.raises(TimeoutError):
+        async with http.post(sandbox.urls["inbox"] + "/threads", json=body, timeout=aiohttp.ClientTimeout(total=0.1)):
+            pass
+    await asyncio.sleep(0.05)
+    store = sandbox.apps["inbox"][STORE]
+    assert [m.body for m in store.messages.values() if m.body == "slow"] == ["slow"]
