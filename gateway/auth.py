@@ -63,7 +63,7 @@ class RemoteJwks:
         self._session, self._url = session, url
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
         self._keys: dict[str | None, jwt.PyJWK] = {}
-        self._fetched_at = 0.0
+        self._fetched_at = float("-inf")  # the first token always fetches, however young the host
         self._lock = asyncio.Lock()
 
     async def __call__(self, kid: str | None) -> jwt.PyJWK:

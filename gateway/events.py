@@ -133,11 +133,15 @@ class RedisEventBus:
             yield queue
 
     async def _listen(self) -> None:
-        pubsub = self._listening.pubsub(ignore_subscribe_messages=True)
+        # Keep subscribe confirmations: "ready" must mean Redis has registered the pattern, not
+        # merely that PSUBSCRIBE was sent, or an event published in between would be missed.
+        pubsub = self._listening.pubsub(ignore_subscribe_messages=False)
         try:
             await pubsub.psubscribe(self._channel("*"))
-            self._ready.set()
             async for message in pubsub.listen():
+                if message.get("type") == "psubscribe":
+                    self._ready.set()
+                    continue
                 if message.get("type") != "pmessage":
                     continue
                 try:

@@ -1,0 +1,300 @@
+"""Two gateway processes, one Redis: an inbox event published by one replica reaches the other's subscribers.
+
+Both replicas run as `python -m gateway serve` in their own process, against the sandbox upstreams of
+the test process, trusting one issuer whose key set the test serves (no demo mode: every demo process
+would sign with its own key). A message sent through replica A reaches a subscriber on replica B; a
+subscriber without the right to the person is refused, and one subscribed to someone else hears nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import sys
+import time
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+import aiohttp
+import pytest
+from aiohttp import web
+from redis.asyncio import Redis
+
+from gateway.auth import DemoIssuer
+from sandbox import Sandbox
+from sandbox.inbox import STORE
+from sandbox.seed import EMMA, KARI, OLA, PER
+from tests.support import redis_url_or_skip
+
+AUDIENCE = "health-gateway"
+STARTUP_S = 15.0
+EVENT_S = 5.0
+QUIET_S = 1.0
+ROOT = Path(__file__).resolve().parents[2]
+# The subscription checks the viewer's right (upstream calls) and joins the Redis channel first.
+SUBSCRIBE_SETTLE_S = 0.5
+
+SEND = """mutation Send($input: SendMessageInput!) { sendMessage(input: $input) {
+  thread { id } message { id body } userErrors { code } } }"""
+LIVE = """subscription Live($p: ID!) {
+  inboxEvents(personId: $p) { kind thread { id subject } message { id body } } }"""
+
+
+def _tail(log: Path) -> str:
+    """The end of a replica's stderr, for a failure message."""
+    return log.read_text(errors="replace")[-5000:]
+
+
+async def _start_replica(name: str, env: dict[str, str], log: Path) -> tuple[asyncio.subprocess.Process, Any]:
+    log_file = log.open("wb")
+    try:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "gateway",
+            "serve",
+            env=env,
+            cwd=ROOT,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.DEVNULL,
+            # A file, not a pipe: nobody reads a pipe while the test runs, and a full one blocks the gateway.
+            stderr=log_file,
+        )
+    except BaseException:
+        log_file.close()
+        raise
+    return process, log_file
+
+
+async def _wait_healthy(name: str, url: str, process: asyncio.subprocess.Process, log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_S
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=1.0)) as http:
+        while True:
+            if process.returncode is not None:
+                pytest.fail(f"replica {name} exited with {process.returncode}:\n{_tail(log)}")
+            with contextlib.suppress(aiohttp.ClientError, TimeoutError):
+                async with http.get(f"{url}/healthz") as resp:
+                    if resp.status == 200:
+                        return
+            if time.monotonic() > deadline:
+                pytest.fail(f"replica {name} not healthy after {STARTUP_S} s:\n{_tail(log)}")
+            await asyncio.sleep(0.1)
+
+
+async def _stop(process: asyncio.subprocess.Process) -> None:
+    if process.returncode is None:
+        with contextlib.suppress(ProcessLookupError):
+            process.terminate()
+        try:
+            await asyncio.wait_for(process.wait(), timeout=5)
+        except TimeoutError:
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
+            await process.wait()
+
+
+@contextlib.asynccontextmanager
+async def _replicas(names: tuple[str, ...], base_env: dict[str, str], ports: Callable[[], int], logs: Path):
+    """Start one gateway process per name; yield {name: base URL}; always stop them all."""
+    started: list[tuple[asyncio.subprocess.Process, Any]] = []
+    urls: dict[str, str] = {}
+    try:
+        for name in names:
+            port = ports()
+            env = {**base_env, "GATEWAY_PORT": str(port)}
+            started.append(await _start_replica(name, env, logs / f"replica-{name}.log"))
+            urls[name] = f"http://127.0.0.1:{port}"
+        await asyncio.gather(
+            *(
+                _wait_healthy(name, urls[name], process, logs / f"replica-{name}.log")
+                for name, (process, _) in zip(names, started, strict=True)
+            )
+        )
+        yield urls
+    finally:
+        await asyncio.gather(*(_stop(process) for process, _ in started), return_exceptions=True)
+        for _, log_file in started:
+            log_file.close()
+
+
+def _replica_env(sandbox: Sandbox, jwks_url: str, issuer: DemoIssuer, redis_url: str, prefix: str) -> dict[str, str]:
+    # Nothing of the developer's own gateway configuration may leak into the replicas.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GATEWAY_") and k != "REDIS_URL"}
+    return {
+        **env,
+        "GATEWAY_HOST": "127.0.0.1",
+        "GATEWAY_DEMO": "false",
+        "GATEWAY_JWKS_URL": jwks_url,
+        "GATEWAY_ISSUER": issuer.issuer,
+        "GATEWAY_AUDIENCE": issuer.audience,
+        "GATEWAY_GRAPHIQL": "false",
+        "GATEWAY_UPSTREAM_TIMEOUT_S": "2",
+        "GATEWAY_REGISTRY_URL": sandbox.urls["registry"],
+        "GATEWAY_CONSENT_URL": sandbox.urls["consent"],
+        "GATEWAY_INBOX_URL": sandbox.urls["inbox"],
+        "GATEWAY_CONTACTS_URL": sandbox.urls["contacts"],
+        "GATEWAY_APPOINTMENTS_URL": sandbox.urls["appointments"],
+        "REDIS_URL": redis_url,
+        "GATEWAY_REDIS_PREFIX": prefix,
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+async def _message(ws: aiohttp.ClientWebSocketResponse) -> dict[str, Any]:
+    """The next graphql-transport-ws message, answering pings on the way."""
+    while True:
+        msg = await ws.receive()
+        assert msg.type == aiohttp.WSMsgType.TEXT, f"expected a text frame, got {msg.type}: {msg.data!r}"
+        data = json.loads(msg.data)
+        if data.get("type") == "ping":
+            await ws.send_json({"type": "pong"})
+            continue
+        return data
+
+
+async def _nothing_within(ws: aiohttp.ClientWebSocketResponse, seconds: float) -> None:
+    try:
+        got = await asyncio.wait_for(_message(ws), timeout=seconds)
+    except TimeoutError:
+        return
+    pytest.fail(f"expected nothing, received {got}")
+
+
+async def _subscribe(
+    http: aiohttp.ClientSession, url: str, token: str, person_id: str
+) -> aiohttp.ClientWebSocketResponse:
+    ws = await http.ws_connect(url.replace("http://", "ws://", 1) + "/graphql", protocols=("graphql-transport-ws",))
+    await ws.send_json({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
+    ack = await asyncio.wait_for(_message(ws), timeout=EVENT_S)
+    assert ack["type"] == "connection_ack", ack
+    await ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": LIVE, "variables": {"p": person_id}}})
+    return ws
+
+
+async def _send(
+    http: aiohttp.ClientSession, url: str, token: str, person_id: str, contact_id: str, subject: str, body: str
+) -> dict[str, Any]:
+    variables = {
+        "input": {
+            "personId": person_id,
+            "contactId": contact_id,
+            "subject": subject,
+            "body": body,
+            "idempotencyKey": uuid4().hex,
+        }
+    }
+    headers = {"Authorization": f"Bearer {token}"}
+    async with http.post(f"{url}/graphql", json={"query": SEND, "variables": variables}, headers=headers) as resp:
+        assert resp.status == 200, await resp.text()
+        result = await resp.json()
+    assert "errors" not in result, result
+    sent = result["data"]["sendMessage"]
+    assert sent["userErrors"] == [], sent
+    return sent
+
+
+def _assert_new_message(event: dict[str, Any], sent: dict[str, Any], subject: str) -> None:
+    assert event["type"] == "next" and event["id"] == "1", event
+    assert "errors" not in event["payload"], event
+    live = event["payload"]["data"]["inboxEvents"]
+    assert live["kind"] == "NEW_MESSAGE"
+    assert live["message"] == {"id": sent["message"]["id"], "body": sent["message"]["body"]}
+    assert live["thread"] == {"id": sent["thread"]["id"], "subject": subject}
+
+
+def _stored_with_body(sandbox: Sandbox, body: str) -> list[str]:
+    return [m.id for m in sandbox.apps["inbox"][STORE].messages.values() if m.body == body]
+
+
+@pytest.fixture
+async def jwks(aiohttp_server) -> tuple[DemoIssuer, str]:
+    """An issuer the test signs with, and the URL of its key set that both replicas fetch."""
+    holder: dict[str, DemoIssuer] = {}
+
+    async def keys(request: web.Request) -> web.Response:
+        return web.json_response(holder["issuer"].jwks())
+
+    app = web.Application()
+    app.router.add_get("/jwks.json", keys)
+    server = await aiohttp_server(app)
+    issuer = DemoIssuer(str(server.make_url("/")).rstrip("/"), AUDIENCE)
+    holder["issuer"] = issuer
+    return issuer, str(server.make_url("/jwks.json"))
+
+
+@pytest.fixture
+async def redis_prefix() -> AsyncIterator[tuple[str, str]]:
+    """REDIS_URL and a prefix of this test alone; its keys are removed afterwards."""
+    url = redis_url_or_skip()
+    prefix = f"test-{uuid4().hex}:"
+    yield url, prefix
+    redis = Redis.from_url(url)
+    try:
+        keys = [key async for key in redis.scan_iter(match=f"{prefix}*")]
+        if keys:
+            await redis.delete(*keys)
+    finally:
+        await redis.aclose()
+
+
+async def test_a_message_sent_through_one_replica_reaches_the_subscribers_of_another(
+    sandbox: Sandbox,
+    jwks: tuple[DemoIssuer, str],
+    redis_prefix: tuple[str, str],
+    unused_tcp_port_factory: Callable[[], int],
+    tmp_path: Path,
+) -> None:
+    issuer, jwks_url = jwks
+    redis_url, prefix = redis_prefix
+    env = _replica_env(sandbox, jwks_url, issuer, redis_url, prefix)
+    kari, per, ola = issuer.person_token(KARI), issuer.person_token(PER), issuer.person_token(OLA)
+
+    async with (
+        _replicas(("a", "b"), env, unused_tcp_port_factory, tmp_path) as url,
+        aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http,
+    ):
+        kari_own = await _subscribe(http, url["b"], kari, KARI)
+        kari_for_emma = await _subscribe(http, url["b"], kari, EMMA)
+        per_for_kari = await _subscribe(http, url["b"], per, KARI)
+        ola_own = await _subscribe(http, url["b"], ola, OLA)
+
+        # Per has no relation to Kari: one FORBIDDEN result, then the stream ends.
+        refused = await asyncio.wait_for(_message(per_for_kari), timeout=EVENT_S)
+        assert refused["type"] == "next" and refused["id"] == "1", refused
+        assert refused["payload"].get("data") is None, refused
+        [error] = refused["payload"]["errors"]
+        assert error["extensions"]["code"] == "FORBIDDEN"
+        assert error["extensions"]["reason"] == "NO_RELATION"
+        assert await asyncio.wait_for(_message(per_for_kari), timeout=EVENT_S) == {"id": "1", "type": "complete"}
+
+        await asyncio.sleep(SUBSCRIBE_SETTLE_S)
+
+        body = "Sendt via replika A"
+        sent = await _send(http, url["a"], kari, KARI, "ct-kari-gp", "Fra A", body)
+        assert sent["message"]["body"] == body
+
+        event = await asyncio.wait_for(_message(kari_own), timeout=EVENT_S)
+        _assert_new_message(event, sent, "Fra A")
+        assert _stored_with_body(sandbox, body) == [sent["message"]["id"]]
+
+        # Ola is subscribed to himself only; Per's stream has ended; Kari's stream for Emma is about Emma.
+        await asyncio.gather(
+            _nothing_within(ola_own, QUIET_S),
+            _nothing_within(per_for_kari, QUIET_S),
+            _nothing_within(kari_for_emma, QUIET_S),
+        )
+
+        # On Emma's behalf (Kari is her parent) through A: Kari's subscription to Emma on B receives it.
+        emma_body = "Sendt for Emma via replika A"
+        for_emma = await _send(http, url["a"], kari, EMMA, "ct-emma-gp", "Feber", emma_body)
+        emma_event = await asyncio.wait_for(_message(kari_for_emma), timeout=EVENT_S)
+        _assert_new_message(emma_event, for_emma, "Feber")
+        assert _stored_with_body(sandbox, emma_body) == [for_emma["message"]["id"]]
+        await asyncio.gather(_nothing_within(kari_own, QUIET_S), _nothing_within(ola_own, QUIET_S))
+
+        for ws in (kari_own, kari_for_emma, per_for_kari, ola_own):
+            await ws.close()
