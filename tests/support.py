@@ -107,3 +107,34 @@ class LiveSubscription:
 
     async def close(self) -> None:
         await self.ws.close()
+
+
+def require_tool(path_or_name: str, install_hint: str) -> str:
+    """A tool the JS/browser conformance tests need: skipped on a laptop without it, never in CI."""
+    import os
+    import shutil
+
+    import pytest
+
+    found = shutil.which(path_or_name)
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{path_or_name} is missing in CI: {install_hint}")
+        pytest.skip(f"{path_or_name} is not installed: {install_hint}")
+    return found
+
+
+def require_node_modules() -> str:
+    """node, and the packages of package-lock.json (`npm ci`), for the conformance tests."""
+    import os
+    from pathlib import Path
+
+    import pytest
+
+    node = require_tool("node", "install Node.js 20 or newer, then run `npm ci` in the repository")
+    root = Path(__file__).resolve().parents[1]
+    if not (root / "node_modules" / "@apollo" / "gateway").is_dir():
+        if os.environ.get("CI"):
+            pytest.fail("node_modules is missing in CI: .ci/run must run `npm ci`")
+        pytest.skip("the Node packages are not installed: run `npm ci` in the repository")
+    return node

@@ -38,6 +38,29 @@ async def appointment_page(
     start, end = _aware(start, "from"), _aware(end, "to")
     if start and end and end < start:
         raise BadUserInput("`to` is before `from`.", "to")
+    appointments, hidden = await _visible(ctx, subject, start, end)
+    appointments.sort(key=_appointment_key)
+    return paginate(
+        "Appointment",
+        appointments,
+        key=_appointment_key,
+        descending=False,
+        first=first,
+        after=after,
+        hidden_count=hidden,
+    )
+
+
+async def visible_appointments(
+    ctx: GatewayContext, subject: Subject, start: dt.datetime | None, end: dt.datetime | None
+) -> list[AppointmentRecord]:
+    return (await _visible(ctx, subject, start, end))[0]
+
+
+async def _visible(
+    ctx: GatewayContext, subject: Subject, start: dt.datetime | None, end: dt.datetime | None
+) -> tuple[list[AppointmentRecord], int]:
+    """The subject's appointments the viewer may see, and how many were withheld."""
     listing = service_visibility(ctx, subject, APPOINTMENT_SERVICE)
     appointments = await ctx.loaders.appointments_by_window.load((subject.person.id, start, end))
     kinds = await appointment_kinds(ctx, appointments) if needs_kinds(subject.access) else {}
@@ -46,13 +69,4 @@ async def appointment_page(
         for a in appointments
         if item_visible(subject.access, listing, Item(APPOINTMENT_SERVICE, kinds.get(a.id), a.hidden_from_guardian))
     ]
-    shown.sort(key=_appointment_key)
-    return paginate(
-        "Appointment",
-        shown,
-        key=_appointment_key,
-        descending=False,
-        first=first,
-        after=after,
-        hidden_count=len(appointments) - len(shown),
-    )
+    return shown, len(appointments) - len(shown)

@@ -22,7 +22,7 @@ class Query(ViewerQuery, PersonQuery):
     pass
 
 
-class GatewaySchema(strawberry.Schema):
+class GatewaySchema(strawberry.federation.Schema):
     async def stream(
         self, query: str | None, variable_values: Any = None, context_value: Any = None, *args: Any, **kwargs: Any
     ) -> Any:
@@ -42,6 +42,7 @@ def build_schema(max_depth: int = 12) -> GatewaySchema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
+        federation_version="2.11",
         extensions=[
             OperationMetrics,
             PublicErrors,

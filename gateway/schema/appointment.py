@@ -7,6 +7,7 @@ import datetime as dt
 import strawberry
 
 from gateway.context import Info
+from gateway.resolvers import entities
 from gateway.resolvers.contacts import contact_by_practitioner
 from gateway.resolvers.subjects import Subject
 from gateway.schema.common import Address
@@ -39,13 +40,20 @@ class Location:
         return self.record.at_home
 
 
-@strawberry.type(
+@strawberry.federation.type(
+    keys=["id"],
     description="An appointment (timeavtale) at a hospital, GP office or municipal service. "
-    "Federation entity with key `id`."
+    "Federation entity with key `id`.",
 )
 class Appointment:
     record: strawberry.Private[AppointmentRecord]
     owner: strawberry.Private[Subject]
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Appointment | None:
+        """`_entities`: only an appointment the viewer sees in the person's appointments."""
+        found = await entities.appointment(info.context, str(id))
+        return cls(record=found[1], owner=found[0]) if found else None
 
     @strawberry.field(description="Stable id (the FHIR Appointment id).")
     def id(self) -> strawberry.ID:

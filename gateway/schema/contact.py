@@ -10,6 +10,7 @@ import strawberry
 from aiodataloader import DataLoader
 
 from gateway.context import Info
+from gateway.resolvers import entities
 from gateway.resolvers.contacts import is_current
 from gateway.resolvers.subjects import Subject
 from gateway.schema.common import Address, Period
@@ -28,13 +29,20 @@ class _Loaded:
     practitioner_phone: str | None
 
 
-@strawberry.type(
+@strawberry.federation.type(
+    keys=["id"],
     description="A health contact (helsekontakt): fastlege, care coordinator (forløpskoordinator), "
-    "hospital department or municipal service. Federation entity with key `id`."
+    "hospital department or municipal service. Federation entity with key `id`.",
 )
 class HealthContact:
     record: strawberry.Private[ContactRecord]
     owner: strawberry.Private[Subject]
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> HealthContact | None:
+        """`_entities`: only a contact the viewer sees in the person's healthContacts."""
+        found = await entities.contact(info.context, str(id))
+        return cls(record=found[1], owner=found[0]) if found else None
 
     @strawberry.field(description="Stable id of this contact relationship (a FHIR CareTeam id).")
     def id(self) -> strawberry.ID:

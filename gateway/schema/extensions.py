@@ -88,9 +88,9 @@ class AuditTrail(SchemaExtension):
 
     async def on_operation(self) -> AsyncIterator[None]:
         yield
-        context: GatewayContext = self.execution_context.context
+        context = self.execution_context.context
         result = self.execution_context.result
-        if result is None:
+        if result is None or not isinstance(context, GatewayContext):
             return
         entries = pending_entries(context, self.execution_context.operation_name)
         if not entries:

@@ -9,7 +9,7 @@ import strawberry
 
 from gateway.context import Info
 from gateway.policy.vocabulary import Service
-from gateway.resolvers import access_log, appointments, contacts, threads
+from gateway.resolvers import access_log, appointments, contacts, subjects, threads
 from gateway.resolvers.subjects import Subject
 from gateway.schema.access_log import AccessLogEntry
 from gateway.schema.appointment import Appointment
@@ -33,9 +33,16 @@ class PersonName:
         return f"{self.given} {self.family}"
 
 
-@strawberry.type(description="A person the viewer may act for (self included). Federation entity with key `id`.")
+@strawberry.federation.type(
+    keys=["id"], description="A person the viewer may act for (self included). Federation entity with key `id`."
+)
 class Person:
     owner: strawberry.Private[Subject]
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Person | None:
+        """`_entities`: exactly as `person(id:)`, so a federated lookup gets the same decision."""
+        return cls.of(await subjects.resolve_subject(info.context, str(id)))
 
     @classmethod
     def of(cls, subject: Subject | None) -> Person | None:

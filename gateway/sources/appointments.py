@@ -37,6 +37,20 @@ class AppointmentsClient:
             records.sort(key=lambda a: (a.start, a.id))
         return grouped
 
+    async def appointments_by_ids(self, ids: Sequence[str]) -> dict[str, AppointmentRecord]:
+        """Appointments by id, with their patient (a federated lookup names only the appointment)."""
+        resources = await self._fhir.search("Appointment", {"_id": comma_list(ids)})
+        found: dict[str, AppointmentRecord] = {}
+        with contract(self._fhir.source):
+            for resource in resources:
+                actors = [p.get("actor") for p in resource.get("participant") or ()]
+                patients = {pid for a in actors if (pid := reference_id(a, "Patient"))}
+                # An appointment with several patients is nobody's alone: not resolvable by id.
+                if len(patients) == 1:
+                    for record in self._appointments(resource, patients):
+                        found[record.id] = record
+        return found
+
     async def locations_by_ids(self, ids: Sequence[str]) -> dict[str, LocationRecord]:
         resources = await self._fhir.search("Location", {"_id": comma_list(ids)})
         with contract(self._fhir.source):

@@ -30,6 +30,13 @@ class ContactsClient:
                     grouped.setdefault(contact.subject_id, []).append(contact)
         return grouped
 
+    async def contacts_by_ids(self, ids: Sequence[str]) -> dict[str, ContactRecord]:
+        """Contacts by CareTeam id (a federated lookup names the contact, not the patient)."""
+        resources = await self._fhir.search("CareTeam", {"_id": comma_list(ids)})
+        with contract(self._fhir.source):
+            found = (self._contact(resource) for resource in resources)
+            return {contact.id: contact for contact in found if contact is not None}
+
     async def practitioners_by_ids(self, ids: Sequence[str]) -> dict[str, PractitionerRecord]:
         resources = await self._fhir.search("Practitioner", {"_id": comma_list(ids)})
         with contract(self._fhir.source):

@@ -92,6 +92,10 @@ class Loaders:
         return _loader(self.sources.contacts.contacts_by_subjects, missing=[])
 
     @cached_property
+    def contact_by_id(self) -> DataLoader[str, ContactRecord | None]:
+        return _loader(self.sources.contacts.contacts_by_ids)
+
+    @cached_property
     def practitioner_by_id(self) -> DataLoader[str, PractitionerRecord | None]:
         return _loader(self.sources.contacts.practitioners_by_ids)
 
@@ -117,6 +121,10 @@ class Loaders:
             return found
 
         return _loader(fetch, missing=[])
+
+    @cached_property
+    def appointment_by_id(self) -> DataLoader[str, AppointmentRecord | None]:
+        return _loader(self.sources.appointments.appointments_by_ids)
 
     @cached_property
     def location_by_id(self) -> DataLoader[str, LocationRecord | None]:
