@@ -200,16 +200,25 @@ async def reply_to_thread(
     return WriteResult(subject, thread=view, message=message)
 
 
+async def _thread_to_change(
+    ctx: GatewayContext, operation: str | None, person_id: str, thread_id: str
+) -> tuple[Subject, ThreadView | None, list[InputError]]:
+    """Keeping the inbox in order needs INNBOKS and a thread the viewer sees; logged before the change."""
+    subject = await _subject(ctx, person_id)
+    service_visibility(ctx, subject, Service.INNBOKS)
+    view, errors = await _visible_thread(ctx, subject, thread_id)
+    if view is not None:
+        await record_before_write(ctx, subject, operation, {Service.INNBOKS})
+    return subject, view, errors
+
+
 async def mark_thread_read(
     ctx: GatewayContext, operation: str | None, *, person_id: str, thread_id: str
 ) -> WriteResult:
     """Marks the messages the viewer can see as read; a message withheld from them stays as it is."""
-    subject = await _subject(ctx, person_id)
-    service_visibility(ctx, subject, Service.INNBOKS)
-    view, errors = await _visible_thread(ctx, subject, thread_id)
+    subject, view, errors = await _thread_to_change(ctx, operation, person_id, thread_id)
     if view is None:
         return WriteResult(subject, errors=errors)
-    await record_before_write(ctx, subject, operation, {Service.INNBOKS})
     inbox = ctx.loaders.sources.inbox
     if view.messages is None:  # every message is visible: one call marks them all
         await inbox.update_thread(thread_id, read=True)
@@ -223,12 +232,9 @@ async def mark_thread_read(
 async def set_archived(
     ctx: GatewayContext, operation: str | None, *, person_id: str, thread_id: str, archived: bool
 ) -> WriteResult:
-    subject = await _subject(ctx, person_id)
-    service_visibility(ctx, subject, Service.INNBOKS)
-    view, errors = await _visible_thread(ctx, subject, thread_id)
+    subject, view, errors = await _thread_to_change(ctx, operation, person_id, thread_id)
     if view is None:
         return WriteResult(subject, errors=errors)
-    await record_before_write(ctx, subject, operation, {Service.INNBOKS})
     await ctx.loaders.sources.inbox.update_thread(thread_id, archived=archived)
     kind = "ARCHIVED" if archived else "UNARCHIVED"
     return WriteResult(subject, thread=await _forget_and_publish(ctx, subject, kind, thread_id))
