@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from gateway.context import GatewayContext
+from gateway.errors import Forbidden
 from gateway.policy.access import Item, item_visible
 from gateway.policy.catalog import contact_service
 from gateway.policy.vocabulary import Service
@@ -40,9 +41,22 @@ async def contacts_of(ctx: GatewayContext, subject: Subject, *, include_former: 
 
 
 async def contact_by_id(ctx: GatewayContext, subject: Subject, contact_id: str) -> ContactRecord | None:
-    """One of the subject's contacts, as the counterpart or sender of a message the viewer may see."""
+    """One of the subject's contacts (a thread's counterpart, a message's sender), if the viewer may see it."""
     contacts = await ctx.loaders.contacts_by_subject.load(subject.person.id)
-    return next((c for c in contacts if c.id == contact_id), None)
+    found = next((c for c in contacts if c.id == contact_id), None)
+    return found if found is not None and await _shown(ctx, subject, found) else None
+
+
+async def _shown(ctx: GatewayContext, subject: Subject, contact: ContactRecord) -> bool:
+    """A contact shown outside the contacts list is still an item of its own service (FASTLEGE or
+    HELSEKONTAKTER) and shown only where that service is available."""
+    service = contact_service(contact.role == "GP")
+    try:
+        listing = service_visibility(ctx, subject, service)
+    except Forbidden:
+        return False
+    kinds = await contact_kinds(ctx, [contact]) if needs_kinds(subject.access) else {}
+    return item_visible(subject.access, listing, Item(service, kinds.get(contact.id), contact.hidden_from_guardian))
 
 
 async def contact_by_practitioner(ctx: GatewayContext, subject: Subject, practitioner_id: str) -> ContactRecord | None:
@@ -50,4 +64,4 @@ async def contact_by_practitioner(ctx: GatewayContext, subject: Subject, practit
     contacts = await ctx.loaders.contacts_by_subject.load(subject.person.id)
     matches = [c for c in contacts if c.practitioner_id == practitioner_id]
     matches.sort(key=lambda c: not is_current(c, ctx.now))
-    return matches[0] if matches else None
+    return matches[0] if matches and await _shown(ctx, subject, matches[0]) else None

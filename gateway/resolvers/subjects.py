@@ -122,10 +122,16 @@ async def _decide(ctx: GatewayContext, person_id: str) -> Subject | Denied | Non
         loaders.consent_by_person_id.load(person_id),
         _no_proxies() if is_self else loaders.proxies_by_grantee.load(pid),
     )
-    if viewer is None or subject is None:
+    if viewer is None:
         return Denied(Reason.NO_RELATION)
     ctx.viewer_name = f"{viewer.given_name} {viewer.family_name}"
     viewer_facts = person_facts(viewer, consent if is_self else None)
+    if subject is None:
+        # Answer exactly as for a stranger (4.2 rule 2 comes first for a protected viewer), so the
+        # answer never tells whether the id belongs to anyone.
+        if viewer_facts.address_protection is not AddressProtection.UGRADERT:
+            return Denied(Reason.CONFIDENTIAL_ADDRESS)
+        return Denied(Reason.NO_RELATION)
     subject_facts = person_facts(subject, consent)
     parents: list[PersonFacts] = []
     if not is_self and (pid in subject.responsible_parents or person_id in viewer.parental_responsibility_for):
