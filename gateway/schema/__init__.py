@@ -10,6 +10,7 @@ from strawberry.extensions import ParserCache, QueryDepthLimiter, ValidationCach
 from strawberry.types import ExecutionContext
 
 from gateway.context import GatewayContext
+from gateway.schema.directives import describe_directive_arguments
 from gateway.schema.extensions import AuditTrail, MaskedFields, OperationMetrics, PublicErrors
 from gateway.schema.mutations import Mutation
 from gateway.schema.query import PersonQuery
@@ -38,7 +39,7 @@ class GatewaySchema(strawberry.federation.Schema):
 
 
 def build_schema(max_depth: int = 12) -> GatewaySchema:
-    return GatewaySchema(
+    built = GatewaySchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -54,6 +55,8 @@ def build_schema(max_depth: int = 12) -> GatewaySchema:
             lambda: ValidationCache(maxsize=256),
         ],
     )
+    describe_directive_arguments(built._schema)
+    return built
 
 
 schema = build_schema()

@@ -8,6 +8,7 @@ import strawberry
 
 from gateway.audit import AuditEntry
 from gateway.policy.vocabulary import Service
+from gateway.schema.common import Connection
 from gateway.schema.enums import ServiceName
 
 
@@ -44,3 +45,8 @@ class AccessLogEntry:
     @strawberry.field(description="The GraphQL operation name the client gave, if any.")
     def operation_name(self) -> str | None:
         return self.entry.operation
+
+
+@strawberry.type(name="AccessLogConnection", description="A page of the access log (Relay cursor connection).")
+class AccessLogConnection(Connection[AccessLogEntry]):
+    pass

@@ -14,8 +14,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import strawberry
+from graphql import GraphQLSchema
 from strawberry.extensions import FieldExtension
 from strawberry.schema_directive import Location
+from strawberry.utils.str_converters import to_camel_case
 
 from gateway.context import Info
 from gateway.policy import access
@@ -31,7 +33,7 @@ from gateway.schema.enums import ConsentLevel, ServiceArea, ServiceName, Visibil
     "with reason CONSENT_LEVEL (or NO_CONSENT).",
 )
 class RequiresConsent:
-    level: ConsentLevel
+    level: ConsentLevel = strawberry.field(description="The lowest consent level that opens the field.")
 
 
 @strawberry.schema_directive(
@@ -40,7 +42,7 @@ class RequiresConsent:
     "PROXY_SCOPE. A field without this directive is not available by fullmakt at all.",
 )
 class ProxyScope:
-    area: ServiceArea
+    area: ServiceArea = strawberry.field(description="The fullmakt service area the field belongs to.")
 
 
 @strawberry.schema_directive(
@@ -49,8 +51,8 @@ class ProxyScope:
     "one, counted in hiddenCount) or NONE (FORBIDDEN with reason CHILD_AGE).",
 )
 class ChildVisibility:
-    under12: Visibility
-    from12_to16: Visibility = strawberry.field(name="from12To16")
+    under12: Visibility = strawberry.field(description="For a child under 12.")
+    from12_to16: Visibility = strawberry.field(name="from12To16", description="For a child of 12 to 15.")
 
 
 @strawberry.schema_directive(
@@ -59,7 +61,7 @@ class ChildVisibility:
     "availability at a confidential address, come from the same catalog row.",
 )
 class PortalService:
-    name: ServiceName
+    name: ServiceName = strawberry.field(description="The service (a row of the service catalog).")
 
 
 @strawberry.schema_directive(
@@ -128,3 +130,19 @@ class AddressMask(FieldExtension):
 
 def confidential_address_field(*, description: str) -> Any:
     return strawberry.field(description=description, directives=[ConfidentialAddress()], extensions=[AddressMask()])
+
+
+ACCESS_RULE_DIRECTIVES = (PortalService, RequiresConsent, ProxyScope, ChildVisibility, ConfidentialAddress)
+
+
+def describe_directive_arguments(schema: GraphQLSchema) -> None:
+    """Strawberry (0.341) drops the descriptions of schema-directive arguments; put them back, so the
+    SDL documents every argument."""
+    for cls in ACCESS_RULE_DIRECTIVES:
+        definition = cls.__strawberry_directive__  # type: ignore[attr-defined]
+        directive = schema.get_directive(definition.graphql_name or cls.__name__[0].lower() + cls.__name__[1:])
+        if directive is None:
+            continue
+        for field in definition.fields:
+            name = field.graphql_name or to_camel_case(field.python_name)
+            directive.args[name].description = field.description

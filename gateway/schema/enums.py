@@ -2,51 +2,125 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import Enum
+from typing import Any
 
 import strawberry
 
 from gateway.policy import vocabulary
+from gateway.policy.catalog import CATALOG, CATEGORY_SERVICE
 
-ConsentLevel = strawberry.enum(
+
+def described(python_enum: type[Enum], description: str, values: Mapping[str, str], name: str | None = None) -> Any:
+    """`python_enum` as a GraphQL enum with a description for the type and for every value."""
+    graphql_enum = strawberry.enum(python_enum, name=name, description=description)
+    definition = graphql_enum.__strawberry_definition__
+    missing = {v.name for v in definition.values} - set(values)
+    if missing:
+        raise ValueError(f"{definition.name}: describe {sorted(missing)}")
+    for value in definition.values:
+        value.description = values[value.name]
+    return graphql_enum
+
+
+ConsentLevel = described(
     vocabulary.ConsentLevel,
-    description="Samtykkenivå (tilgangsnivå) for the health services on helsenorge.no, lowest first.",
+    "Samtykkenivå (tilgangsnivå) for the health services on helsenorge.no, lowest first.",
+    {
+        "NONE": "No consent: the health services are not in use.",
+        "BASIS": "Basis: GP, research results, fullmakt notices and the BASIS services' messages.",
+        "BASIS_PLUS": "Basis pluss: Basis and journal documents.",
+        "FULL": "Full: every service, appointments and digital dialogue included.",
+    },
 )
-RepresentationBasis = strawberry.enum(
+RepresentationBasis = described(
     vocabulary.Basis,
+    "How the viewer may act for a person: as themselves, as a parent, or by fullmakt (proxy).",
+    {
+        "SELF": "The viewer's own data.",
+        "PARENT": "As a parent with parental responsibility for a child under 16.",
+        "PROXY": "By a fullmakt the person gave the viewer, limited to its service areas.",
+    },
     name="RepresentationBasis",
-    description="How the viewer may act for a person: as themselves, as a parent, or by fullmakt (proxy).",
 )
-ServiceArea = strawberry.enum(
+ServiceArea = described(
     vocabulary.ServiceArea,
-    description=(
-        "Fullmakt service areas (tjenesteområder): 1 REGISTERED_INFORMATION, innsyn i opplysninger "
-        "registrert om deg; 3 DIGITAL_HEALTH_SERVICES, digitale helsetjenester."
-    ),
+    "Fullmakt service areas (tjenesteområder).",
+    {
+        "REGISTERED_INFORMATION": "Area 1: innsyn i opplysninger registrert om deg (insight into what is registered).",
+        "DIGITAL_HEALTH_SERVICES": "Area 3: digitale helsetjenester (digital health services).",
+    },
 )
-ServiceKind = strawberry.enum(
-    vocabulary.ServiceKind, description="Which part of the health service an item comes from."
+ServiceKind = described(
+    vocabulary.ServiceKind,
+    "Which part of the health service an item comes from.",
+    {
+        "HOSPITAL": "Specialist health service (sykehus); also what an item of unknown kind is taken to be.",
+        "GP": "The GP office (fastlegekontor).",
+        "MUNICIPAL": "Municipal health and care services (kommune).",
+    },
 )
-MessageCategory = strawberry.enum(
+MessageCategory = described(
     vocabulary.MessageCategory,
-    description="Innboks message categories, each belonging to one portal service.",
+    "Innboks message categories, each belonging to one portal service.",
+    {category.name: f"Belongs to {CATEGORY_SERVICE[category].value}." for category in vocabulary.MessageCategory}
+    | {
+        "DIALOG_FASTLEGE": "Digital dialogue with the GP office (DIGITAL_DIALOG).",
+        "FORLOPSKOORDINATOR": "Messages from a care coordinator in Helse Vest (HELSEKONTAKTER).",
+        "INNKALLING": "Appointment letter, an invitation (TIMEAVTALER).",
+        "TIMEAVTALE": "Appointment notices from hospital, GP or municipality (TIMEAVTALER).",
+        "KOMMUNE": "Municipal health and care services (DIGITAL_DIALOG).",
+        "HELSEUNDERSOKELSE": "Results from health surveys and trials (FORSKNING).",
+        "FASTLEGEBYTTE": "Receipt for a change of GP (FASTLEGE).",
+        "FULLMAKT": "Notices and receipts about fullmakt (FULLMAKT).",
+        "KJERNEJOURNAL": "A case handler's answer about the summary care record (KJERNEJOURNAL).",
+    },
+)
+Visibility = described(
+    vocabulary.Visibility,
+    "What a parent sees of a service on behalf of a child: FULL, PARTIAL (filtered) or NONE.",
+    {
+        "FULL": "Everything (but items hidden from guardians).",
+        "PARTIAL": "Items filtered one by one; the withheld ones are counted in hiddenCount.",
+        "NONE": "Nothing: FORBIDDEN with reason CHILD_AGE.",
+    },
+)
+ServiceName = described(
+    vocabulary.Service,
+    "The portal services of helsenorge.no that every item belongs to (DESIGN.md 4.3).",
+    {service.name: rule.description for service, rule in CATALOG.items()},
+    name="PortalService",
 )
 
 
-@strawberry.enum(description="ID-porten level of assurance of the viewer's sign-in.")
-class Assurance(Enum):
+class _Assurance(Enum):
     HIGH = "HIGH"
     SUBSTANTIAL = "SUBSTANTIAL"
 
 
-@strawberry.enum(description="Whether the person received (IN) or wrote (OUT) a message.")
-class Direction(Enum):
+Assurance = described(
+    _Assurance,
+    "ID-porten level of assurance of the viewer's sign-in.",
+    {"HIGH": "idporten-loa-high: may see health data.", "SUBSTANTIAL": "idporten-loa-substantial: viewer id only."},
+    name="Assurance",
+)
+
+
+class _Direction(Enum):
     IN = "IN"
     OUT = "OUT"
 
 
-@strawberry.enum(description="The role of a health contact for the person.")
-class ContactRole(Enum):
+Direction = described(
+    _Direction,
+    "Whether the person received (IN) or wrote (OUT) a message.",
+    {"IN": "From a health contact to the person.", "OUT": "Written by the person, or by a representative for them."},
+    name="Direction",
+)
+
+
+class _ContactRole(Enum):
     GP = "GP"
     CARE_COORDINATOR = "CARE_COORDINATOR"
     SPECIALIST = "SPECIALIST"
@@ -54,8 +128,21 @@ class ContactRole(Enum):
     OTHER = "OTHER"
 
 
-@strawberry.enum(description="FHIR R4 appointment status.")
-class AppointmentStatus(Enum):
+ContactRole = described(
+    _ContactRole,
+    "The role of a health contact for the person.",
+    {
+        "GP": "Fastlege: the person's general practitioner.",
+        "CARE_COORDINATOR": "Forløpskoordinator: coordinates a course of treatment.",
+        "SPECIALIST": "A physician or a department of the specialist health service.",
+        "NURSE": "A nurse, e.g. home care or the school health service.",
+        "OTHER": "Any other role.",
+    },
+    name="ContactRole",
+)
+
+
+class _AppointmentStatus(Enum):
     PROPOSED = "proposed"
     PENDING = "pending"
     BOOKED = "booked"
@@ -68,20 +155,28 @@ class AppointmentStatus(Enum):
     WAITLIST = "waitlist"
 
 
+AppointmentStatus = described(
+    _AppointmentStatus,
+    "FHIR R4 appointment status.",
+    {
+        "PROPOSED": "Suggested, not yet agreed.",
+        "PENDING": "Agreed by some participants, waiting for others.",
+        "BOOKED": "Confirmed.",
+        "ARRIVED": "The patient has arrived.",
+        "FULFILLED": "Took place.",
+        "CANCELLED": "Cancelled.",
+        "NOSHOW": "The patient did not come.",
+        "ENTERED_IN_ERROR": "Registered by mistake.",
+        "CHECKED_IN": "The patient has checked in.",
+        "WAITLIST": "On a waiting list.",
+    },
+    name="AppointmentStatus",
+)
+
+
 def enum_or(enum: type[Enum], value: str | None, default: Enum) -> Enum:
     """An upstream value as an enum member; an unknown value becomes `default` rather than an error."""
     try:
         return enum(value)
     except ValueError:
         return default
-
-
-Visibility = strawberry.enum(
-    vocabulary.Visibility,
-    description="What a parent sees of a service on behalf of a child: FULL, PARTIAL (filtered) or NONE.",
-)
-ServiceName = strawberry.enum(
-    vocabulary.Service,
-    name="PortalService",
-    description="The portal services of helsenorge.no that every item belongs to (DESIGN.md 4.3).",
-)

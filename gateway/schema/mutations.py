@@ -3,6 +3,8 @@ input a person can correct, and when there are any, nothing was changed."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from gateway.context import Info
@@ -107,7 +109,7 @@ def _message(result: WriteResult) -> Message | None:
     return Message(record=result.message, thread=result.thread, owner=result.subject)
 
 
-def _thread_args(input: ThreadInput) -> dict[str, str]:
+def _thread_args(input: AThread) -> dict[str, str]:
     return {"person_id": str(input.person_id), "thread_id": str(input.thread_id)}
 
 
@@ -116,6 +118,9 @@ def _operation(info: Info) -> str | None:
 
 
 INNBOKS_RULES = service_directives(Service.INNBOKS)
+SendInput = Annotated[SendMessageInput, strawberry.argument(description="The new thread and its first message.")]
+ReplyInput = Annotated[ReplyToThreadInput, strawberry.argument(description="The reply.")]
+AThread = Annotated[ThreadInput, strawberry.argument(description="The thread to change.")]
 
 
 @strawberry.type(description="Writes: messages, read state and archive of the Innboks.")
@@ -123,7 +128,7 @@ class Mutation:
     @strawberry.mutation(
         description="Start a thread with a health contact.", directives=service_directives(Service.DIGITAL_DIALOG)
     )
-    async def send_message(self, info: Info, input: SendMessageInput) -> SendMessagePayload:
+    async def send_message(self, info: Info, input: SendInput) -> SendMessagePayload:
         result = await messaging.send_message(
             info.context,
             _operation(info),
@@ -136,7 +141,7 @@ class Mutation:
         return SendMessagePayload(result=result)
 
     @strawberry.mutation(description="Answer in a thread.", directives=service_directives(Service.DIGITAL_DIALOG))
-    async def reply_to_thread(self, info: Info, input: ReplyToThreadInput) -> ReplyToThreadPayload:
+    async def reply_to_thread(self, info: Info, input: ReplyInput) -> ReplyToThreadPayload:
         result = await messaging.reply_to_thread(
             info.context,
             _operation(info),
@@ -151,12 +156,12 @@ class Mutation:
         description="Mark the thread's messages the viewer can see as read.",
         directives=service_directives(Service.INNBOKS),
     )
-    async def mark_thread_read(self, info: Info, input: ThreadInput) -> ThreadPayload:
+    async def mark_thread_read(self, info: Info, input: AThread) -> ThreadPayload:
         result = await messaging.mark_thread_read(info.context, _operation(info), **_thread_args(input))
         return ThreadPayload(result=result)
 
     @strawberry.mutation(description="Move the thread to the archive.", directives=INNBOKS_RULES)
-    async def archive_thread(self, info: Info, input: ThreadInput) -> ThreadPayload:
+    async def archive_thread(self, info: Info, input: AThread) -> ThreadPayload:
         result = await messaging.set_archived(
             info.context,
             _operation(info),
@@ -169,7 +174,7 @@ class Mutation:
     @strawberry.mutation(
         description="Move the thread back from the archive.", directives=service_directives(Service.INNBOKS)
     )
-    async def unarchive_thread(self, info: Info, input: ThreadInput) -> ThreadPayload:
+    async def unarchive_thread(self, info: Info, input: AThread) -> ThreadPayload:
         result = await messaging.set_archived(
             info.context,
             _operation(info),

@@ -11,7 +11,7 @@ from gateway.context import Info
 from gateway.policy.vocabulary import Service
 from gateway.resolvers import access_log, appointments, contacts, subjects, threads
 from gateway.resolvers.subjects import Subject
-from gateway.schema.access_log import AccessLogEntry
+from gateway.schema.access_log import AccessLogConnection, AccessLogEntry
 from gateway.schema.appointment import Appointment
 from gateway.schema.common import Address, Connection
 from gateway.schema.contact import HealthContact
@@ -96,7 +96,9 @@ class Person:
         return Connection.of(page, lambda view: Thread(view=view, owner=self.owner))
 
     @service_field(Service.INNBOKS, description="One Innboks thread by id; null when it is not one the viewer may see.")
-    async def thread(self, info: Info, id: strawberry.ID) -> Thread | None:
+    async def thread(
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="The thread's id.")]
+    ) -> Thread | None:
         view = await threads.thread_by_id(info.context, self.owner, str(id))
         return Thread(view=view, owner=self.owner) if view else None
 
@@ -128,9 +130,11 @@ class Person:
     async def health_contacts(
         self,
         info: Info,
-        include_former: Annotated[bool, strawberry.argument(description="Also former contacts (a former GP).")] = False,
+        include_former: Annotated[
+            bool | None, strawberry.argument(description="Also former contacts (a former GP).")
+        ] = False,
     ) -> list[HealthContact] | None:
-        found = await contacts.contacts_of(info.context, self.owner, include_former=include_former)
+        found = await contacts.contacts_of(info.context, self.owner, include_former=bool(include_former))
         return [HealthContact(record=c, owner=self.owner) for c in found]
 
     @strawberry.field(
@@ -141,6 +145,6 @@ class Person:
         info: Info,
         first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = None,
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
-    ) -> Connection[AccessLogEntry] | None:
+    ) -> AccessLogConnection | None:
         page = await access_log.access_log_page(info.context, self.owner, first=first, after=after)
-        return Connection.of(page, lambda entry: AccessLogEntry(entry=entry))
+        return AccessLogConnection.of(page, lambda entry: AccessLogEntry(entry=entry))

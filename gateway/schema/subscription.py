@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import AsyncGenerator
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 
@@ -13,16 +14,29 @@ from gateway.policy.vocabulary import Service
 from gateway.resolvers import live
 from gateway.resolvers.live import LiveEvent
 from gateway.schema.directives import service_directives
+from gateway.schema.enums import described
 from gateway.schema.extensions import as_public
 from gateway.schema.thread import Message, Thread
 
 
-@strawberry.enum(description="What happened in the inbox.")
-class InboxEventKind(Enum):
+class _InboxEventKind(Enum):
     NEW_MESSAGE = "NEW_MESSAGE"
     READ = "READ"
     ARCHIVED = "ARCHIVED"
     UNARCHIVED = "UNARCHIVED"
+
+
+InboxEventKind = described(
+    _InboxEventKind,
+    "What happened in the inbox.",
+    {
+        "NEW_MESSAGE": "A message was sent or received.",
+        "READ": "Messages were marked as read.",
+        "ARCHIVED": "The thread was archived.",
+        "UNARCHIVED": "The thread was moved back from the archive.",
+    },
+    name="InboxEventKind",
+)
 
 
 @strawberry.type(description="A change in a person's inbox, delivered only if the viewer may see it.")
@@ -55,7 +69,13 @@ class Subscription:
         "event; when it ends (a revoked fullmakt, an expired token) the stream ends with the error.",
         directives=service_directives(Service.INNBOKS),
     )
-    async def inbox_events(self, info: Info, person_id: strawberry.ID) -> AsyncGenerator[InboxEvent, None]:
+    async def inbox_events(
+        self,
+        info: Info,
+        person_id: Annotated[
+            strawberry.ID, strawberry.argument(description="Whose inbox: self or a represented person.")
+        ],
+    ) -> AsyncGenerator[InboxEvent, None]:
         operation = info.operation.name.value if info.operation.name else None
         try:
             async for event in live.inbox_events(info.context, str(person_id), operation):
