@@ -1,0 +1,87 @@
+"""GraphiQL in a real browser: headless Chromium opens GET /graphql, runs the example query as two demo
+personas and sees each one's data in the response pane (tests/browser/graphiql.mjs does the clicking).
+
+Skipped on a laptop without Node, the Node packages or Chromium (the skip says what to install); never in CI.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.support import GatewayClient, require_node_modules, require_tool
+
+SCRIPT = Path(__file__).with_name("graphiql.mjs")
+ROOT = Path(__file__).resolve().parents[2]
+TIMEOUT_S = 90  # the script gives up by itself after 55 s
+
+
+def _require_playwright_core() -> None:
+    if not (ROOT / "node_modules" / "playwright-core").is_dir():
+        if os.environ.get("CI"):
+            pytest.fail("node_modules/playwright-core is missing in CI: .ci/run must run `npm ci`")
+        pytest.skip("playwright-core is not installed: run `npm ci` in the repository")
+
+
+async def _run_script(node: str, chromium: str, url: str, screenshot: Path) -> tuple[int, str, str]:
+    process = await asyncio.create_subprocess_exec(
+        node,
+        str(SCRIPT),
+        url,
+        str(screenshot),
+        cwd=ROOT,
+        env={**os.environ, "CHROMIUM": chromium},
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        stdout, stderr = await asyncio.wait_for(process.communicate(), TIMEOUT_S)
+    except TimeoutError:
+        process.kill()
+        stdout, stderr = await process.communicate()
+        pytest.fail(f"graphiql.mjs ran over {TIMEOUT_S} s\nstdout: {stdout.decode()}\nstderr: {stderr.decode()}")
+    assert process.returncode is not None
+    return process.returncode, stdout.decode(), stderr.decode()
+
+
+@pytest.fixture
+def tools() -> tuple[str, str]:
+    """node and chromium, checked before the `gateway` fixture starts anything."""
+    chromium = require_tool("chromium", "apt-get install chromium")
+    node = require_node_modules()
+    _require_playwright_core()
+    return node, chromium
+
+
+async def test_graphiql_runs_the_example_query_as_two_personas(
+    tools: tuple[str, str], gateway: GatewayClient, tmp_path: Path
+) -> None:
+    node, chromium = tools
+    screenshot = tmp_path / "graphiql.png"
+
+    started = time.monotonic()
+    code, stdout, stderr = await _run_script(node, chromium, f"{gateway.url}/graphql", screenshot)
+    elapsed = time.monotonic() - started
+    report = f"exit {code} after {elapsed:.1f} s\nstdout: {stdout}\nstderr: {stderr}\nscreenshot: {screenshot}"
+    lines = stdout.strip().splitlines()
+    assert lines, report
+    result = json.loads(lines[-1])
+    print(f"graphiql.mjs: exit {code} after {elapsed:.1f} s: {lines[-1]}")
+
+    assert code == 0 and result["ok"], report
+    assert result["kari"]["name"] == "Kari Nordmann", report
+    assert result["kari"]["onScreen"] and result["kari"]["threads"] > 0, report
+    assert result["jonas"]["name"] == "Jonas Nordmann", report
+    assert result["jonas"]["onScreen"], report
+    assert result["kari"]["errors"] == [] and result["jonas"]["errors"] == [], report
+    assert result["foreignRequests"] == [], report
+    # The gateway serves no /favicon.ico, and Chromium asks for one: that 404 is the only error allowed.
+    errors = [e for e in result["consoleErrors"] if not e.endswith("/favicon.ico)")]
+    assert errors == [], report
+    assert screenshot.stat().st_size > 10_000, report
