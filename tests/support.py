@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -44,12 +45,19 @@ class GatewayClient:
     ) -> dict[str, Any]:
         if as_pid is not None:
             token = await self.token(as_pid)
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        # As a current frontend asks: the GraphQL-over-HTTP media type first, the legacy one as a fallback.
+        headers = {"Accept": "application/graphql-response+json, application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
         async with self.http.post(
             f"{self.url}/graphql", json={"query": query, "variables": variables or {}}, headers=headers
         ) as resp:
-            assert resp.status == 200, await resp.text()
-            return await resp.json()
+            text = await resp.text()
+            assert resp.content_type == "application/graphql-response+json", (resp.status, resp.content_type, text)
+            body = json.loads(text)
+            # 200 once execution started (the body has `data`, maybe null); 400 for a request error.
+            assert resp.status == (200 if "data" in body else 400), (resp.status, text)
+            return body
 
 
 def settings_for(sandbox: Sandbox, **overrides: Any) -> Settings:

@@ -7,9 +7,12 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import ParserCache, QueryDepthLimiter, ValidationCache
+from strawberry.federation.schema import FederationAny
 from strawberry.types import ExecutionContext
+from strawberry.types.info import Info
 
 from gateway.context import GatewayContext
+from gateway.errors import BadUserInput
 from gateway.schema.directives import describe_directive_arguments
 from gateway.schema.extensions import AuditTrail, MaskedFields, OperationMetrics, PublicErrors
 from gateway.schema.mutations import Mutation
@@ -23,7 +26,35 @@ class Query(ViewerQuery, PersonQuery):
     pass
 
 
+ENTITY_TYPES = frozenset({"Person", "HealthContact", "Appointment"})
+
+
 class GatewaySchema(strawberry.federation.Schema):
+    def entities_resolver(self, info: Info, representations: list[FederationAny]) -> list[FederationAny]:
+        """`_entities`, with each representation checked first: a malformed one is BAD_USER_INPUT for
+        that entity alone (Strawberry would fail it with an internal error)."""
+        results: list[FederationAny | None] = []
+        good: list[FederationAny] = []
+        for representation in representations:
+            if (
+                isinstance(representation, dict)
+                and representation.get("__typename") in ENTITY_TYPES
+                and isinstance(representation.get("id"), str)
+            ):
+                # Only the key fields go on: resolve_reference takes the key and nothing else.
+                key = {"__typename": representation["__typename"], "id": representation["id"]}
+                good.append(key)  # type: ignore[arg-type]
+                results.append(None)
+            else:
+                results.append(
+                    BadUserInput(
+                        "Each representation needs a __typename (Person, HealthContact or Appointment) and an id.",
+                        "representations",
+                    )
+                )
+        resolved = iter(super().entities_resolver(info, good))
+        return [next(resolved) if result is None else result for result in results]
+
     async def stream(
         self, query: str | None, variable_values: Any = None, context_value: Any = None, *args: Any, **kwargs: Any
     ) -> Any:

@@ -31,10 +31,15 @@ def as_public(exc: Exception) -> PublicError:
 
 
 def public_error(error: GraphQLError) -> GraphQLError:
-    """The error as a client may see it, keeping its path and locations."""
+    """The error as a client may see it, keeping its path and locations; every one with a code."""
     original = error.original_error
-    if original is None or isinstance(original, PublicError):
-        return error  # parse, validation and our own errors are already fit to show
+    if isinstance(original, PublicError):
+        return error
+    if original is None or (isinstance(original, GraphQLError) and not error.path):
+        # graphql-core's own: the document does not parse or validate, or a variable does not coerce.
+        if "code" not in (error.extensions or {}):
+            error.extensions = {**(error.extensions or {}), "code": _request_error_code(error)}
+        return error
     replacement = as_public(original) if isinstance(original, Exception) else InternalError()
     return GraphQLError(
         replacement.message,
@@ -45,6 +50,14 @@ def public_error(error: GraphQLError) -> GraphQLError:
         original_error=replacement,
         extensions=replacement.extensions,
     )
+
+
+def _request_error_code(error: GraphQLError) -> str:
+    if error.message.startswith("Syntax Error"):
+        return "GRAPHQL_PARSE_FAILED"
+    if error.message.startswith("Variable "):
+        return "BAD_USER_INPUT"
+    return "GRAPHQL_VALIDATION_FAILED"
 
 
 class PublicErrors(SchemaExtension):

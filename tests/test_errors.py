@@ -1,0 +1,38 @@
+"""Every error a client can get carries a stable extensions.code (README, "Errors")."""
+
+from __future__ import annotations
+
+import pytest
+
+from sandbox.seed import KARI
+from tests.support import GatewayClient
+
+ENTITIES = """{ _entities(representations: [
+  {id: "x"}, {__typename: "Thread", id: "t"}, {__typename: "Person"}, {__typename: "Person", id: "12848510058"}
+]) { ... on Person { name { full } } } }"""
+
+
+@pytest.mark.parametrize(
+    ("query", "variables", "code"),
+    [
+        ("{ person(", {}, "GRAPHQL_PARSE_FAILED"),
+        ("{ persn }", {}, "GRAPHQL_VALIDATION_FAILED"),
+        ("query($id: ID!) { person(id: $id) { id } }", {}, "BAD_USER_INPUT"),
+        ("query($id: ID!) { person(id: $id) { id } }", {"id": 1.5}, "BAD_USER_INPUT"),
+        ("query($n: Int) { viewer { person { threads(first: $n) { totalCount } } } }", {"n": "x"}, "BAD_USER_INPUT"),
+    ],
+)
+async def test_request_errors_have_codes(gateway: GatewayClient, query: str, variables: dict, code: str) -> None:
+    result = await gateway.execute(query, variables, as_pid=KARI)
+    assert "data" not in result
+    assert [e["extensions"]["code"] for e in result["errors"]] == [code]
+
+
+async def test_malformed_entity_representations_are_bad_input_one_by_one(gateway: GatewayClient) -> None:
+    result = await gateway.execute(ENTITIES, as_pid=KARI)
+    assert result["data"]["_entities"] == [None, None, None, {"name": {"full": "Kari Nordmann"}}]
+    assert [(e["path"], e["extensions"]["code"]) for e in result["errors"]] == [
+        (["_entities", 0], "BAD_USER_INPUT"),
+        (["_entities", 1], "BAD_USER_INPUT"),
+        (["_entities", 2], "BAD_USER_INPUT"),
+    ]
