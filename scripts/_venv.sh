@@ -15,7 +15,12 @@ if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
 fi
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e ".${extras:+[$extras]}"
+  echo "Installing into .venv (the first time takes a minute; the log is .venv/install.log)" >&2
+  if ! { .venv/bin/python -m pip install --upgrade pip && .venv/bin/python -m pip install -e ".${extras:+[$extras]}"; } \
+      > .venv/install.log 2>&1; then
+    cat .venv/install.log >&2
+    echo "Installing the project failed; the output is above and in .venv/install.log" >&2
+    exit 1
+  fi
   echo "$want" > "$stamp"
 fi
