@@ -112,6 +112,7 @@ _PAGE = """\
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 <title>{title}</title>
+<link rel="icon" href="data:,">
 {links}
 <style>
   html, body {{ height: 100%; margin: 0; }}

@@ -41,7 +41,8 @@ class _Page(HTMLParser):
         if a.get("id"):
             self.ids.add(a["id"] or "")
         for key in ("src", "href"):
-            if a.get(key) is not None:
+            # An inline data: URL (the empty icon) loads nothing; every other reference must be an asset.
+            if a.get(key) is not None and not (a[key] or "").startswith("data:"):
                 self.refs.append(a[key] or "")
         if tag == "select":
             self._select = a.get("id") or ""
