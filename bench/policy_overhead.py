@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import statistics
 import time
+import tracemalloc
 from collections.abc import Iterator
 from typing import Any
 from unittest import mock
@@ -97,6 +98,16 @@ async def timed_runs(schema: Any, loaders: Loaders, person: str, runs: int) -> l
     return samples
 
 
+async def peak_kib(schema: Any, loaders: Loaders, person: str) -> float:
+    """Peak Python memory allocated while one request executes (tracemalloc), in KiB."""
+    tracemalloc.start()
+    try:
+        await timed_runs(schema, loaders, person, 1)
+        return tracemalloc.get_traced_memory()[1] / 1024
+    finally:
+        tracemalloc.stop()
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=200, help="measured executions per case and mode")
@@ -117,13 +128,17 @@ async def main() -> None:
                 on += await timed_runs(schema, loaders, person, args.runs // 4)
                 with rules_off():
                     off += await timed_runs(schema, loaders, person, args.runs // 4)
-            rows.append((label, statistics.median(off), statistics.median(on)))
-    print(f"In-process execution with warm loaders, median of {args.runs} runs per mode (ms)")
+            memory_on = await peak_kib(schema, loaders, person)
+            with rules_off():
+                memory_off = await peak_kib(schema, loaders, person)
+            rows.append((label, statistics.median(off), statistics.median(on), memory_off, memory_on))
+    print(f"In-process execution with warm loaders: median of {args.runs} runs per mode (ms), and the peak memory")
+    print("allocated while one request executes (tracemalloc)")
     print()
-    print(f"{'case':<28} {'rules off':>10} {'rules on':>10} {'ratio':>7}")
-    print(f"{'-' * 28} {'-' * 10} {'-' * 10} {'-' * 7}")
-    for label, off_ms, on_ms in rows:
-        print(f"{label:<28} {off_ms:>10.2f} {on_ms:>10.2f} {on_ms / off_ms:>7.2f}")
+    print(f"{'case':<28} {'rules off':>10} {'rules on':>10} {'ratio':>7} {'peak KiB off':>13} {'peak KiB on':>12}")
+    print(f"{'-' * 28} {'-' * 10} {'-' * 10} {'-' * 7} {'-' * 13} {'-' * 12}")
+    for label, off_ms, on_ms, kib_off, kib_on in rows:
+        print(f"{label:<28} {off_ms:>10.2f} {on_ms:>10.2f} {on_ms / off_ms:>7.2f} {kib_off:>13.0f} {kib_on:>12.0f}")
     print()
     print("Target (DESIGN.md 4.4): ratio at most 1.20.")
 
