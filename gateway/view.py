@@ -1,0 +1,133 @@
+"""The GraphQL endpoint: Strawberry's ASGI view, with the request context, the WebSocket token,
+GraphiQL, and GraphQL over HTTP with both media types (see gateway/http_media.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.websockets import WebSocket
+from strawberry import UNSET
+from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.parse_content_type import parse_content_type
+from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.types import ExecutionResult
+from strawberry.types.unset import UnsetType
+
+from gateway.config import Settings
+from gateway.context import GatewayContext
+from gateway.http_media import APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, is_request_error, response_media_type
+from gateway.policy.clock import Clock
+from gateway.schema import build_schema
+from gateway.schema.extensions import public_error
+
+
+class GatewayGraphQL(GraphQL[GatewayContext, Any]):
+    """Strawberry's ASGI view, speaking GraphQL over HTTP with both media types (gateway/http_media.py).
+
+    A response is `application/graphql-response+json` when the Accept header asks for it, else
+    `application/json`. A request that fails before execution (a body that is not a JSON object, a
+    document that does not parse or validate, variables that do not coerce, no query) answers 400 with
+    `{"errors": [...]}` and no `data`; with `application/json` a GraphQL request error keeps 200, as the
+    spec's legacy rules say. A POST that is not `application/json` answers 415, a mutation over GET 405.
+    """
+
+    def __init__(self, settings: Settings, clock: Clock, ide_page: str | None) -> None:
+        super().__init__(build_schema(settings.max_query_depth), graphql_ide="graphiql" if ide_page else None)
+        self._settings = settings
+        self._clock = clock
+        self._ide_page = ide_page
+
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> GatewayContext:
+        state = request.state
+        principal = await state.verifier.principal(request.headers.get("authorization"))
+        return GatewayContext(
+            principal=principal,
+            sources=state.sources,
+            clock=self._clock,
+            audit_log=state.audit_log,
+            events=state.events,
+            request=request,
+            recheck_s=self._settings.subscription_recheck_s,
+        )
+
+    async def on_ws_connect(self, context: GatewayContext) -> UnsetType:
+        """graphql-transport-ws: the token comes in the connection_init payload (key in any case)."""
+        params = context.connection_params or {}
+        authorization = next((v for k, v in params.items() if k.lower() == "authorization"), None)
+        if isinstance(authorization, str):
+            context.principal = await context.request.state.verifier.principal(authorization)
+        return UNSET
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        return HTMLResponse(self._ide_page or "")
+
+    async def run(
+        self, request: Request | WebSocket, context: GatewayContext = UNSET, root_value: Any = UNSET
+    ) -> Response | WebSocket:
+        """Strawberry answers a request it refuses (HTTPException) with plain text; we answer with JSON."""
+        try:
+            return await super().run(request, context, root_value)
+        except HTTPException as exc:
+            if self.is_websocket_request(request):
+                raise
+            return self._refusal(request, exc)
+
+    def _refusal(self, request: Request, exc: HTTPException) -> Response:
+        status, headers = exc.status_code, {"Vary": "Accept"}
+        if status == 405:
+            headers["Allow"] = "GET, POST"
+        # Strawberry (0.341.2) refuses a mutation over GET with 400, raised from InvalidOperationTypeError;
+        # GraphQL over HTTP says 405, allowing POST.
+        if request.method == "GET" and isinstance(exc.__cause__, InvalidOperationTypeError):
+            status, headers["Allow"] = 405, "POST"
+        body = self.encode_json({"errors": [{"message": exc.reason}]})
+        return Response(body, status, headers, media_type=response_media_type(request.headers.get("accept")))
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        sub_response = await super().get_sub_response(request)
+        # Carried to create_response, which sees only the sub-response; it sets the Content-Type header.
+        sub_response.media_type = response_media_type(request.headers.get("accept"))
+        return sub_response
+
+    async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData | list[GraphQLRequestData]:
+        if request.method == "POST":
+            content_type, _ = parse_content_type(request.content_type or "")
+            if content_type != APPLICATION_JSON:
+                raise HTTPException(415, "A GraphQL request is a POST with Content-Type: application/json.")
+            body = await request.get_body()
+            # Strawberry (0.341.2) fails with a 500 on a JSON body that is not an object (or a batch).
+            if body.lstrip(b" \t\r\n")[:1] not in (b"{", b"["):
+                self.parse_json(body)  # answers 400 if it is not JSON at all
+                raise HTTPException(400, "The request body must be a JSON object.")
+        data = await super().parse_http_body(request)
+        # Strawberry (0.341.2) checks the types of `query`, `variables` and `extensions`, not `operationName`.
+        for item in data if isinstance(data, list) else [data]:
+            if not isinstance(item.operation_name, str | None):
+                raise HTTPException(400, "The GraphQL operation's `operationName` must be a string or null.")
+        return data
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        if result.errors:
+            # A document that does not parse never reaches the extensions; give its errors a code too.
+            result.errors = [public_error(e) for e in result.errors]
+        response = await super().process_result(request, result)
+        if is_request_error(result):
+            # The GraphQL spec: when a request error is raised before execution, `data` is not present.
+            response.pop("data", None)
+        return response
+
+    def create_response(
+        self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
+    ) -> Response:
+        response = super().create_response(response_data, sub_response)
+        media_type = sub_response.media_type or APPLICATION_JSON
+        response.headers["content-type"] = media_type
+        response.headers.add_vary_header("Accept")
+        request_error = isinstance(response_data, dict) and "data" not in response_data
+        if media_type == GRAPHQL_RESPONSE_JSON and request_error and not sub_response.status_code:
+            response.status_code = 400
+        return response
