@@ -62,12 +62,19 @@ async def healthz(request: Request) -> JSONResponse:
 
 
 async def readyz(request: Request) -> JSONResponse:
+    """Ready when every upstream answers, and Redis too when it is configured (the access log)."""
     sources: Sources = request.state.sources
+    shared: SharedState = request.state.shared
     names = list(sources.http)
-    results = await asyncio.gather(*(sources.http[name].reachable() for name in names))
+    *results, redis_ok = await asyncio.gather(
+        *(sources.http[name].reachable() for name in names), shared.redis_reachable()
+    )
     status = {name: "ok" if ok else "unreachable" for name, ok in zip(names, results, strict=True)}
-    ready = all(results)
-    return JSONResponse({"status": "ok" if ready else "unavailable", "sources": status}, 200 if ready else 503)
+    body: dict[str, Any] = {"sources": status}
+    if redis_ok is not None:
+        body["redis"] = "ok" if redis_ok else "unreachable"
+    ready = all(results) and redis_ok is not False
+    return JSONResponse({"status": "ok" if ready else "unavailable", **body}, 200 if ready else 503)
 
 
 async def metrics(request: Request) -> Response:
@@ -90,6 +97,7 @@ def build_app(settings: Settings, *, clock: Clock = system_clock, shared: Shared
                 "sources": Sources.build(session, settings),
                 "verifier": TokenVerifier(keys, settings.issuer, settings.audience, settings.clock_skew_s),
                 "issuer": issuer,
+                "shared": state,
                 "audit_log": state.audit_log,
                 "events": state.events,
             }

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from gateway.audit import AuditLog, MemoryAuditLog, RedisAuditLog
 from gateway.config import Settings
@@ -19,6 +20,17 @@ class SharedState:
 
     audit_log: AuditLog
     events: EventBus
+    # None without Redis; readiness pings it, since no other person's data is shown unlogged.
+    redis: Redis | None = None
+
+    async def redis_reachable(self) -> bool | None:
+        """None without Redis; else whether it answers PING."""
+        if self.redis is None:
+            return None
+        try:
+            return bool(await self.redis.ping())
+        except (RedisError, OSError):
+            return False
 
 
 @asynccontextmanager
@@ -31,7 +43,8 @@ async def shared_state(settings: Settings) -> AsyncIterator[SharedState]:
     listening = Redis.from_url(settings.redis_url)
     events = RedisEventBus(redis, listening, settings.redis_prefix)
     try:
-        yield SharedState(audit_log=RedisAuditLog(redis, prefix=settings.redis_prefix + "audit:"), events=events)
+        audit_log = RedisAuditLog(redis, prefix=settings.redis_prefix + "audit:")
+        yield SharedState(audit_log=audit_log, events=events, redis=redis)
     finally:
         await events.close()
         await listening.aclose()

@@ -111,3 +111,16 @@ async def test_an_unreachable_audit_log_withholds_the_data(sandbox: Sandbox, unu
         refused = await GatewayClient(url, http).execute(READ_JONAS, as_pid=KARI)
     assert refused["data"] is None
     assert [e["extensions"]["code"] for e in refused["errors"]] == ["AUDIT_UNAVAILABLE"]
+
+
+async def test_readiness_includes_redis_when_it_is_configured(sandbox: Sandbox, unused_tcp_port: int) -> None:
+    url = redis_url_or_skip()
+    for redis_url, status, redis_state in (
+        (url, 200, "ok"),
+        (f"redis://127.0.0.1:{unused_tcp_port}/0", 503, "unreachable"),
+    ):
+        app = build_app(settings_for(sandbox, redis_url=redis_url, upstream_timeout_s=1.0), clock=fixed_clock(TEST_NOW))
+        async with serving(app) as base, aiohttp.ClientSession() as http, http.get(f"{base}/readyz") as resp:
+            body = await resp.json()
+        assert (resp.status, body["redis"]) == (status, redis_state)
+        assert set(body["sources"].values()) == {"ok"}
