@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ class GatewayContext:
     # Decisions made once per request (DESIGN.md 4.4, "keep it cheap"): per subject id, and per
     # (subject id, service).
     subjects: dict[str, Subject | Denied | None] = field(init=False)
+    deciding: dict[str, asyncio.Future[Subject | Denied | None]] = field(init=False)
     visibilities: dict[tuple[str, Service], Visibility | Denied] = field(init=False)
     # For the access log: the services touched per subject other than the viewer.
     touched: dict[str, set[Service]] = field(init=False)
@@ -59,7 +61,8 @@ class GatewayContext:
         """
         self.now = self.clock()
         self.loaders = Loaders(self.sources)
-        self.subjects, self.visibilities, self.touched, self.audited, self.masked = {}, {}, {}, set(), []
+        self.subjects, self.deciding, self.visibilities = {}, {}, {}
+        self.touched, self.audited, self.masked = {}, set(), []
 
     def for_operation(self) -> GatewayContext:
         """A context of its own for one operation on a shared WebSocket connection."""

@@ -93,7 +93,12 @@ async def resolve_subject(ctx: GatewayContext, person_id: str) -> Subject | None
         raise Unauthenticated(ctx.principal.problem)
     check_person_id(person_id)
     if person_id not in ctx.subjects:
-        ctx.subjects[person_id] = await _decide(ctx, person_id)
+        # Fields resolved side by side may ask at once: the first asks, the others wait for its answer.
+        deciding = ctx.deciding.get(person_id)
+        if deciding is None:
+            deciding = ctx.deciding[person_id] = asyncio.ensure_future(_decide(ctx, person_id))
+        decision = await deciding
+        ctx.subjects[person_id] = decision
     decided = ctx.subjects[person_id]
     if isinstance(decided, Denied):
         raise Forbidden(decided.reason)

@@ -129,3 +129,15 @@ async def test_a_slow_source_times_out_into_an_error(sandbox: Sandbox) -> None:
     assert result["data"]["person"]["appointments"] is None
     assert result["data"]["person"]["threads"]["nodes"]
     assert _error_sources(result) == {"appointments"}
+
+
+async def test_many_aliases_of_one_person_cost_one_call_per_source(gateway: GatewayClient, sandbox: Sandbox) -> None:
+    token = await gateway.token(KARI)
+    sandbox.reset()
+    query = " ".join(f'p{i}: person(id: "15861950082") {{ name {{ full }} }}' for i in range(10))
+    result = await gateway.execute(f"{{ {query} }}", token=token)
+    assert all(result["data"][f"p{i}"]["name"]["full"] == "Emma Nordmann" for i in range(10))
+    # The representation's facts come once: one registry call (viewer and subject together) and at
+    # most one for other parents, one consent call, one fullmakt call.
+    assert sandbox.control("consent").counts == {"GET /consents": 1, "GET /proxies": 1}
+    assert sandbox.control("registry").counts["GET /persons"] == 1
