@@ -6,8 +6,6 @@ The README's configuration table lists them all with their defaults.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -56,8 +54,3 @@ class Settings(BaseSettings):
             "contacts": self.contacts_url,
             "appointments": self.appointments_url,
         }
-
-
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    return Settings()

@@ -86,10 +86,6 @@ class _LocalFanOut:
             if not self._queues[subject_id]:
                 del self._queues[subject_id]
 
-    @property
-    def subscribed(self) -> bool:
-        return bool(self._queues)
-
 
 class MemoryEventBus:
     """One process: publish delivers straight to this process's subscribers."""
