@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     # A live subscription re-checks the viewer's right to the subject at least this often.
     subscription_recheck_s: float = Field(default=30.0, gt=0)
     max_query_depth: int = Field(default=12, ge=1)
+    # Bounds on one document, so a single request cannot fan out without limit upstream.
+    max_query_aliases: int = Field(default=30, ge=1)
+    max_query_tokens: int = Field(default=5000, ge=100)
 
     redis_url: str | None = Field(default=None, validation_alias=AliasChoices("REDIS_URL", "GATEWAY_REDIS_URL"))
     # Keys of this deployment start with this, so several can share one Redis (and tests stay apart).

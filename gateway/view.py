@@ -36,7 +36,8 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
     """
 
     def __init__(self, settings: Settings, clock: Clock, ide_page: str | None) -> None:
-        super().__init__(build_schema(settings.max_query_depth), graphql_ide="graphiql" if ide_page else None)
+        schema = build_schema(settings.max_query_depth, settings.max_query_aliases, settings.max_query_tokens)
+        super().__init__(schema, graphql_ide="graphiql" if ide_page else None)
         self._settings = settings
         self._clock = clock
         self._ide_page = ide_page

@@ -36,3 +36,14 @@ async def test_malformed_entity_representations_are_bad_input_one_by_one(gateway
         (["_entities", 1], "BAD_USER_INPUT"),
         (["_entities", 2], "BAD_USER_INPUT"),
     ]
+
+
+TOO_MANY_ALIASES = "{ " + " ".join(f"a{i}: __typename" for i in range(31)) + " }"
+TOO_MANY_TOKENS = "{ " + "__typename " * 5001 + "}"
+
+
+@pytest.mark.parametrize("query", [TOO_MANY_ALIASES, TOO_MANY_TOKENS], ids=["31 aliases", "5001 tokens"])
+async def test_oversized_documents_are_refused_before_execution(gateway: GatewayClient, query: str) -> None:
+    result = await gateway.execute(query, as_pid=KARI)
+    assert "data" not in result
+    assert {e["extensions"]["code"] for e in result["errors"]} <= {"GRAPHQL_VALIDATION_FAILED", "GRAPHQL_PARSE_FAILED"}

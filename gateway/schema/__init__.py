@@ -6,7 +6,13 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import ParserCache, QueryDepthLimiter, ValidationCache
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 from strawberry.federation.schema import FederationAny
 from strawberry.types import ExecutionContext
 from strawberry.types.info import Info
@@ -69,7 +75,7 @@ class GatewaySchema(strawberry.federation.Schema):
         pass
 
 
-def build_schema(max_depth: int = 12) -> GatewaySchema:
+def build_schema(max_depth: int = 12, max_aliases: int = 30, max_tokens: int = 5000) -> GatewaySchema:
     built = GatewaySchema(
         query=Query,
         mutation=Mutation,
@@ -81,6 +87,8 @@ def build_schema(max_depth: int = 12) -> GatewaySchema:
             AuditTrail,
             MaskedFields,
             lambda: QueryDepthLimiter(max_depth=max_depth),
+            lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
+            lambda: MaxTokensLimiter(max_token_count=max_tokens),
             # Clients send the same few documents again and again: parse and validate each once.
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
