@@ -35,11 +35,12 @@ def public_error(error: GraphQLError) -> GraphQLError:
     original = error.original_error
     if isinstance(original, PublicError):
         return error
-    if original is None or (isinstance(original, GraphQLError) and not error.path):
+    if not error.path and (original is None or isinstance(original, GraphQLError)):
         # graphql-core's own: the document does not parse or validate, or a variable does not coerce.
         if "code" not in (error.extensions or {}):
             error.extensions = {**(error.extensions or {}), "code": _request_error_code(error)}
         return error
+    # An error at a path without a public cause (e.g. a null in a non-null field) is our bug.
     replacement = as_public(original) if isinstance(original, Exception) else InternalError()
     return GraphQLError(
         replacement.message,
@@ -61,7 +62,8 @@ def _request_error_code(error: GraphQLError) -> str:
 
 
 class PublicErrors(SchemaExtension):
-    """Runs after execution, so every path (queries, mutations, subscriptions) is covered."""
+    """Runs after execution of a query or mutation. (An error that ends a subscription stream does not
+    pass here; the subscription resolver shapes it with `as_public`.)"""
 
     def on_operation(self) -> Iterator[None]:
         yield
