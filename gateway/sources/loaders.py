@@ -39,6 +39,7 @@ AppointmentWindow = tuple[str, dt.datetime | None, dt.datetime | None]
 
 
 def _loader(fetch: Callable[[list[K]], Awaitable[Mapping[K, V]]], missing: Any = None) -> DataLoader:
+    # `missing` is shared by every key without an answer: keep it immutable (None or ()).
     async def load(keys: list[K]) -> list[V]:
         found = await fetch(keys)
         return [found.get(key, missing) for key in keys]
@@ -81,15 +82,15 @@ class Loaders:
 
     @cached_property
     def threads_by_owner(self) -> DataLoader[str, list[ThreadRecord]]:
-        return _loader(self.sources.inbox.threads_by_owners, missing=[])
+        return _loader(self.sources.inbox.threads_by_owners, missing=())
 
     @cached_property
     def messages_by_thread(self) -> DataLoader[str, list[MessageRecord]]:
-        return _loader(self.sources.inbox.messages_by_threads, missing=[])
+        return _loader(self.sources.inbox.messages_by_threads, missing=())
 
     @cached_property
     def contacts_by_subject(self) -> DataLoader[str, list[ContactRecord]]:
-        return _loader(self.sources.contacts.contacts_by_subjects, missing=[])
+        return _loader(self.sources.contacts.contacts_by_subjects, missing=())
 
     @cached_property
     def contact_by_id(self) -> DataLoader[str, ContactRecord | None]:
@@ -120,7 +121,7 @@ class Loaders:
                 found.update({(p, start, end): records for p, records in by_patient.items()})
             return found
 
-        return _loader(fetch, missing=[])
+        return _loader(fetch, missing=())
 
     @cached_property
     def appointment_by_id(self) -> DataLoader[str, AppointmentRecord | None]:
