@@ -17,7 +17,7 @@ from typing import Any
 import aiohttp
 
 from gateway.app import build_app
-from gateway.config import Settings
+from gateway.core.config import Settings
 from gateway.serving import serving
 from sandbox import Sandbox, start_sandbox
 

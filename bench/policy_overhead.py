@@ -26,13 +26,13 @@ from unittest import mock
 
 import aiohttp
 
-from gateway.audit import MemoryAuditLog
-from gateway.auth import Principal, PrincipalKind
-from gateway.config import Settings
-from gateway.context import GatewayContext
-from gateway.events import MemoryEventBus
+from gateway.core.audit import MemoryAuditLog
+from gateway.core.auth import Principal, PrincipalKind
+from gateway.core.config import Settings
+from gateway.core.events import MemoryEventBus
 from gateway.policy.clock import system_clock
 from gateway.policy.vocabulary import Assurance, Visibility
+from gateway.request.context import GatewayContext
 from gateway.resolvers import appointments, contacts, threads
 from gateway.schema import build_schema
 from gateway.schema.directives import AddressMask

@@ -7,7 +7,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from gateway.config import Settings
+from gateway.core.config import Settings
 
 
 def main(argv: list[str] | None = None) -> int:

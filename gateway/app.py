@@ -18,12 +18,12 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from gateway import demo_tokens
-from gateway.auth import DemoIssuer, RemoteJwks, TokenVerifier
-from gateway.config import Settings
+from gateway.core.auth import DemoIssuer, RemoteJwks, TokenVerifier
+from gateway.core.config import Settings
+from gateway.core.metrics import REGISTRY
+from gateway.core.shared import SharedState, shared_state
 from gateway.graphiql import graphiql_html
-from gateway.metrics import REGISTRY
 from gateway.policy.clock import Clock, system_clock
-from gateway.shared import SharedState, shared_state
 from gateway.sources import Sources
 from gateway.view import GatewayGraphQL
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uvicorn
 
 from gateway.app import build_app
-from gateway.config import Settings
+from gateway.core.config import Settings
 from gateway.demo_tokens import PERSONAS
 from sandbox import start_sandbox
 

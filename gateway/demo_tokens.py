@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from gateway.auth import SERVICE_READ_SCOPE, DemoIssuer
+from gateway.core.auth import SERVICE_READ_SCOPE, DemoIssuer
 from gateway.graphiql import Persona
 from gateway.policy.national_id import invalid_reason
 from gateway.policy.vocabulary import Assurance

@@ -17,10 +17,10 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UnsetType
 
-from gateway.config import Settings
-from gateway.context import GatewayContext
+from gateway.core.config import Settings
 from gateway.http_media import APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, is_request_error, response_media_type
 from gateway.policy.clock import Clock
+from gateway.request.context import GatewayContext
 from gateway.schema import build_schema
 from gateway.schema.extensions import public_error
 

@@ -8,7 +8,7 @@ import aiohttp
 import pytest
 
 from gateway.app import build_app
-from gateway.config import Settings
+from gateway.core.config import Settings
 from gateway.policy.clock import fixed_clock
 from gateway.serving import serving
 from sandbox import Sandbox, start_sandbox

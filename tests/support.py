@@ -10,7 +10,7 @@ from typing import Any
 
 import aiohttp
 
-from gateway.config import Settings
+from gateway.core.config import Settings
 from gateway.policy.clock import OSLO
 from sandbox import Sandbox
 

@@ -77,7 +77,7 @@ async def test_demo_token_endpoint_publishes_its_key_set(gateway: GatewayClient)
 
 def test_production_mode_needs_a_jwks_url() -> None:
     from gateway.app import build_app
-    from gateway.config import Settings
+    from gateway.core.config import Settings
 
     with pytest.raises(ValueError, match="GATEWAY_JWKS_URL"):
         build_app(Settings(demo=False, jwks_url=None))

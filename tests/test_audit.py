@@ -11,7 +11,7 @@ import pytest
 from redis.asyncio import Redis
 
 from gateway.app import build_app
-from gateway.audit import AuditEntry, MemoryAuditLog, RedisAuditLog
+from gateway.core.audit import AuditEntry, MemoryAuditLog, RedisAuditLog
 from gateway.policy.clock import fixed_clock
 from gateway.serving import serving
 from sandbox import Sandbox

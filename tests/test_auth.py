@@ -9,7 +9,7 @@ import jwt
 import pytest
 from aiohttp import web
 
-from gateway.auth import ANONYMOUS, DemoIssuer, PrincipalKind, RemoteJwks, TokenVerifier
+from gateway.core.auth import ANONYMOUS, DemoIssuer, PrincipalKind, RemoteJwks, TokenVerifier
 from gateway.policy.vocabulary import Assurance
 
 KARI = "12848510058"

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from gateway.audit import AuditEntry
-from gateway.context import GatewayContext
-from gateway.errors import Forbidden
+from gateway.core.audit import AuditEntry
+from gateway.core.errors import Forbidden
 from gateway.policy.representation import ClientAccess
 from gateway.policy.vocabulary import Reason
+from gateway.request.context import GatewayContext
 from gateway.resolvers.pagination import Page, SortKey, check_first, instant_key, paginate
 from gateway.resolvers.subjects import Subject
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from gateway.context import GatewayContext
-from gateway.errors import BadUserInput
+from gateway.core.errors import BadUserInput
 from gateway.policy.access import Item, item_visible
 from gateway.policy.catalog import APPOINTMENT_SERVICE
+from gateway.request.context import GatewayContext
 from gateway.resolvers.items import appointment_kinds, needs_kinds
 from gateway.resolvers.pagination import Page, SortKey, check_first, instant_key, paginate
 from gateway.resolvers.subjects import Subject, service_visibility

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from gateway.audit import AuditEntry
-from gateway.context import GatewayContext
-from gateway.errors import AuditUnavailable
+from gateway.core.audit import AuditEntry
+from gateway.core.errors import AuditUnavailable
 from gateway.policy.representation import Allowed
 from gateway.policy.vocabulary import Service
+from gateway.request.context import GatewayContext
 from gateway.resolvers.subjects import Subject
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from gateway.context import GatewayContext
-from gateway.errors import Forbidden
+from gateway.core.errors import Forbidden
 from gateway.policy.access import Item, item_visible
 from gateway.policy.catalog import contact_service
 from gateway.policy.vocabulary import Service
+from gateway.request.context import GatewayContext
 from gateway.resolvers.items import contact_kinds, needs_kinds
 from gateway.resolvers.subjects import Subject, service_visibility
 from gateway.sources.records import ContactRecord

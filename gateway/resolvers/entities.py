@@ -7,9 +7,9 @@ would be, and it is returned only if it is one of the items the viewer sees in t
 
 from __future__ import annotations
 
-from gateway.context import GatewayContext
-from gateway.errors import Forbidden
+from gateway.core.errors import Forbidden
 from gateway.policy.vocabulary import Reason
+from gateway.request.context import GatewayContext
 from gateway.resolvers import appointments, contacts
 from gateway.resolvers.subjects import Subject, resolve_subject
 from gateway.sources.records import AppointmentRecord, ContactRecord

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from gateway.context import GatewayContext
 from gateway.policy.access import CHILD_PARTIAL_FROM_AGE
 from gateway.policy.representation import Access, Allowed
 from gateway.policy.vocabulary import Basis, ServiceKind
+from gateway.request.context import GatewayContext
 from gateway.resolvers.subjects import Subject
 from gateway.sources.records import AppointmentRecord, ContactRecord
 

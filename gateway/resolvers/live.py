@@ -15,10 +15,10 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from gateway.context import GatewayContext
-from gateway.errors import AuditUnavailable, Forbidden, Unauthenticated
-from gateway.events import InboxEventRecord
+from gateway.core.errors import AuditUnavailable, Forbidden, Unauthenticated
+from gateway.core.events import InboxEventRecord
 from gateway.policy.vocabulary import Reason, Service
+from gateway.request.context import GatewayContext
 from gateway.resolvers.audit_trail import pending_entries
 from gateway.resolvers.subjects import Subject, resolve_subject, service_visibility
 from gateway.resolvers.threads import ThreadView, thread_by_id

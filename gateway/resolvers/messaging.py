@@ -13,11 +13,11 @@ import asyncio
 import datetime as dt
 from dataclasses import dataclass, field
 
-from gateway.context import GatewayContext
-from gateway.errors import Forbidden
-from gateway.events import InboxEventRecord
+from gateway.core.errors import Forbidden
+from gateway.core.events import InboxEventRecord
 from gateway.policy.catalog import new_thread_category
 from gateway.policy.vocabulary import Reason, Service
+from gateway.request.context import GatewayContext
 from gateway.resolvers.audit_trail import record_before_write
 from gateway.resolvers.contacts import is_current
 from gateway.resolvers.items import contact_kinds

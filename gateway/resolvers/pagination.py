@@ -15,7 +15,7 @@ from typing import Generic, TypeVar
 
 import orjson
 
-from gateway.errors import BadUserInput
+from gateway.core.errors import BadUserInput
 
 T = TypeVar("T")
 SortKey = tuple[str, ...]

@@ -10,9 +10,8 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from gateway.auth import SERVICE_READ_SCOPE, PrincipalKind
-from gateway.context import GatewayContext
-from gateway.errors import BadUserInput, Forbidden, Unauthenticated
+from gateway.core.auth import SERVICE_READ_SCOPE, PrincipalKind
+from gateway.core.errors import BadUserInput, Forbidden, Unauthenticated
 from gateway.policy import access as policy_access
 from gateway.policy import representation
 from gateway.policy.national_id import invalid_reason
@@ -27,6 +26,7 @@ from gateway.policy.vocabulary import (
     ServiceArea,
     Visibility,
 )
+from gateway.request.context import GatewayContext
 from gateway.sources.records import ConsentRecord, PersonRecord, ProxyRecord
 
 

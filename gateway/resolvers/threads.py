@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gateway.context import GatewayContext
 from gateway.policy.access import Item, item_visible
 from gateway.policy.catalog import ATTACHMENT_SERVICE, CATEGORY_SERVICE
 from gateway.policy.representation import Allowed
 from gateway.policy.vocabulary import Basis, MessageCategory, Service, ServiceKind, Visibility
+from gateway.request.context import GatewayContext
 from gateway.resolvers.items import counterpart_kinds, needs_kinds
 from gateway.resolvers.pagination import Page, SortKey, check_first, instant_key, paginate
 from gateway.resolvers.subjects import Subject, service_visibility

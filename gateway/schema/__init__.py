@@ -17,8 +17,8 @@ from strawberry.federation.schema import FederationAny
 from strawberry.types import ExecutionContext
 from strawberry.types.info import Info
 
-from gateway.context import GatewayContext
-from gateway.errors import BadUserInput
+from gateway.core.errors import BadUserInput
+from gateway.request.context import GatewayContext
 from gateway.schema.directives import describe_directive_arguments
 from gateway.schema.extensions import AuditTrail, MaskedFields, OperationMetrics, PublicErrors
 from gateway.schema.mutations import Mutation

@@ -6,7 +6,7 @@ import datetime as dt
 
 import strawberry
 
-from gateway.audit import AuditEntry
+from gateway.core.audit import AuditEntry
 from gateway.policy.vocabulary import Service
 from gateway.schema.common import Connection
 from gateway.schema.enums import ServiceName

@@ -6,7 +6,7 @@ import datetime as dt
 
 import strawberry
 
-from gateway.context import Info
+from gateway.request.context import Info
 from gateway.resolvers import entities
 from gateway.resolvers.contacts import contact_by_practitioner
 from gateway.resolvers.subjects import Subject

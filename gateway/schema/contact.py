@@ -9,7 +9,7 @@ from typing import Any
 import strawberry
 from aiodataloader import DataLoader
 
-from gateway.context import Info
+from gateway.request.context import Info
 from gateway.resolvers import entities
 from gateway.resolvers.contacts import is_current
 from gateway.resolvers.subjects import Subject

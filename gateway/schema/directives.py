@@ -19,10 +19,10 @@ from strawberry.extensions import FieldExtension
 from strawberry.schema_directive import Location
 from strawberry.utils.str_converters import to_camel_case
 
-from gateway.context import Info
 from gateway.policy import access
 from gateway.policy.catalog import CATALOG
 from gateway.policy.vocabulary import Service
+from gateway.request.context import Info
 from gateway.resolvers.subjects import Subject, service_visibility
 from gateway.schema.enums import ConsentLevel, ServiceArea, ServiceName, Visibility
 

@@ -10,13 +10,13 @@ from typing import Any
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from gateway.context import GatewayContext
-from gateway.errors import AuditUnavailable, InternalError, PublicError, SourceUnavailable
-from gateway.metrics import GRAPHQL_LATENCY, GRAPHQL_REQUESTS
+from gateway.core.errors import AuditUnavailable, InternalError, PublicError, SourceUnavailable
+from gateway.core.metrics import GRAPHQL_LATENCY, GRAPHQL_REQUESTS
+from gateway.request.context import GatewayContext
 from gateway.resolvers.audit_trail import pending_entries
 from gateway.sources.errors import SourceError
 
-log = logging.getLogger("gateway.errors")
+log = logging.getLogger("gateway.core.errors")
 
 
 def as_public(exc: Exception) -> PublicError:

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import strawberry
 
-from gateway.context import Info
 from gateway.policy.vocabulary import Service
+from gateway.request.context import Info
 from gateway.resolvers import messaging
 from gateway.resolvers.messaging import WriteResult
 from gateway.schema.directives import service_directives

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import strawberry
 
-from gateway.context import Info
 from gateway.policy.vocabulary import Service
+from gateway.request.context import Info
 from gateway.resolvers import access_log, appointments, contacts, subjects, threads
 from gateway.resolvers.subjects import Subject
 from gateway.schema.access_log import AccessLogConnection, AccessLogEntry

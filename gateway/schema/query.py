@@ -6,7 +6,7 @@ from typing import Annotated
 
 import strawberry
 
-from gateway.context import Info
+from gateway.request.context import Info
 from gateway.resolvers import subjects
 from gateway.schema.person import Person
 

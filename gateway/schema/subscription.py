@@ -9,8 +9,8 @@ from typing import Annotated
 
 import strawberry
 
-from gateway.context import Info
 from gateway.policy.vocabulary import Service
+from gateway.request.context import Info
 from gateway.resolvers import live
 from gateway.resolvers.live import LiveEvent
 from gateway.schema.directives import service_directives

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from gateway.context import Info
+from gateway.request.context import Info
 from gateway.resolvers import subjects, threads
 from gateway.resolvers.contacts import contact_by_id
 from gateway.resolvers.subjects import Subject

@@ -6,10 +6,10 @@ import datetime as dt
 
 import strawberry
 
-from gateway.context import Info
-from gateway.errors import Forbidden, Unauthenticated
+from gateway.core.errors import Forbidden, Unauthenticated
 from gateway.policy.vocabulary import Assurance as AssuranceLevel
 from gateway.policy.vocabulary import Reason
+from gateway.request.context import Info
 from gateway.resolvers import subjects
 from gateway.resolvers.subjects import Subject
 from gateway.schema.enums import Assurance, RepresentationBasis, ServiceArea

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import aiohttp
 
-from gateway.config import Settings
+from gateway.core.config import Settings
 from gateway.sources.appointments import AppointmentsClient
 from gateway.sources.consent import ConsentClient
 from gateway.sources.contacts import ContactsClient

@@ -10,7 +10,7 @@ import aiohttp
 import orjson
 from yarl import URL
 
-from gateway.metrics import UPSTREAM_LATENCY, UPSTREAM_REQUESTS
+from gateway.core.metrics import UPSTREAM_LATENCY, UPSTREAM_REQUESTS
 from gateway.sources.errors import UpstreamStatusError, UpstreamUnavailable
 
 JsonObject = dict[str, Any]

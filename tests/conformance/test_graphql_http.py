@@ -15,7 +15,7 @@ import pytest
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 
-from gateway.errors import AuditUnavailable, InternalError, Unauthenticated
+from gateway.core.errors import AuditUnavailable, InternalError, Unauthenticated
 from gateway.http_media import is_request_error, response_media_type
 from sandbox.seed import KARI
 from tests.support import GatewayClient, require_node_modules

@@ -13,11 +13,11 @@ import pytest
 from aiohttp import web
 
 from gateway.app import build_app
-from gateway.audit import MemoryAuditLog
-from gateway.auth import DemoIssuer
-from gateway.events import InboxEventRecord, MemoryEventBus
+from gateway.core.audit import MemoryAuditLog
+from gateway.core.auth import DemoIssuer
+from gateway.core.events import InboxEventRecord, MemoryEventBus
+from gateway.core.shared import SharedState
 from gateway.serving import serving
-from gateway.shared import SharedState
 from sandbox import Sandbox
 from sandbox.consent import PROXIES
 from sandbox.seed import EMMA, JONAS, KARI, OLA, PER

@@ -24,7 +24,7 @@ import pytest
 from aiohttp import web
 from redis.asyncio import Redis
 
-from gateway.auth import DemoIssuer
+from gateway.core.auth import DemoIssuer
 from sandbox import Sandbox
 from sandbox.inbox import STORE
 from sandbox.seed import EMMA, KARI, OLA, PER

@@ -10,11 +10,11 @@ import aiohttp
 import pytest
 
 from gateway.app import build_app
-from gateway.audit import MemoryAuditLog
-from gateway.events import MemoryEventBus
+from gateway.core.audit import MemoryAuditLog
+from gateway.core.events import MemoryEventBus
+from gateway.core.shared import SharedState
 from gateway.policy.clock import fixed_clock
 from gateway.serving import serving
-from gateway.shared import SharedState
 from sandbox import Sandbox
 from sandbox.inbox import STORE
 from sandbox.seed import EMMA, ERIK, INGRID, JONAS, KARI

@@ -8,7 +8,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from gateway.config import Settings
+from gateway.core.config import Settings
 from gateway.sources import Sources
 from gateway.sources.errors import UpstreamStatusError, UpstreamUnavailable
 from gateway.sources.fhir import FhirSearch

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 import strawberry
 
-from gateway.audit import AuditLog
-from gateway.auth import Principal
-from gateway.events import EventBus
+from gateway.core.audit import AuditLog
+from gateway.core.auth import Principal
+from gateway.core.events import EventBus
 from gateway.policy.clock import Clock
 from gateway.policy.representation import Denied
 from gateway.policy.vocabulary import Reason, Service, Visibility

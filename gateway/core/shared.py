@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from gateway.audit import AuditLog, MemoryAuditLog, RedisAuditLog
-from gateway.config import Settings
-from gateway.events import EventBus, MemoryEventBus, RedisEventBus
+from gateway.core.audit import AuditLog, MemoryAuditLog, RedisAuditLog
+from gateway.core.config import Settings
+from gateway.core.events import EventBus, MemoryEventBus, RedisEventBus
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from typing import Protocol
 import orjson
 from redis.asyncio import Redis
 
-log = logging.getLogger("gateway.events")
+log = logging.getLogger("gateway.core.events")
 
 # A slow subscriber must not hold up the others: its queue is bounded and overflows drop events.
 QUEUE_SIZE = 256
