@@ -112,7 +112,7 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=200, help="measured executions per case and mode")
     args = parser.parse_args()
-    schema = build_schema()
+    schema = build_schema(Settings())
     async with await start_sandbox() as sandbox, aiohttp.ClientSession() as http:
         urls = {f"{name}_url": url for name, url in sandbox.urls.items()}
         loaders = Loaders(Sources.build(http, Settings(demo=True, **urls)))

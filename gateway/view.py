@@ -36,7 +36,7 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
     """
 
     def __init__(self, settings: Settings, clock: Clock, ide_page: str | None) -> None:
-        schema = build_schema(settings.max_query_depth, settings.max_query_aliases, settings.max_query_tokens)
+        schema = build_schema(settings)
         super().__init__(schema, graphql_ide="graphiql" if ide_page else None)
         self._settings = settings
         self._clock = clock
@@ -61,6 +61,7 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
         authorization = next((v for k, v in params.items() if k.lower() == "authorization"), None)
         if isinstance(authorization, str):
             context.principal = await context.request.state.verifier.principal(authorization)
+            context.renew()  # decisions are made for the principal the connection signed in as
         return UNSET
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:

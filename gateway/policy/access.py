@@ -26,6 +26,36 @@ from gateway.policy.vocabulary import (
 
 CHILD_PARTIAL_FROM_AGE = 12
 NEAR_HOME_KINDS = frozenset({ServiceKind.GP, ServiceKind.MUNICIPAL})
+# An item whose kind no coding states is taken as the most restricted kind, so filtering errs on
+# the side of hiding (and the schema shows it as such).
+UNKNOWN_KIND_IS = ServiceKind.HOSPITAL
+
+
+def kind_or_conservative(kind: ServiceKind | None) -> ServiceKind:
+    return UNKNOWN_KIND_IS if kind is None else kind
+
+
+def needs_service_kinds(access: Access) -> bool:
+    """Whether listing items needs their service kinds (which cost extra upstream calls): only a
+    parent of a 12-15-year-old and youth access filter by kind (4.5)."""
+    if not isinstance(access, Allowed):
+        return False
+    return access.is_youth or (access.basis is Basis.PARENT and access.subject_age >= CHILD_PARTIAL_FROM_AGE)
+
+
+def judges_each_message(access: Access) -> bool:
+    """Whether the messages of a thread are shown one by one (a parent, or youth access), so that a
+    thread's date, unread count and very presence come from its visible messages alone (4.5)."""
+    return isinstance(access, Allowed) and (access.basis is Basis.PARENT or access.is_youth)
+
+
+def access_log_denial(access: Access) -> Denied | None:
+    """The access log (4.7) is the subject's own: a service client and every representative are refused."""
+    if isinstance(access, ClientAccess):
+        return Denied(Reason.SERVICE_SCOPE)
+    if access.basis is not Basis.SELF:
+        return Denied(Reason.NO_RELATION)
+    return None
 
 
 def service_visibility(access: Access, service: Service) -> Visibility | Denied:
@@ -59,7 +89,7 @@ class Item:
     """The facts of one listed item that the rules look at."""
 
     service: Service
-    kind: ServiceKind | None  # None when unknown: treated as a hospital item, the most restricted
+    kind: ServiceKind | None  # None when unknown: treated as UNKNOWN_KIND_IS, the most restricted
     hidden_from_guardian: bool = False
     category: MessageCategory | None = None  # messages and threads only
     via_representative: bool = False  # a parent or proxy wrote in this thread for the subject
@@ -69,7 +99,7 @@ def item_visible(access: Access, listing: Visibility, item: Item) -> bool:
     """Whether one item of a list shown with `listing` visibility may be shown."""
     if isinstance(access, ClientAccess):
         return False
-    near_home = item.kind in NEAR_HOME_KINDS
+    near_home = kind_or_conservative(item.kind) in NEAR_HOME_KINDS
     if access.is_youth:
         if not near_home or item.via_representative:
             return False

@@ -141,6 +141,26 @@ def decide(
     return Denied(reason)
 
 
+def unknown_subject(viewer: PersonFacts) -> Denied:
+    """The answer for an id that belongs to no one: exactly a stranger's (rule 2 comes first for a
+    protected viewer), so the answer never tells whether the id belongs to anyone."""
+    return Denied(Reason.CONFIDENTIAL_ADDRESS if _protected(viewer) else Reason.NO_RELATION)
+
+
+def address_key(street: str, postal_code: str, municipality_number: str | None) -> Hashable:
+    """Equal for two persons registered at the same address: the same street (in any letter case),
+    postal code and municipality."""
+    return (street.casefold(), postal_code, municipality_number)
+
+
+def needs_other_parents(viewer: PersonFacts, subject: PersonFacts) -> bool:
+    """Whether `decide` needs the facts of the subject's other responsible parents: the viewer is a
+    responsible parent who is not registered at the child's address (rule 3 then asks whether
+    another responsible parent is)."""
+    is_parent = subject.id in viewer.parental_responsibility_for or viewer.id in subject.responsible_parents
+    return is_parent and (viewer.address is None or viewer.address != subject.address)
+
+
 def _lives_with_a_responsible_parent(child: PersonFacts, viewer: PersonFacts, parents: Iterable[PersonFacts]) -> bool:
     if child.address is None:
         return False

@@ -40,6 +40,13 @@ class Basis(Enum):
     PROXY = "PROXY"
 
 
+class ProxyKind(Enum):
+    """An ordinary fullmakt, or one assigned (tildelt) through the GP."""
+
+    ORDINARY = "ORDINARY"
+    ASSIGNED = "ASSIGNED"
+
+
 class ServiceArea(IntEnum):
     """Fullmakt service areas ("tjenesteområder")."""
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from gateway.core.errors import BadUserInput
-from gateway.policy.access import Item, item_visible
+from gateway.policy.access import Item, item_visible, needs_service_kinds
 from gateway.policy.catalog import APPOINTMENT_SERVICE
 from gateway.request.context import GatewayContext
-from gateway.resolvers.items import appointment_kinds, needs_kinds
+from gateway.request.decisions import Subject
+from gateway.resolvers.items import appointment_kinds
 from gateway.resolvers.pagination import Page, SortKey, check_first, instant_key, paginate
-from gateway.resolvers.subjects import Subject, service_visibility
 from gateway.sources.records import AppointmentRecord
 
 
@@ -61,9 +61,9 @@ async def _visible(
     ctx: GatewayContext, subject: Subject, start: dt.datetime | None, end: dt.datetime | None
 ) -> tuple[list[AppointmentRecord], int]:
     """The subject's appointments the viewer may see, and how many were withheld."""
-    listing = service_visibility(ctx, subject, APPOINTMENT_SERVICE)
+    listing = ctx.decisions.service(subject, APPOINTMENT_SERVICE)
     appointments = await ctx.loaders.appointments_by_window.load((subject.person.id, start, end))
-    kinds = await appointment_kinds(ctx, appointments) if needs_kinds(subject.access) else {}
+    kinds = await appointment_kinds(ctx, appointments) if needs_service_kinds(subject.access) else {}
     shown = [
         a
         for a in appointments

@@ -1,10 +1,11 @@
 """Writing in the Innboks (DESIGN.md 3a, 5): new threads, replies, read state and archive.
 
-Each write goes through the same rules as reading: the subject is resolved as for a query, the
-service is gated (DIGITAL_DIALOG to write, INNBOKS to keep the inbox in order), and the thread
-must be one the viewer may see. Input is checked before anything is sent, so a user error never
-changes anything upstream. A representative's write is logged before it is made. Afterwards the
-request's loaders forget what changed, so the payload (and every later read) shows the new state.
+Each write goes through the same rules as reading: the mutation's `ServiceGate` has already
+decided the subject and the service (DIGITAL_DIALOG to write, INNBOKS to keep the inbox in order)
+before these run, and the thread must be one the viewer may see. Input is checked before anything
+is sent, so a user error never changes anything upstream. A representative's write is logged before
+it is made. Afterwards the request's loaders forget what changed, so the payload (and every later
+read) shows the new state.
 """
 
 from __future__ import annotations
@@ -13,18 +14,16 @@ import asyncio
 import datetime as dt
 from dataclasses import dataclass, field
 
-from gateway.core.errors import Forbidden
 from gateway.core.events import InboxEventRecord
 from gateway.policy.catalog import new_thread_category
-from gateway.policy.vocabulary import Reason, Service
+from gateway.policy.vocabulary import Service
 from gateway.request.context import GatewayContext
-from gateway.resolvers.audit_trail import record_before_write
+from gateway.request.decisions import Subject
 from gateway.resolvers.contacts import is_current
 from gateway.resolvers.items import contact_kinds
-from gateway.resolvers.subjects import Subject, resolve_subject, service_visibility
 from gateway.resolvers.threads import ThreadView, thread_by_id
 from gateway.sources.errors import UpstreamRejected
-from gateway.sources.records import MessageRecord
+from gateway.sources.records import ContactRole, Direction, MessageRecord
 
 MAX_SUBJECT_LENGTH = 200
 MAX_BODY_LENGTH = 10_000
@@ -73,11 +72,12 @@ def _key_errors(key: str) -> list[InputError]:
     return []
 
 
-async def _subject(ctx: GatewayContext, person_id: str) -> Subject:
-    subject = await resolve_subject(ctx, person_id)
-    if subject is None:  # a service client asking for an unknown id
-        raise Forbidden(Reason.SERVICE_SCOPE)
-    return subject
+async def _log_before_write(
+    ctx: GatewayContext, subject: Subject, operation: str | None, services: set[Service]
+) -> None:
+    """A representative's write is logged before it is made: if the log refuses, nothing is written."""
+    ctx.decisions.touch(subject, services)
+    await ctx.decisions.write_access_log(operation, only=subject)
 
 
 def _on_behalf_of(ctx: GatewayContext, subject: Subject) -> str | None:
@@ -122,8 +122,7 @@ async def send_message(
     idempotency_key: str,
 ) -> WriteResult:
     """A new thread to one of the subject's current contacts that offers digital dialogue."""
-    subject = await _subject(ctx, person_id)
-    service_visibility(ctx, subject, Service.DIGITAL_DIALOG)
+    subject = await ctx.decisions.required_subject(person_id)
     errors = [
         *_text_errors("subject", subject_line, MAX_SUBJECT_LENGTH, "subject"),
         *_text_errors("body", body, MAX_BODY_LENGTH, "message"),
@@ -138,12 +137,12 @@ async def send_message(
     if errors or contact is None:
         return WriteResult(subject, errors=errors)
     kind = (await contact_kinds(ctx, [contact]))[contact.id]
-    await record_before_write(ctx, subject, operation, {Service.DIGITAL_DIALOG, Service.INNBOKS})
+    await _log_before_write(ctx, subject, operation, {Service.DIGITAL_DIALOG, Service.INNBOKS})
     try:
-        thread, message, _ = await ctx.loaders.sources.inbox.create_thread(
+        thread, message = await ctx.sources.inbox.create_thread(
             owner=person_id,
             subject=subject_line,
-            category=new_thread_category(contact.role == "GP", kind).value,
+            category=new_thread_category(contact.role is ContactRole.GP, kind),
             counterpart_contact_id=contact.id,
             body=body,
             sent_on_behalf_of=_on_behalf_of(ctx, subject),
@@ -168,8 +167,7 @@ async def reply_to_thread(
     ctx: GatewayContext, operation: str | None, *, person_id: str, thread_id: str, body: str, idempotency_key: str
 ) -> WriteResult:
     """A reply in a thread the viewer may see, to a counterpart that receives messages."""
-    subject = await _subject(ctx, person_id)
-    service_visibility(ctx, subject, Service.DIGITAL_DIALOG)
+    subject = await ctx.decisions.required_subject(person_id)
     errors = [*_text_errors("body", body, MAX_BODY_LENGTH, "message"), *_key_errors(idempotency_key)]
     view, thread_errors = await _visible_thread(ctx, subject, thread_id)
     errors += thread_errors
@@ -186,9 +184,9 @@ async def reply_to_thread(
             )
     if errors or view is None:
         return WriteResult(subject, errors=errors)
-    await record_before_write(ctx, subject, operation, {Service.DIGITAL_DIALOG, Service.INNBOKS})
+    await _log_before_write(ctx, subject, operation, {Service.DIGITAL_DIALOG, Service.INNBOKS})
     try:
-        message, _ = await ctx.loaders.sources.inbox.post_message(
+        message = await ctx.sources.inbox.post_message(
             thread_id,
             body=body,
             sent_on_behalf_of=_on_behalf_of(ctx, subject),
@@ -204,11 +202,10 @@ async def _thread_to_change(
     ctx: GatewayContext, operation: str | None, person_id: str, thread_id: str
 ) -> tuple[Subject, ThreadView | None, list[InputError]]:
     """Keeping the inbox in order needs INNBOKS and a thread the viewer sees; logged before the change."""
-    subject = await _subject(ctx, person_id)
-    service_visibility(ctx, subject, Service.INNBOKS)
+    subject = await ctx.decisions.required_subject(person_id)
     view, errors = await _visible_thread(ctx, subject, thread_id)
     if view is not None:
-        await record_before_write(ctx, subject, operation, {Service.INNBOKS})
+        await _log_before_write(ctx, subject, operation, {Service.INNBOKS})
     return subject, view, errors
 
 
@@ -219,12 +216,12 @@ async def mark_thread_read(
     subject, view, errors = await _thread_to_change(ctx, operation, person_id, thread_id)
     if view is None:
         return WriteResult(subject, errors=errors)
-    inbox = ctx.loaders.sources.inbox
+    inbox = ctx.sources.inbox
     if view.messages is None:  # every message is visible: one call marks them all
         await inbox.update_thread(thread_id, read=True)
     else:
         at = ctx.clock().astimezone(dt.UTC)
-        unread = [m for m in view.messages if m.direction == "IN" and m.read_at is None]
+        unread = [m for m in view.messages if m.direction is Direction.IN and m.read_at is None]
         await asyncio.gather(*(inbox.mark_message_read(m.id, at) for m in unread))
     return WriteResult(subject, thread=await _forget_and_publish(ctx, subject, "READ", thread_id))
 
@@ -235,6 +232,6 @@ async def set_archived(
     subject, view, errors = await _thread_to_change(ctx, operation, person_id, thread_id)
     if view is None:
         return WriteResult(subject, errors=errors)
-    await ctx.loaders.sources.inbox.update_thread(thread_id, archived=archived)
+    await ctx.sources.inbox.update_thread(thread_id, archived=archived)
     kind = "ARCHIVED" if archived else "UNARCHIVED"
     return WriteResult(subject, thread=await _forget_and_publish(ctx, subject, kind, thread_id))

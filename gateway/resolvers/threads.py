@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
-from gateway.policy.access import Item, item_visible
+from gateway.policy.access import Item, item_visible, judges_each_message, needs_service_kinds
 from gateway.policy.catalog import ATTACHMENT_SERVICE, CATEGORY_SERVICE
-from gateway.policy.representation import Allowed
-from gateway.policy.vocabulary import Basis, MessageCategory, Service, ServiceKind, Visibility
+from gateway.policy.vocabulary import Service, ServiceKind, Visibility
 from gateway.request.context import GatewayContext
-from gateway.resolvers.items import counterpart_kinds, needs_kinds
+from gateway.request.decisions import Subject
+from gateway.resolvers.items import counterpart_kinds
 from gateway.resolvers.pagination import Page, SortKey, check_first, instant_key, paginate
-from gateway.resolvers.subjects import Subject, service_visibility
-from gateway.sources.records import AttachmentRecord, MessageRecord, ThreadRecord
+from gateway.sources.records import AttachmentRecord, Direction, MessageRecord, ThreadRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +31,7 @@ class ThreadView:
     hidden_messages: int = 0
 
     @property
-    def last_message_at(self):
+    def last_message_at(self) -> dt.datetime:
         if self.messages:
             return max(m.sent_at for m in self.messages)
         return self.record.last_message_at
@@ -40,23 +40,11 @@ class ThreadView:
     def unread_count(self) -> int:
         if self.messages is None:
             return self.record.unread_count
-        return sum(1 for m in self.messages if m.direction == "IN" and m.read_at is None)
-
-    @property
-    def category(self) -> MessageCategory | None:
-        try:
-            return MessageCategory(self.record.category)
-        except ValueError:
-            return None
-
-
-def _per_message(subject: Subject) -> bool:
-    access = subject.access
-    return isinstance(access, Allowed) and (access.basis is Basis.PARENT or access.is_youth)
+        return sum(1 for m in self.messages if m.direction is Direction.IN and m.read_at is None)
 
 
 def _item(view: ThreadView, service: Service, hidden: bool, via_representative: bool) -> Item:
-    return Item(service, view.kind, hidden, view.category, via_representative)
+    return Item(service, view.kind, hidden, view.record.category, via_representative)
 
 
 async def visible_threads(
@@ -64,15 +52,15 @@ async def visible_threads(
 ) -> tuple[list[ThreadView], int]:
     """The threads the viewer may see, and how many were withheld. A thread is shown when at least
     one of its messages may be shown (its subject line is content too)."""
-    listing = service_visibility(ctx, subject, Service.INNBOKS)
+    listing = ctx.decisions.service(subject, Service.INNBOKS)
     access = subject.access
-    kinds = await counterpart_kinds(ctx, subject) if needs_kinds(access) else {}
-    per_message = _per_message(subject)
+    kinds = await counterpart_kinds(ctx, subject) if needs_service_kinds(access) else {}
+    per_message = judges_each_message(access)
     messages = await ctx.loaders.messages_by_thread.load_many([t.id for t in threads]) if per_message else []
     shown: list[ThreadView] = []
     for index, thread in enumerate(threads):
         view = ThreadView(thread, listing, kinds.get(thread.counterpart_contact_id or ""))
-        category = view.category
+        category = thread.category
         if category is None:
             continue  # a category the catalog does not know belongs to no service: deny
         service = CATEGORY_SERVICE[category]

@@ -17,6 +17,7 @@ from strawberry.federation.schema import FederationAny
 from strawberry.types import ExecutionContext
 from strawberry.types.info import Info
 
+from gateway.core.config import Settings
 from gateway.core.errors import BadUserInput
 from gateway.request.context import GatewayContext
 from gateway.schema.directives import describe_directive_arguments
@@ -75,7 +76,13 @@ class GatewaySchema(strawberry.federation.Schema):
         pass
 
 
-def build_schema(max_depth: int = 12, max_aliases: int = 30, max_tokens: int = 5000) -> GatewaySchema:
+def build_schema(settings: Settings) -> GatewaySchema:
+    """The schema, with the document limits of `settings`; the app builds it once."""
+    max_depth, max_aliases, max_tokens = (
+        settings.max_query_depth,
+        settings.max_query_aliases,
+        settings.max_query_tokens,
+    )
     built = GatewaySchema(
         query=Query,
         mutation=Mutation,
@@ -98,9 +105,6 @@ def build_schema(max_depth: int = 12, max_aliases: int = 30, max_tokens: int = 5
     return built
 
 
-schema = build_schema()
-
-
 def sdl() -> str:
-    """The schema as checked in at schema.graphql."""
-    return schema.as_str() + "\n"
+    """The schema as checked in at schema.graphql (the limits do not show in it)."""
+    return build_schema(Settings.model_construct()).as_str() + "\n"

@@ -6,14 +6,15 @@ import datetime as dt
 
 import strawberry
 
+from gateway.policy.access import kind_or_conservative
 from gateway.request.context import Info
+from gateway.request.decisions import Subject
 from gateway.resolvers import entities
 from gateway.resolvers.contacts import contact_by_practitioner
-from gateway.resolvers.subjects import Subject
 from gateway.schema.common import Address
 from gateway.schema.contact import HealthContact
 from gateway.schema.directives import confidential_address_field
-from gateway.schema.enums import AppointmentStatus, ServiceKind, enum_or
+from gateway.schema.enums import AppointmentStatus, ServiceKind
 from gateway.sources.records import AppointmentRecord, LocationRecord
 
 
@@ -22,16 +23,15 @@ class Location:
     record: strawberry.Private[LocationRecord]
     owner: strawberry.Private[Subject]
 
-    @property
-    def reveals_home(self) -> bool:
-        """A home visit's location is the patient's address, masked like it (DESIGN.md 4.4)."""
-        return self.record.at_home
-
     @strawberry.field(description="Name of the place (hospital, GP office, or the person's home).")
     def name(self) -> str:
         return self.record.name
 
-    @confidential_address_field(description="Address of the place; for a home visit, the person's home address.")
+    # A home visit's location is the patient's address, masked like it (DESIGN.md 4.4).
+    @confidential_address_field(
+        description="Address of the place; for a home visit, the person's home address.",
+        reveals_home=lambda location: location.record.at_home,
+    )
     def address(self) -> Address | None:
         return Address.from_record(self.record.address)
 
@@ -69,7 +69,7 @@ class Appointment:
 
     @strawberry.field(description="Booked, cancelled, fulfilled, ...")
     def status(self) -> AppointmentStatus:
-        return enum_or(AppointmentStatus, self.record.status, AppointmentStatus.BOOKED)  # type: ignore[return-value]
+        return self.record.status  # type: ignore[return-value]
 
     @strawberry.field(description="What the appointment is for.")
     def title(self) -> str:
@@ -86,8 +86,7 @@ class Appointment:
         if kind is None:
             location = await self._location(info)
             kind = location.service_kind if location else None
-        # Unknown is treated as the most restricted kind, so filtering errs on the side of hiding.
-        return ServiceKind(kind or "HOSPITAL")
+        return kind_or_conservative(kind)  # type: ignore[return-value]
 
     @strawberry.field(description="Where it takes place.")
     async def location(self, info: Info) -> Location | None:

@@ -9,12 +9,13 @@ from typing import Any
 import strawberry
 from aiodataloader import DataLoader
 
+from gateway.policy.access import kind_or_conservative
 from gateway.request.context import Info
+from gateway.request.decisions import Subject
 from gateway.resolvers import entities
 from gateway.resolvers.contacts import is_current
-from gateway.resolvers.subjects import Subject
 from gateway.schema.common import Address, Period
-from gateway.schema.enums import ContactRole, ServiceKind, enum_or
+from gateway.schema.enums import ContactRole, ServiceKind
 from gateway.sources.records import ContactRecord, OrganizationRecord
 
 
@@ -50,7 +51,7 @@ class HealthContact:
 
     @strawberry.field(description="The contact's role for the person.")
     def role(self) -> ContactRole:
-        return enum_or(ContactRole, self.record.role, ContactRole.OTHER)  # type: ignore[return-value]
+        return self.record.role  # type: ignore[return-value]
 
     @strawberry.field(description="Whether the person can write to this contact (digital dialogue).")
     def offers_digital_dialogue(self) -> bool:
@@ -92,9 +93,7 @@ class HealthContact:
     @strawberry.field(description="Hospital, GP or municipal service (from the organisation's type).")
     async def service_kind(self, info: Info) -> ServiceKind:
         loaded = await self._loaded(info)
-        kind = loaded.organization.service_kind if loaded.organization else None
-        # Unknown is treated as the most restricted kind, so filtering errs on the side of hiding.
-        return ServiceKind(kind or "HOSPITAL")
+        return kind_or_conservative(loaded.organization.service_kind if loaded.organization else None)  # type: ignore[return-value]
 
     @strawberry.field(description="The organisation (legekontor, hospital, municipality).")
     async def organization(self, info: Info) -> str | None:

@@ -1,30 +1,35 @@
-"""The four access-rule directives: printed in the SDL, enforced by the same field extensions.
+"""The access-rule directives, and the one object that both prints and enforces them.
 
-`service_field(Service.X, ...)` is the one way to declare a field that opens a portal service:
-it takes the directive arguments from the service catalog and adds the `ServiceGate` extension
-that enforces them, so what the SDL shows and what the gateway does cannot drift apart. The
-gate runs once per service field (a list or a connection), not once per scalar, so the rules
-cost almost nothing per item. `confidential_address_field` does the same for
-`@confidentialAddress`.
+A field that opens a portal service is declared with `service_field` (a field of a type that
+belongs to a subject), `service_mutation` or `service_subscription` (root fields whose subject is
+an argument). Each adds one `ServiceGate`, which puts the catalog's directives on the very field it
+guards (as Strawberry's `PermissionExtension.apply()` does) and refuses the field, before its
+resolver runs, when the rules say no. So what the SDL shows and what the gateway does cannot drift
+apart, and a resolver never has to remember a check. The gate runs once per service field (a list
+or a connection), not once per scalar, so the rules cost almost nothing per item.
+`confidential_address_field` does the same for `@confidentialAddress`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
+import asyncio
+import contextlib
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from typing import Any, Protocol
 
 import strawberry
 from graphql import GraphQLSchema
 from strawberry.extensions import FieldExtension
 from strawberry.schema_directive import Location
+from strawberry.types.field import StrawberryField
 from strawberry.utils.str_converters import to_camel_case
 
-from gateway.policy import access
 from gateway.policy.catalog import CATALOG
 from gateway.policy.vocabulary import Service
 from gateway.request.context import Info
-from gateway.resolvers.subjects import Subject, service_visibility
+from gateway.request.decisions import Decisions, Subject
 from gateway.schema.enums import ConsentLevel, ServiceArea, ServiceName, Visibility
+from gateway.schema.extensions import as_public
 
 
 @strawberry.schema_directive(
@@ -73,24 +78,103 @@ class ConfidentialAddress:
     pass
 
 
-def _owner(source: Any) -> Subject:
-    """The subject whose data `source` is: every type with gated fields carries it as `owner`."""
+class Owned(Protocol):
+    """A type whose every field is data of one subject (Person, Thread, Appointment, ...)."""
+
+    owner: Subject
+
+
+class SubjectOf(Protocol):
+    """How a gate finds the subject of the field it guards."""
+
+    async def __call__(self, source: Any, kwargs: dict[str, Any], decisions: Decisions) -> Subject: ...
+
+
+async def of_owner(source: Owned, kwargs: dict[str, Any], decisions: Decisions) -> Subject:
+    """The subject is the owner of the object the field is on."""
     return source.owner
 
 
+def of_argument(*path: str) -> SubjectOf:
+    """The subject is the person id at `path` in the field's arguments (e.g. `input.person_id`)."""
+
+    async def find(source: Any, kwargs: dict[str, Any], decisions: Decisions) -> Subject:
+        value: Any = kwargs
+        for name in path:
+            value = value[name] if isinstance(value, dict) else getattr(value, name)
+        return await decisions.required_subject(str(value))
+
+    return find
+
+
+def _print_on(field: StrawberryField, directives: list[object]) -> None:
+    # `apply` runs each time a schema is built from the same field definitions (the app, the SDL
+    # export, tests): add each directive once.
+    field.directives.extend(d for d in directives if d not in field.directives)
+
+
 class ServiceGate(FieldExtension):
-    """Raises FORBIDDEN with the reason before the resolver runs when the service is not available."""
+    """Prints the catalog's directives for `service` on its field, and raises FORBIDDEN with the
+    reason before the resolver runs when the service is not available for the field's subject.
 
-    def __init__(self, service: Service) -> None:
+    On a subscription it holds for the whole stream: every event is checked on the event's own
+    request before it is delivered (and written to the access log), and without events the right is
+    checked again at least every `recheck_s` seconds, so a revoked fullmakt, a 16th birthday or an
+    expired token ends the stream.
+    """
+
+    def __init__(self, service: Service, subject_of: SubjectOf = of_owner) -> None:
         self.service = service
+        self.subject_of = subject_of
+        self.streams = False
 
-    def resolve(self, next_: Callable[..., Any], source: Any, info: Info, **kwargs: Any) -> Any:
-        service_visibility(info.context, _owner(source), self.service)
-        return next_(source, info, **kwargs)
+    def apply(self, field: StrawberryField) -> None:
+        _print_on(field, service_directives(self.service))
+        self.streams = field.is_subscription
 
-    async def resolve_async(self, next_: Callable[..., Awaitable[Any]], source: Any, info: Info, **kwargs: Any) -> Any:
-        service_visibility(info.context, _owner(source), self.service)
+    async def _enforce(self, source: Any, kwargs: dict[str, Any], decisions: Decisions) -> None:
+        decisions.service(await self.subject_of(source, kwargs, decisions), self.service)
+
+    async def resolve_async(self, next_: Callable[..., Any], source: Any, info: Info, **kwargs: Any) -> Any:
+        if self.streams:
+            # Making the generator runs none of its code; the stream is checked when it starts, so a
+            # refusal arrives as the stream's one result, like any execution error.
+            return self._each_event(next_(source, info, **kwargs), source, info, kwargs)
+        await self._enforce(source, kwargs, info.context.decisions)
         return await next_(source, info, **kwargs)
+
+    async def _each_event(
+        self, events: AsyncGenerator[Any, None], source: Any, info: Info, kwargs: dict[str, Any]
+    ) -> AsyncIterator[Any]:
+        context = info.context
+        operation = info.operation.name.value if info.operation.name else None
+        try:
+            await self._enforce(source, kwargs, context.decisions)
+            while True:
+                pending = asyncio.ensure_future(anext(events))
+                try:
+                    while not (await asyncio.wait({pending}, timeout=context.recheck_s))[0]:
+                        # No event for a while: check on a request of its own (the stream's request is
+                        # the source's to renew), so a right that ended ends the stream all the same.
+                        await self._enforce(source, kwargs, context.fresh_decisions())
+                except BaseException:
+                    pending.cancel()
+                    with contextlib.suppress(BaseException):
+                        await pending
+                    raise
+                try:
+                    event = pending.result()
+                except StopAsyncIteration:
+                    return
+                # The source renewed the request for this event and loaded it through the rules.
+                await self._enforce(source, kwargs, context.decisions)
+                await context.decisions.write_access_log(operation)
+                yield event
+        except Exception as exc:
+            # An error that ends a stream skips the schema extensions that shape errors for queries.
+            raise as_public(exc) from exc
+        finally:
+            await events.aclose()
 
 
 def service_directives(service: Service) -> list[object]:
@@ -103,23 +187,37 @@ def service_directives(service: Service) -> list[object]:
 
 
 def service_field(service: Service, *, description: str) -> Any:
-    """A field that opens `service`: directives from the catalog, enforced by `ServiceGate`."""
-    return strawberry.field(
-        description=description, directives=service_directives(service), extensions=[ServiceGate(service)]
+    """A field of an `Owned` type that opens `service` for its owner."""
+    return strawberry.field(description=description, extensions=[ServiceGate(service)])
+
+
+def service_mutation(service: Service, *subject_path: str, description: str) -> Any:
+    """A mutation that opens `service` for the person whose id is at `subject_path` in its arguments."""
+    return strawberry.mutation(description=description, extensions=[ServiceGate(service, of_argument(*subject_path))])
+
+
+def service_subscription(service: Service, *subject_path: str, description: str) -> Any:
+    """A subscription that opens `service` for the person whose id is at `subject_path`, event by event."""
+    return strawberry.subscription(
+        description=description, extensions=[ServiceGate(service, of_argument(*subject_path))]
     )
 
 
 class AddressMask(FieldExtension):
-    """Nulls an address-revealing field and reports it in extensions.masked (DESIGN.md 4.4)."""
+    """Prints `@confidentialAddress`, and nulls the field (reported in extensions.masked) when the
+    owner's address protection says so (DESIGN.md 4.4). `reveals_home` says whether this object's
+    value is where the owner lives (a home visit's location is; a GP office is not)."""
 
-    def _masked(self, source: Any, info: Info) -> bool:
-        if not getattr(source, "reveals_home", True):
+    def __init__(self, reveals_home: Callable[[Any], bool]) -> None:
+        self.reveals_home = reveals_home
+
+    def apply(self, field: StrawberryField) -> None:
+        _print_on(field, [ConfidentialAddress()])
+
+    def _masked(self, source: Owned, info: Info) -> bool:
+        if not self.reveals_home(source):
             return False
-        reason = access.address_mask(_owner(source).access)
-        if reason is not None:
-            info.context.mask(info.path.as_list(), reason)
-            return True
-        return False
+        return info.context.decisions.address_masked(source.owner, info.path.as_list())
 
     def resolve(self, next_: Callable[..., Any], source: Any, info: Info, **kwargs: Any) -> Any:
         return None if self._masked(source, info) else next_(source, info, **kwargs)
@@ -128,8 +226,12 @@ class AddressMask(FieldExtension):
         return None if self._masked(source, info) else await next_(source, info, **kwargs)
 
 
-def confidential_address_field(*, description: str) -> Any:
-    return strawberry.field(description=description, directives=[ConfidentialAddress()], extensions=[AddressMask()])
+def _always(source: Any) -> bool:
+    return True
+
+
+def confidential_address_field(*, description: str, reveals_home: Callable[[Any], bool] = _always) -> Any:
+    return strawberry.field(description=description, extensions=[AddressMask(reveals_home)])
 
 
 ACCESS_RULE_DIRECTIVES = (PortalService, RequiresConsent, ProxyScope, ChildVisibility, ConfidentialAddress)

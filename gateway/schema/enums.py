@@ -10,6 +10,7 @@ import strawberry
 
 from gateway.policy import vocabulary
 from gateway.policy.catalog import CATALOG, CATEGORY_SERVICE
+from gateway.sources import records
 
 
 def described(python_enum: type[Enum], description: str, values: Mapping[str, str], name: str | None = None) -> Any:
@@ -61,21 +62,22 @@ ServiceKind = described(
         "MUNICIPAL": "Municipal health and care services (kommune).",
     },
 )
+# What each category is; the service it belongs to is added from the catalog, so the two cannot disagree.
+_CATEGORY_TEXT = {
+    "DIALOG_FASTLEGE": "Digital dialogue with the GP office",
+    "FORLOPSKOORDINATOR": "Messages from a care coordinator in Helse Vest",
+    "INNKALLING": "Appointment letter, an invitation",
+    "TIMEAVTALE": "Appointment notices from hospital, GP or municipality",
+    "KOMMUNE": "Municipal health and care services",
+    "HELSEUNDERSOKELSE": "Results from health surveys and trials",
+    "FASTLEGEBYTTE": "Receipt for a change of GP",
+    "FULLMAKT": "Notices and receipts about fullmakt",
+    "KJERNEJOURNAL": "A case handler's answer about the summary care record",
+}
 MessageCategory = described(
     vocabulary.MessageCategory,
     "Innboks message categories, each belonging to one portal service.",
-    {category.name: f"Belongs to {CATEGORY_SERVICE[category].value}." for category in vocabulary.MessageCategory}
-    | {
-        "DIALOG_FASTLEGE": "Digital dialogue with the GP office (DIGITAL_DIALOG).",
-        "FORLOPSKOORDINATOR": "Messages from a care coordinator in Helse Vest (HELSEKONTAKTER).",
-        "INNKALLING": "Appointment letter, an invitation (TIMEAVTALER).",
-        "TIMEAVTALE": "Appointment notices from hospital, GP or municipality (TIMEAVTALER).",
-        "KOMMUNE": "Municipal health and care services (DIGITAL_DIALOG).",
-        "HELSEUNDERSOKELSE": "Results from health surveys and trials (FORSKNING).",
-        "FASTLEGEBYTTE": "Receipt for a change of GP (FASTLEGE).",
-        "FULLMAKT": "Notices and receipts about fullmakt (FULLMAKT).",
-        "KJERNEJOURNAL": "A case handler's answer about the summary care record (KJERNEJOURNAL).",
-    },
+    {c.name: f"{_CATEGORY_TEXT[c.name]} ({CATEGORY_SERVICE[c].value})." for c in vocabulary.MessageCategory},
 )
 Visibility = described(
     vocabulary.Visibility,
@@ -107,29 +109,16 @@ Assurance = described(
 )
 
 
-class _Direction(Enum):
-    IN = "IN"
-    OUT = "OUT"
-
-
 Direction = described(
-    _Direction,
+    records.Direction,
     "Whether the person received (IN) or wrote (OUT) a message.",
     {"IN": "From a health contact to the person.", "OUT": "Written by the person, or by a representative for them."},
     name="Direction",
 )
 
 
-class _ContactRole(Enum):
-    GP = "GP"
-    CARE_COORDINATOR = "CARE_COORDINATOR"
-    SPECIALIST = "SPECIALIST"
-    NURSE = "NURSE"
-    OTHER = "OTHER"
-
-
 ContactRole = described(
-    _ContactRole,
+    records.ContactRole,
     "The role of a health contact for the person.",
     {
         "GP": "Fastlege: the person's general practitioner.",
@@ -142,21 +131,8 @@ ContactRole = described(
 )
 
 
-class _AppointmentStatus(Enum):
-    PROPOSED = "proposed"
-    PENDING = "pending"
-    BOOKED = "booked"
-    ARRIVED = "arrived"
-    FULFILLED = "fulfilled"
-    CANCELLED = "cancelled"
-    NOSHOW = "noshow"
-    ENTERED_IN_ERROR = "entered-in-error"
-    CHECKED_IN = "checked-in"
-    WAITLIST = "waitlist"
-
-
 AppointmentStatus = described(
-    _AppointmentStatus,
+    records.AppointmentStatus,
     "FHIR R4 appointment status.",
     {
         "PROPOSED": "Suggested, not yet agreed.",
@@ -172,11 +148,3 @@ AppointmentStatus = described(
     },
     name="AppointmentStatus",
 )
-
-
-def enum_or(enum: type[Enum], value: str | None, default: Enum) -> Enum:
-    """An upstream value as an enum member; an unknown value becomes `default` rather than an error."""
-    try:
-        return enum(value)
-    except ValueError:
-        return default

@@ -13,7 +13,6 @@ from strawberry.extensions import SchemaExtension
 from gateway.core.errors import AuditUnavailable, InternalError, PublicError, SourceUnavailable
 from gateway.core.metrics import GRAPHQL_LATENCY, GRAPHQL_REQUESTS
 from gateway.request.context import GatewayContext
-from gateway.resolvers.audit_trail import pending_entries
 from gateway.sources.errors import SourceError
 
 log = logging.getLogger("gateway.core.errors")
@@ -93,7 +92,7 @@ class MaskedFields(SchemaExtension):
 
     def get_results(self) -> dict[str, Any]:
         context = self.execution_context.context
-        masked = getattr(context, "masked", None)
+        masked = context.decisions.masked if isinstance(context, GatewayContext) else None
         return {"masked": masked} if masked else {}
 
 
@@ -107,12 +106,9 @@ class AuditTrail(SchemaExtension):
         result = self.execution_context.result
         if result is None or not isinstance(context, GatewayContext):
             return
-        entries = pending_entries(context, self.execution_context.operation_name)
-        if not entries:
-            return
         try:
-            await context.audit_log.append(entries)
-        except Exception:
-            log.exception("access log write failed; withholding the response data")
+            await context.decisions.write_access_log(self.execution_context.operation_name)
+        except AuditUnavailable as refused:
+            log.error("access log write failed; withholding the response data", exc_info=refused.__cause__)
             result.data = None
-            result.errors = [AuditUnavailable()]
+            result.errors = [refused]

@@ -11,7 +11,7 @@ from gateway.policy.vocabulary import Service
 from gateway.request.context import Info
 from gateway.resolvers import messaging
 from gateway.resolvers.messaging import WriteResult
-from gateway.schema.directives import service_directives
+from gateway.schema.directives import service_mutation
 from gateway.schema.thread import Message, Thread
 
 
@@ -117,7 +117,6 @@ def _operation(info: Info) -> str | None:
     return info.operation.name.value if info.operation.name else None
 
 
-INNBOKS_RULES = service_directives(Service.INNBOKS)
 SendInput = Annotated[SendMessageInput, strawberry.argument(description="The new thread and its first message.")]
 ReplyInput = Annotated[ReplyToThreadInput, strawberry.argument(description="The reply.")]
 AThread = Annotated[ThreadInput, strawberry.argument(description="The thread to change.")]
@@ -125,9 +124,7 @@ AThread = Annotated[ThreadInput, strawberry.argument(description="The thread to 
 
 @strawberry.type(description="Writes: messages, read state and archive of the Innboks.")
 class Mutation:
-    @strawberry.mutation(
-        description="Start a thread with a health contact.", directives=service_directives(Service.DIGITAL_DIALOG)
-    )
+    @service_mutation(Service.DIGITAL_DIALOG, "input", "person_id", description="Start a thread with a health contact.")
     async def send_message(self, info: Info, input: SendInput) -> SendMessagePayload:
         result = await messaging.send_message(
             info.context,
@@ -140,7 +137,7 @@ class Mutation:
         )
         return SendMessagePayload(result=result)
 
-    @strawberry.mutation(description="Answer in a thread.", directives=service_directives(Service.DIGITAL_DIALOG))
+    @service_mutation(Service.DIGITAL_DIALOG, "input", "person_id", description="Answer in a thread.")
     async def reply_to_thread(self, info: Info, input: ReplyInput) -> ReplyToThreadPayload:
         result = await messaging.reply_to_thread(
             info.context,
@@ -152,15 +149,14 @@ class Mutation:
         )
         return ReplyToThreadPayload(result=result)
 
-    @strawberry.mutation(
-        description="Mark the thread's messages the viewer can see as read.",
-        directives=service_directives(Service.INNBOKS),
+    @service_mutation(
+        Service.INNBOKS, "input", "person_id", description="Mark the thread's messages the viewer can see as read."
     )
     async def mark_thread_read(self, info: Info, input: AThread) -> ThreadPayload:
         result = await messaging.mark_thread_read(info.context, _operation(info), **_thread_args(input))
         return ThreadPayload(result=result)
 
-    @strawberry.mutation(description="Move the thread to the archive.", directives=INNBOKS_RULES)
+    @service_mutation(Service.INNBOKS, "input", "person_id", description="Move the thread to the archive.")
     async def archive_thread(self, info: Info, input: AThread) -> ThreadPayload:
         result = await messaging.set_archived(
             info.context,
@@ -171,9 +167,7 @@ class Mutation:
         )
         return ThreadPayload(result=result)
 
-    @strawberry.mutation(
-        description="Move the thread back from the archive.", directives=service_directives(Service.INNBOKS)
-    )
+    @service_mutation(Service.INNBOKS, "input", "person_id", description="Move the thread back from the archive.")
     async def unarchive_thread(self, info: Info, input: AThread) -> ThreadPayload:
         result = await messaging.set_archived(
             info.context,

@@ -9,8 +9,8 @@ import strawberry
 
 from gateway.policy.vocabulary import Service
 from gateway.request.context import Info
-from gateway.resolvers import access_log, appointments, contacts, subjects, threads
-from gateway.resolvers.subjects import Subject
+from gateway.request.decisions import Subject
+from gateway.resolvers import access_log, appointments, contacts, threads
 from gateway.schema.access_log import AccessLogConnection, AccessLogEntry
 from gateway.schema.appointment import Appointment
 from gateway.schema.common import Address, Connection
@@ -42,7 +42,7 @@ class Person:
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Person | None:
         """`_entities`: exactly as `person(id:)`, so a federated lookup gets the same decision."""
-        return cls.of(await subjects.resolve_subject(info.context, str(id)))
+        return cls.of(await info.context.decisions.subject(str(id)))
 
     @classmethod
     def of(cls, subject: Subject | None) -> Person | None:
@@ -90,7 +90,7 @@ class Person:
             self.owner,
             first=first,
             after=after,
-            category=category.value if category else None,
+            category=category,
             archived=archived,
         )
         return Connection.of(page, lambda view: Thread(view=view, owner=self.owner))

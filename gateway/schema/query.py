@@ -7,7 +7,6 @@ from typing import Annotated
 import strawberry
 
 from gateway.request.context import Info
-from gateway.resolvers import subjects
 from gateway.schema.person import Person
 
 
@@ -19,4 +18,4 @@ class PersonQuery:
         info: Info,
         id: Annotated[strawberry.ID, strawberry.argument(description="Fødselsnummer or D-number, 11 digits.")],
     ) -> Person | None:
-        return Person.of(await subjects.resolve_subject(info.context, str(id)))
+        return Person.of(await info.context.decisions.subject(str(id)))

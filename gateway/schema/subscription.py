@@ -13,9 +13,8 @@ from gateway.policy.vocabulary import Service
 from gateway.request.context import Info
 from gateway.resolvers import live
 from gateway.resolvers.live import LiveEvent
-from gateway.schema.directives import service_directives
+from gateway.schema.directives import service_subscription
 from gateway.schema.enums import described
-from gateway.schema.extensions import as_public
 from gateway.schema.thread import Message, Thread
 
 
@@ -64,10 +63,11 @@ class InboxEvent:
 
 @strawberry.type(description="Live updates over WebSocket (graphql-transport-ws; token in connection_init).")
 class Subscription:
-    @strawberry.subscription(
+    @service_subscription(
+        Service.INNBOKS,
+        "person_id",
         description="Inbox events of a person the viewer may act for. The right is checked again for every "
         "event; when it ends (a revoked fullmakt, an expired token) the stream ends with the error.",
-        directives=service_directives(Service.INNBOKS),
     )
     async def inbox_events(
         self,
@@ -76,10 +76,5 @@ class Subscription:
             strawberry.ID, strawberry.argument(description="Whose inbox: self or a represented person.")
         ],
     ) -> AsyncGenerator[InboxEvent, None]:
-        operation = info.operation.name.value if info.operation.name else None
-        try:
-            async for event in live.inbox_events(info.context, str(person_id), operation):
-                yield InboxEvent(event=event)
-        except Exception as exc:
-            # An error that ends a stream skips the extensions that shape errors for queries.
-            raise as_public(exc) from exc
+        async for event in live.inbox_events(info.context, str(person_id)):
+            yield InboxEvent(event=event)

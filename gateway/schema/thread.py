@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
 from gateway.request.context import Info
-from gateway.resolvers import subjects, threads
+from gateway.request.decisions import Subject
+from gateway.resolvers import threads
 from gateway.resolvers.contacts import contact_by_id
-from gateway.resolvers.subjects import Subject
 from gateway.resolvers.threads import ThreadView
 from gateway.schema.common import Connection
 from gateway.schema.contact import HealthContact
@@ -19,6 +19,18 @@ from gateway.sources.records import AttachmentRecord, MessageRecord, ThreadRecor
 
 if TYPE_CHECKING:
     from gateway.schema.person import Person
+
+# Person lists threads, so this module does not import it: the type is named lazily in the schema,
+# and the class is found through the built schema when a representative is shown.
+PersonType = Annotated["Person", strawberry.lazy("gateway.schema.person")]
+
+
+def _person(info: Info, subject: Subject | None) -> Any:
+    if subject is None:
+        return None
+    definition = info.schema.get_type_by_name("Person")
+    assert definition is not None and hasattr(definition, "origin")
+    return definition.origin(owner=subject)
 
 
 @strawberry.type(description="A file attached to a message (a journal document, a letter).")
@@ -61,7 +73,7 @@ class Message:
 
     @strawberry.field(description="IN: from a health contact to the person; OUT: written by the person.")
     def direction(self) -> Direction:
-        return Direction(self.record.direction)
+        return self.record.direction  # type: ignore[return-value]
 
     @strawberry.field(description="When it was sent.")
     def sent_at(self) -> dt.datetime:
@@ -92,12 +104,10 @@ class Message:
         return await _contact(info, self.owner, self.record.sender_contact_id)
 
     @strawberry.field(description="The representative (parent or fullmakt holder) who wrote it for the person.")
-    async def sent_on_behalf_of(self, info: Info) -> Annotated[Person, strawberry.lazy("gateway.schema.person")] | None:
-        from gateway.schema.person import Person
-
+    async def sent_on_behalf_of(self, info: Info) -> PersonType | None:
         if self.record.sent_on_behalf_of is None:
             return None
-        return Person.of(await subjects.resolve_subject(info.context, self.record.sent_on_behalf_of))
+        return _person(info, await info.context.decisions.subject(self.record.sent_on_behalf_of))
 
 
 @strawberry.type(description="A conversation in the Innboks with one health contact.")
@@ -119,7 +129,8 @@ class Thread:
 
     @strawberry.field(description="Which kind of message this is (and so which service it belongs to).")
     def category(self) -> MessageCategory:
-        return MessageCategory(self.record.category)  # type: ignore[return-value]
+        # A thread of an unknown category is withheld (it belongs to no service), so it is never None here.
+        return self.record.category  # type: ignore[return-value]
 
     @strawberry.field(description="When the latest message the viewer may see was sent.")
     def last_message_at(self) -> dt.datetime:

@@ -10,8 +10,7 @@ from gateway.core.errors import Forbidden, Unauthenticated
 from gateway.policy.vocabulary import Assurance as AssuranceLevel
 from gateway.policy.vocabulary import Reason
 from gateway.request.context import Info
-from gateway.resolvers import subjects
-from gateway.resolvers.subjects import Subject
+from gateway.request.decisions import Subject
 from gateway.schema.enums import Assurance, RepresentationBasis, ServiceArea
 from gateway.schema.person import Person
 
@@ -53,11 +52,11 @@ class Viewer:
 
     @strawberry.field(description="The viewer as a person, when they may see their own data.")
     async def person(self, info: Info) -> Person | None:
-        return Person.of(await subjects.resolve_subject(info.context, self.pid))
+        return Person.of(await info.context.decisions.subject(self.pid))
 
     @strawberry.field(description="Every person the viewer may act for, self first.")
     async def representations(self, info: Info) -> list[Representation]:
-        return [Representation(subject=s) for s in await subjects.representations(info.context)]
+        return [Representation(subject=s) for s in await info.context.decisions.representations()]
 
 
 @strawberry.type

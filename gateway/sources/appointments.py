@@ -8,8 +8,8 @@ from typing import Any
 
 from gateway.sources.fhir import FhirSearch, fhir_address, reference_id
 from gateway.sources.fhir_codings import FhirCodings, codings_of
-from gateway.sources.parsing import comma_list, contract, datetime_of, optional_datetime
-from gateway.sources.records import AppointmentRecord, LocationRecord
+from gateway.sources.parsing import comma_list, contract, datetime_of, enum_of, optional_datetime
+from gateway.sources.records import AppointmentRecord, AppointmentStatus, LocationRecord
 
 
 class AppointmentsClient:
@@ -78,7 +78,9 @@ class AppointmentsClient:
             AppointmentRecord(
                 id=resource["id"],
                 patient_id=patient_id,
-                status=resource.get("status") or "booked",
+                status=enum_of(
+                    "appointments", AppointmentStatus, resource.get("status") or "booked", AppointmentStatus.BOOKED
+                ),
                 start=datetime_of(resource["start"]),
                 end=optional_datetime(resource.get("end")),
                 title=resource.get("description") or service_type.get("text") or "Timeavtale",

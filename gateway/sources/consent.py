@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Literal
 
+from gateway.policy.vocabulary import ConsentLevel, ProxyKind, ServiceArea
 from gateway.sources.http import JsonHttp
-from gateway.sources.parsing import comma_list, datetime_of, optional_datetime, parse_all
+from gateway.sources.parsing import comma_list, datetime_of, enum_of, known_members, optional_datetime, parse_all
 from gateway.sources.records import ConsentRecord, ProxyRecord
 
 
 def _consent(row: dict[str, Any]) -> ConsentRecord:
-    return ConsentRecord(person_id=row["personId"], level=row["level"], youth_access=bool(row["youthAccess"]))
+    # Levels come as names (FULL), not as the numbers that order them.
+    level = enum_of("consent", ConsentLevel, row["level"], ConsentLevel.NONE, by_name=True)
+    return ConsentRecord(person_id=row["personId"], level=level, youth_access=bool(row["youthAccess"]))
 
 
 def _proxy(row: dict[str, Any]) -> ProxyRecord:
@@ -19,10 +22,11 @@ def _proxy(row: dict[str, Any]) -> ProxyRecord:
         id=row["id"],
         grantor=row["grantor"],
         grantee=row["grantee"],
-        service_areas=tuple(int(a) for a in row["serviceAreas"]),
+        service_areas=known_members("consent", ServiceArea, (int(a) for a in row["serviceAreas"])),
         valid_from=datetime_of(row["validFrom"]),
         valid_to=optional_datetime(row.get("validTo")),
-        kind=row.get("kind") or "ORDINARY",
+        # An unknown kind is taken as assigned: the kind whose rules are stricter.
+        kind=enum_of("consent", ProxyKind, row.get("kind") or "ORDINARY", ProxyKind.ASSIGNED),
     )
 
 

@@ -84,7 +84,7 @@ class ContactsClient:
             active=team.get("status", "active") == "active",
             period_start=optional_datetime(period.get("start")),
             period_end=end,
-            role=self._codings.role_of(codings_of(participant.get("role"))) or "OTHER",
+            role=self._codings.role_of(codings_of(participant.get("role"))),
             name=(member or {}).get("display") or team.get("name"),
             practitioner_id=practitioner_id,
             organization_id=organization_id,

@@ -12,7 +12,10 @@ these (or configured) codes:
 | hidden from guardian | a `meta.security` label (vergeinnsynsreservasjon)              |
 
 `GATEWAY_FHIR_CODINGS_FILE` names a JSON file with the same keys as `DEFAULT_CODINGS` to replace
-any of them; a coding is written "system|code".
+any of them; a coding is written "system|code". The file is checked when the gateway starts: a
+value that names no service kind or role stops the start with one line saying which (a typo must
+not quietly turn a GP into a hospital). A resource with codings the table does not know gets no
+kind, which the access rules treat as a hospital.
 """
 
 from __future__ import annotations
@@ -20,8 +23,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+from gateway.policy.vocabulary import ServiceKind
+from gateway.sources.records import ContactRole
+
+E = TypeVar("E", bound=Enum)
 
 ROLE_CODE = "http://terminology.hl7.org/CodeSystem/v3-RoleCode"
 SNOMED = "http://snomed.info/sct"
@@ -54,32 +63,72 @@ def codings_of(concepts: Iterable[Mapping[str, Any]] | None) -> list[Mapping[str
     return [coding for concept in concepts or () for coding in concept.get("coding") or ()]
 
 
+class CodingsFileError(ValueError):
+    """GATEWAY_FHIR_CODINGS_FILE cannot be used; the message is one line saying why."""
+
+
+def _members(table: Mapping[str, Any], key: str, enum: type[E]) -> dict[str, E]:
+    values = table[key]
+    if not isinstance(values, dict):
+        raise CodingsFileError(f'"{key}" must map "system|code" to a name')
+    members: dict[str, E] = {}
+    for coding, name in values.items():
+        if not isinstance(name, str) or name not in enum.__members__:
+            names = ", ".join(enum.__members__)
+            raise CodingsFileError(f'"{key}": {coding} maps to {name!r}, which is none of {names}')
+        members[coding] = enum[name]
+    return members
+
+
+def _codings(table: Mapping[str, Any], key: str) -> frozenset[str]:
+    values = table[key]
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise CodingsFileError(f'"{key}" must be a list of "system|code" strings')
+    return frozenset(values)
+
+
 @dataclass(frozen=True)
 class FhirCodings:
-    service_kind: Mapping[str, str] = field(default_factory=lambda: DEFAULT_CODINGS["serviceKind"])
-    contact_role: Mapping[str, str] = field(default_factory=lambda: DEFAULT_CODINGS["contactRole"])
+    service_kind: Mapping[str, ServiceKind] = field(
+        default_factory=lambda: _members(DEFAULT_CODINGS, "serviceKind", ServiceKind)
+    )
+    contact_role: Mapping[str, ContactRole] = field(
+        default_factory=lambda: _members(DEFAULT_CODINGS, "contactRole", ContactRole)
+    )
     at_home: frozenset[str] = frozenset(DEFAULT_CODINGS["atHome"])
     digital_dialogue_tag: frozenset[str] = frozenset(DEFAULT_CODINGS["digitalDialogueTag"])
     hidden_from_guardian_label: frozenset[str] = frozenset(DEFAULT_CODINGS["hiddenFromGuardianLabel"])
 
     @classmethod
     def load(cls, path: str | None) -> FhirCodings:
+        """The default table, with the entries of the JSON file at `path` replacing its own."""
         if not path:
             return cls()
-        table = {**DEFAULT_CODINGS, **json.loads(Path(path).read_text())}
-        return cls(
-            service_kind=dict(table["serviceKind"]),
-            contact_role=dict(table["contactRole"]),
-            at_home=frozenset(table["atHome"]),
-            digital_dialogue_tag=frozenset(table["digitalDialogueTag"]),
-            hidden_from_guardian_label=frozenset(table["hiddenFromGuardianLabel"]),
-        )
+        try:
+            given = json.loads(Path(path).read_text())
+        except (OSError, ValueError) as exc:
+            raise CodingsFileError(f"GATEWAY_FHIR_CODINGS_FILE {path}: {exc}") from exc
+        if not isinstance(given, dict) or not set(given) <= set(DEFAULT_CODINGS):
+            keys = ", ".join(DEFAULT_CODINGS)
+            raise CodingsFileError(f"GATEWAY_FHIR_CODINGS_FILE {path}: expected an object with keys among {keys}")
+        table = {**DEFAULT_CODINGS, **given}
+        try:
+            return cls(
+                service_kind=_members(table, "serviceKind", ServiceKind),
+                contact_role=_members(table, "contactRole", ContactRole),
+                at_home=_codings(table, "atHome"),
+                digital_dialogue_tag=_codings(table, "digitalDialogueTag"),
+                hidden_from_guardian_label=_codings(table, "hiddenFromGuardianLabel"),
+            )
+        except CodingsFileError as exc:
+            raise CodingsFileError(f"GATEWAY_FHIR_CODINGS_FILE {path}: {exc}") from None
 
-    def service_kind_of(self, codings: Iterable[Mapping[str, Any]]) -> str | None:
+    def service_kind_of(self, codings: Iterable[Mapping[str, Any]]) -> ServiceKind | None:
         return next((self.service_kind[k] for k in map(_key, codings) if k in self.service_kind), None)
 
-    def role_of(self, codings: Iterable[Mapping[str, Any]]) -> str | None:
-        return next((self.contact_role[k] for k in map(_key, codings) if k in self.contact_role), None)
+    def role_of(self, codings: Iterable[Mapping[str, Any]]) -> ContactRole:
+        """The first known role; OTHER when no coding names one."""
+        return next((self.contact_role[k] for k in map(_key, codings) if k in self.contact_role), ContactRole.OTHER)
 
     def is_at_home(self, codings: Iterable[Mapping[str, Any]]) -> bool:
         return any(_key(c) in self.at_home for c in codings)

@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Sequence
 from typing import Any
 
+from gateway.policy.vocabulary import MessageCategory
 from gateway.sources.errors import UpstreamRejected
 from gateway.sources.http import JsonHttp, JsonObject
 from gateway.sources.parsing import comma_list, contract, datetime_of, optional_datetime, parse_all
-from gateway.sources.records import AttachmentRecord, MessageRecord, ThreadRecord
+from gateway.sources.records import AttachmentRecord, Direction, MessageRecord, ThreadRecord
+
+log = logging.getLogger(__name__)
+
+
+def _category(value: str) -> MessageCategory | None:
+    if value in MessageCategory._value2member_map_:
+        return MessageCategory(value)
+    # A category the catalog does not know belongs to no service: the rules withhold the thread.
+    log.warning("inbox: unknown message category %r; its threads are withheld", value)
+    return None
 
 
 def _thread(row: dict[str, Any]) -> ThreadRecord:
@@ -17,7 +29,7 @@ def _thread(row: dict[str, Any]) -> ThreadRecord:
         id=row["id"],
         owner=row["owner"],
         subject=row["subject"],
-        category=row["category"],
+        category=_category(row["category"]),
         counterpart_contact_id=row.get("counterpartContactId"),
         last_message_at=datetime_of(row["lastMessageAt"]),
         unread_count=int(row.get("unreadCount") or 0),
@@ -38,7 +50,7 @@ def _message(row: dict[str, Any]) -> MessageRecord:
     return MessageRecord(
         id=row["id"],
         thread_id=row["threadId"],
-        direction=row["direction"],
+        direction=Direction(row["direction"]),
         sender_contact_id=row.get("senderContactId"),
         sent_at=datetime_of(row["sentAt"]),
         read_at=optional_datetime(row.get("readAt")),
@@ -83,20 +95,20 @@ class InboxClient:
         *,
         owner: str,
         subject: str,
-        category: str,
+        category: MessageCategory,
         counterpart_contact_id: str,
         body: str,
         sent_on_behalf_of: str | None,
         idempotency_key: str,
-    ) -> tuple[ThreadRecord, MessageRecord, bool]:
-        """A new thread with its first message; True when the store replayed an earlier identical request."""
-        status, answer = await self._write(
+    ) -> tuple[ThreadRecord, MessageRecord]:
+        """A new thread with its first message (the first answer again, when the key was used before)."""
+        _, answer = await self._write(
             "POST",
             ("threads",),
             {
                 "owner": owner,
                 "subject": subject,
-                "category": category,
+                "category": category.value,
                 "counterpartContactId": counterpart_contact_id,
                 "body": body,
                 "sentOnBehalfOf": sent_on_behalf_of,
@@ -104,20 +116,20 @@ class InboxClient:
             idempotency_key,
         )
         with contract(self._http.source):
-            return _thread(answer["thread"]), _message(answer["message"]), status != 201
+            return _thread(answer["thread"]), _message(answer["message"])
 
     async def post_message(
         self, thread_id: str, *, body: str, sent_on_behalf_of: str | None, idempotency_key: str
-    ) -> tuple[MessageRecord, bool]:
-        """A message in a thread; True when the store replayed an earlier identical request."""
-        status, answer = await self._write(
+    ) -> MessageRecord:
+        """A message in a thread (the first answer again, when the key was used before)."""
+        _, answer = await self._write(
             "POST",
             ("threads", thread_id, "messages"),
             {"body": body, "sentOnBehalfOf": sent_on_behalf_of},
             idempotency_key,
         )
         with contract(self._http.source):
-            return _message(answer["message"]), status != 201
+            return _message(answer["message"])
 
     async def mark_message_read(self, message_id: str, at: dt.datetime) -> MessageRecord:
         _, answer = await self._write("PATCH", ("messages", message_id), {"readAt": at.isoformat()})

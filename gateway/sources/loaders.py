@@ -56,53 +56,46 @@ def _by(items: Sequence[ProxyRecord], attribute: str) -> dict[str, tuple[ProxyRe
 
 class Loaders:
     def __init__(self, sources: Sources) -> None:
-        self.sources = sources
+        self._sources = sources
 
     @cached_property
     def person_by_id(self) -> DataLoader[str, PersonRecord | None]:
-        return _loader(self.sources.registry.persons_by_ids)
+        return _loader(self._sources.registry.persons_by_ids)
 
     @cached_property
     def consent_by_person_id(self) -> DataLoader[str, ConsentRecord | None]:
-        return _loader(self.sources.consent.consents_by_ids)
+        return _loader(self._sources.consent.consents_by_ids)
 
     @cached_property
     def proxies_by_grantee(self) -> DataLoader[str, tuple[ProxyRecord, ...]]:
         async def fetch(ids: list[str]) -> dict[str, tuple[ProxyRecord, ...]]:
-            return _by(await self.sources.consent.proxies("grantee", ids), "grantee")
-
-        return _loader(fetch, missing=())
-
-    @cached_property
-    def proxies_by_grantor(self) -> DataLoader[str, tuple[ProxyRecord, ...]]:
-        async def fetch(ids: list[str]) -> dict[str, tuple[ProxyRecord, ...]]:
-            return _by(await self.sources.consent.proxies("grantor", ids), "grantor")
+            return _by(await self._sources.consent.proxies("grantee", ids), "grantee")
 
         return _loader(fetch, missing=())
 
     @cached_property
     def threads_by_owner(self) -> DataLoader[str, list[ThreadRecord]]:
-        return _loader(self.sources.inbox.threads_by_owners, missing=())
+        return _loader(self._sources.inbox.threads_by_owners, missing=())
 
     @cached_property
     def messages_by_thread(self) -> DataLoader[str, list[MessageRecord]]:
-        return _loader(self.sources.inbox.messages_by_threads, missing=())
+        return _loader(self._sources.inbox.messages_by_threads, missing=())
 
     @cached_property
     def contacts_by_subject(self) -> DataLoader[str, list[ContactRecord]]:
-        return _loader(self.sources.contacts.contacts_by_subjects, missing=())
+        return _loader(self._sources.contacts.contacts_by_subjects, missing=())
 
     @cached_property
     def contact_by_id(self) -> DataLoader[str, ContactRecord | None]:
-        return _loader(self.sources.contacts.contacts_by_ids)
+        return _loader(self._sources.contacts.contacts_by_ids)
 
     @cached_property
     def practitioner_by_id(self) -> DataLoader[str, PractitionerRecord | None]:
-        return _loader(self.sources.contacts.practitioners_by_ids)
+        return _loader(self._sources.contacts.practitioners_by_ids)
 
     @cached_property
     def organization_by_id(self) -> DataLoader[str, OrganizationRecord | None]:
-        return _loader(self.sources.contacts.organizations_by_ids)
+        return _loader(self._sources.contacts.organizations_by_ids)
 
     @cached_property
     def appointments_by_window(self) -> DataLoader[AppointmentWindow, list[AppointmentRecord]]:
@@ -113,7 +106,7 @@ class Loaders:
             for patient_id, start, end in keys:
                 windows[(start, end)].append(patient_id)
             searches = [
-                self.sources.appointments.appointments_by_patients(patients, start, end)
+                self._sources.appointments.appointments_by_patients(patients, start, end)
                 for (start, end), patients in windows.items()
             ]
             found: dict[AppointmentWindow, list[AppointmentRecord]] = {}
@@ -125,8 +118,8 @@ class Loaders:
 
     @cached_property
     def appointment_by_id(self) -> DataLoader[str, AppointmentRecord | None]:
-        return _loader(self.sources.appointments.appointments_by_ids)
+        return _loader(self._sources.appointments.appointments_by_ids)
 
     @cached_property
     def location_by_id(self) -> DataLoader[str, LocationRecord | None]:
-        return _loader(self.sources.appointments.locations_by_ids)
+        return _loader(self._sources.appointments.locations_by_ids)

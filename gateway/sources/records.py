@@ -1,13 +1,53 @@
-"""What the upstream sources say, as immutable records.
+"""What the upstream sources say, as immutable records, typed at the boundary.
 
-Loaders hand these to resolvers; the schema maps them to GraphQL types. Values keep the
-upstreams' vocabulary (strings such as "FULL" or "HOSPITAL"), so sources need no GraphQL types.
+Upstream strings become enums once, where the records are built (sources/parsing.py `enum_of`): an
+unknown value becomes the conservative member with a warning, never an error three layers up. The
+access rules' words come from `policy.vocabulary`; the rest of the vocabulary is here. Loaders hand
+records to resolvers; the schema maps them to GraphQL types.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from enum import Enum
+
+from gateway.policy.vocabulary import (
+    AddressProtection,
+    ConsentLevel,
+    MessageCategory,
+    ProxyKind,
+    ServiceArea,
+    ServiceKind,
+)
+
+
+class Direction(Enum):
+    IN = "IN"
+    OUT = "OUT"
+
+
+class ContactRole(Enum):
+    GP = "GP"
+    CARE_COORDINATOR = "CARE_COORDINATOR"
+    SPECIALIST = "SPECIALIST"
+    NURSE = "NURSE"
+    OTHER = "OTHER"
+
+
+class AppointmentStatus(Enum):
+    """FHIR R4 Appointment.status."""
+
+    PROPOSED = "proposed"
+    PENDING = "pending"
+    BOOKED = "booked"
+    ARRIVED = "arrived"
+    FULFILLED = "fulfilled"
+    CANCELLED = "cancelled"
+    NOSHOW = "noshow"
+    ENTERED_IN_ERROR = "entered-in-error"
+    CHECKED_IN = "checked-in"
+    WAITLIST = "waitlist"
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +67,7 @@ class PersonRecord:
     family_name: str
     birth_date: dt.date
     address: AddressRecord | None
-    address_protection: str
+    address_protection: AddressProtection
     parental_responsibility_for: tuple[str, ...]
     responsible_parents: tuple[str, ...]
     deceased: bool
@@ -36,7 +76,7 @@ class PersonRecord:
 @dataclass(frozen=True, slots=True)
 class ConsentRecord:
     person_id: str
-    level: str
+    level: ConsentLevel
     youth_access: bool
 
 
@@ -45,10 +85,10 @@ class ProxyRecord:
     id: str
     grantor: str
     grantee: str
-    service_areas: tuple[int, ...]
+    service_areas: frozenset[ServiceArea]
     valid_from: dt.datetime
     valid_to: dt.datetime | None
-    kind: str
+    kind: ProxyKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +96,7 @@ class ThreadRecord:
     id: str
     owner: str
     subject: str
-    category: str
+    category: MessageCategory | None  # None: a category the catalog does not know (no service: denied)
     counterpart_contact_id: str | None
     last_message_at: dt.datetime
     unread_count: int
@@ -75,7 +115,7 @@ class AttachmentRecord:
 class MessageRecord:
     id: str
     thread_id: str
-    direction: str
+    direction: Direction
     sender_contact_id: str | None
     sent_at: dt.datetime
     read_at: dt.datetime | None
@@ -94,7 +134,7 @@ class ContactRecord:
     active: bool
     period_start: dt.datetime | None
     period_end: dt.datetime | None
-    role: str
+    role: ContactRole
     name: str | None
     practitioner_id: str | None
     organization_id: str | None
@@ -114,7 +154,7 @@ class PractitionerRecord:
 class OrganizationRecord:
     id: str
     name: str
-    service_kind: str | None
+    service_kind: ServiceKind | None  # None: no coding says (the rules treat it as a hospital)
     address: AddressRecord | None
     phone: str | None
 
@@ -123,11 +163,11 @@ class OrganizationRecord:
 class AppointmentRecord:
     id: str
     patient_id: str
-    status: str
+    status: AppointmentStatus
     start: dt.datetime
     end: dt.datetime | None
     title: str
-    service_kind: str | None
+    service_kind: ServiceKind | None  # None: no coding says (the rules treat it as a hospital)
     practitioner_id: str | None
     location_id: str | None
     hidden_from_guardian: bool
@@ -139,5 +179,5 @@ class LocationRecord:
     name: str
     address: AddressRecord | None
     at_home: bool
-    service_kind: str | None
+    service_kind: ServiceKind | None  # None: no coding says (the rules treat it as a hospital)
     organization_name: str | None

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from gateway.policy.vocabulary import AddressProtection
 from gateway.sources.http import JsonHttp
-from gateway.sources.parsing import address_of, comma_list, date_of, parse_all
+from gateway.sources.parsing import address_of, comma_list, date_of, enum_of, parse_all
 from gateway.sources.records import PersonRecord
 
 
@@ -17,7 +18,13 @@ def _person(row: dict[str, Any]) -> PersonRecord:
         family_name=row["name"]["family"],
         birth_date=date_of(row["birthDate"]),
         address=address_of(row.get("address")),
-        address_protection=row.get("addressProtection") or "UGRADERT",
+        # Unknown protection is taken as the strictest: the address is shown to no one.
+        address_protection=enum_of(
+            "registry",
+            AddressProtection,
+            row.get("addressProtection") or "UGRADERT",
+            AddressProtection.STRENGT_FORTROLIG,
+        ),
         parental_responsibility_for=tuple(row.get("parentalResponsibilityFor") or ()),
         responsible_parents=tuple(row.get("responsibleParents") or ()),
         deceased=bool(row.get("deceased", False)),

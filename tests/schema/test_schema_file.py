@@ -2,9 +2,11 @@ from pathlib import Path
 
 from graphql import GraphQLInputObjectType, GraphQLObjectType
 
-from gateway.schema import schema, sdl
+from gateway.core.config import Settings
+from gateway.schema import build_schema, sdl
 
 ROOT = Path(__file__).resolve().parents[2]
+schema = build_schema(Settings.model_construct())
 BUILT_IN_SCALARS = {"String", "Int", "Boolean", "ID", "Float"}
 
 

@@ -9,11 +9,13 @@ import pytest
 from aiohttp import web
 
 from gateway.core.config import Settings
+from gateway.policy.vocabulary import AddressProtection, ConsentLevel
 from gateway.sources import Sources
 from gateway.sources.errors import UpstreamStatusError, UpstreamUnavailable
 from gateway.sources.fhir import FhirSearch
 from gateway.sources.http import JsonHttp
 from gateway.sources.loaders import Loaders
+from gateway.sources.records import ContactRole
 from sandbox import Sandbox
 from sandbox.seed import EMMA, INGRID, JONAS, KARI, LARS, NORA, OLA
 from tests.support import settings_for
@@ -33,13 +35,17 @@ async def test_registry_returns_known_persons_only(sandbox: Sandbox, session: ai
     found = await sources_for(sandbox, session).registry.persons_by_ids([KARI, LARS, "01018510193"])
     assert set(found) == {KARI, LARS}
     assert found[KARI].given_name == "Kari" and EMMA in found[KARI].parental_responsibility_for
-    assert found[LARS].address is None and found[LARS].address_protection == "STRENGT_FORTROLIG"
+    assert found[LARS].address is None and found[LARS].address_protection is AddressProtection.STRENGT_FORTROLIG
 
 
 async def test_consent_and_proxies(sandbox: Sandbox, session: aiohttp.ClientSession) -> None:
     sources = sources_for(sandbox, session)
     consents = await sources.consent.consents_by_ids([KARI, NORA, INGRID])
-    assert (consents[KARI].level, consents[NORA].level, consents[INGRID].level) == ("FULL", "BASIS_PLUS", "BASIS")
+    assert (consents[KARI].level, consents[NORA].level, consents[INGRID].level) == (
+        ConsentLevel.FULL,
+        ConsentLevel.BASIS_PLUS,
+        ConsentLevel.BASIS,
+    )
     from_ola = await sources.consent.proxies("grantor", [OLA])
     assert {p.grantee for p in from_ola} == {KARI, "14907910130"}
     assert any(p.valid_to is not None for p in from_ola)
@@ -128,7 +134,7 @@ async def test_fhir_ignores_unknown_fields_included_resources_and_extensions(aio
     url = await _fhir_server(aiohttp_server, bundle)
     settings = Settings(demo=True, contacts_url=url)
     found = await Sources.build(session, settings).contacts.contacts_by_subjects([KARI])
-    assert [(c.id, c.practitioner_id, c.role) for c in found[KARI]] == [("ct-1", "p1", "OTHER")]
+    assert [(c.id, c.practitioner_id, c.role) for c in found[KARI]] == [("ct-1", "p1", ContactRole.OTHER)]
 
 
 async def test_fhir_refuses_a_next_link_to_another_server(aiohttp_server, session) -> None:
