@@ -2,7 +2,8 @@
 
 Both run on loopback with ephemeral ports, exactly as a frontend would talk to them: the gateway is
 served by uvicorn (`gateway.serving.serving`), the client POSTs to /graphql over aiohttp with a demo
-token, and the gateway calls the five sandbox services over HTTP. Nothing leaves the machine.
+token, and the gateway calls every sandbox service (one per row of SOURCES) over HTTP. Nothing
+leaves the machine.
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ import aiohttp
 from gateway.app import build_app
 from gateway.core.config import Settings
 from gateway.serving import serving
+from gateway.sources import SOURCES
 from sandbox import Sandbox, start_sandbox
 
 KARI = "12848510058"
-SOURCES = ("registry", "consent", "inbox", "contacts", "appointments")
+SOURCE_NAMES = tuple(source.name for source in SOURCES)
 
 # The inbox page: Kari's latest threads, each with its newest message and counterpart, her next
 # appointments (with where and with whom) and her health contacts.
@@ -94,11 +96,11 @@ class Stack:
     arrivals: list[Arrival] = field(default_factory=list)
 
     def set_latency(self, ms: float) -> None:
-        for name in SOURCES:
+        for name in SOURCE_NAMES:
             self.sandbox.control(name).latency_ms = ms
 
     def counts(self) -> dict[str, Counter[str]]:
-        return {name: Counter(self.sandbox.control(name).counts) for name in SOURCES}
+        return {name: Counter(self.sandbox.control(name).counts) for name in SOURCE_NAMES}
 
     async def inbox_page(self, first: int) -> dict[str, Any]:
         """Run the inbox page query once; raise if the answer is not a complete, error-free page."""
@@ -129,11 +131,10 @@ async def _token(http: aiohttp.ClientSession, url: str, pid: str) -> str:
 async def running_stack(*, upstream_timeout_s: float = 5.0) -> AsyncIterator[Stack]:
     """The sandbox and the gateway on loopback, a client session, and Kari's token."""
     async with await start_sandbox() as sandbox:
-        urls = {f"{name}_url": url for name, url in sandbox.urls.items()}
-        settings = Settings(demo=True, upstream_timeout_s=upstream_timeout_s, **urls)
+        settings = Settings(demo=True, upstream_timeout_s=upstream_timeout_s).with_upstreams(sandbox.urls)
         async with serving(build_app(settings)) as url, aiohttp.ClientSession() as http:
             stack = Stack(sandbox, url, http)
-            for name in SOURCES:
+            for name in SOURCE_NAMES:
                 sandbox.control(name).counts = TimedCounts(name, stack.arrivals)
             stack.token = await _token(http, url, KARI)
             yield stack

@@ -15,7 +15,7 @@ import asyncio
 import sys
 from collections import Counter
 
-from _stack import SOURCES, PageError, running_stack
+from _stack import SOURCE_NAMES, PageError, running_stack
 
 
 def parse_args() -> argparse.Namespace:
@@ -32,7 +32,7 @@ def table(by_size: dict[int, dict[str, Counter[str]]]) -> tuple[str, bool]:
     header = ["source", *(f"N={n}" for n in sizes), "per item?"]
     rows: list[list[str]] = []
     constant = True
-    for source in [*SOURCES, "total"]:
+    for source in [*SOURCE_NAMES, "total"]:
         if source == "total":
             values = [sum(c.total() for c in by_size[n].values()) for n in sizes]
         else:
@@ -51,7 +51,7 @@ def table(by_size: dict[int, dict[str, Counter[str]]]) -> tuple[str, bool]:
 
 def routes(counts: dict[str, Counter[str]]) -> str:
     lines = []
-    for source in SOURCES:
+    for source in SOURCE_NAMES:
         for route, n in sorted(counts[source].items()):
             lines.append(f"  {source:<13} {route:<28} {n}")
     return "\n".join(lines)

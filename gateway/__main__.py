@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import errno
+import socket
 import sys
 from pathlib import Path
 
-from gateway.core.config import Settings
+from gateway.core.config import ConfigError, Settings
+
+# As argparse exits on a bad command line: the command cannot run as it is configured.
+EXIT_MISCONFIGURED = 2
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,22 +32,56 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {args.path}")
         return 0
 
-    settings = Settings()
-    if args.command == "serve":
-        import uvicorn
+    try:
+        settings = Settings.load()
+        if args.command == "serve":
+            _serve(settings)
+        else:
+            _demo(settings)
+    except ConfigError as exc:
+        # One line per problem, naming what to set: a traceback would bury it.
+        print(exc, file=sys.stderr)
+        return EXIT_MISCONFIGURED
+    return 0
 
-        from gateway.app import build_app
 
-        uvicorn.run(build_app(settings), host=settings.host, port=settings.port, log_level="info")
-        return 0
+def _serve(settings: Settings) -> None:
+    import uvicorn
 
-    from gateway.demo import run_demo
+    from gateway.app import build_app
 
     try:
-        asyncio.run(run_demo(settings))
-    except KeyboardInterrupt:
-        pass
-    return 0
+        app = build_app(settings)
+    except ValueError as exc:  # settings it cannot serve with, e.g. no GATEWAY_JWKS_URL; the message names them
+        raise ConfigError(str(exc)) from None
+    with _listen(settings) as listener:
+        server = uvicorn.Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="info"))
+        # Given a socket, uvicorn does not say where it listens.
+        print(f"Serving GraphQL on http://{settings.host}:{settings.port}/graphql", flush=True)
+        with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises Ctrl-C once it has shut down
+            server.run(sockets=[listener])
+
+
+def _demo(settings: Settings) -> None:
+    from gateway.demo import run_demo
+
+    # Before the sandbox starts and the banner promises a URL.
+    with _listen(settings) as listener, contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run_demo(settings, listener))
+
+
+def _listen(settings: Settings) -> socket.socket:
+    from gateway.serving import listening_socket
+
+    host, port = settings.host, settings.port
+    try:
+        return listening_socket(host, port)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise ConfigError(f"port {port} on {host} is in use; set GATEWAY_PORT to another port") from None
+        raise ConfigError(
+            f"cannot listen on {host}:{port} ({exc.strerror or exc}); check GATEWAY_HOST and GATEWAY_PORT"
+        ) from None
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
-"""The demo: the five sandbox upstreams and the gateway in one process, one command."""
+"""The demo: the sandbox upstreams and the gateway in one process, one command."""
 
 from __future__ import annotations
+
+import socket
 
 import uvicorn
 
@@ -23,19 +25,11 @@ def banner(settings: Settings) -> str:
     return "\n".join(lines)
 
 
-async def run_demo(settings: Settings) -> None:
+async def run_demo(settings: Settings, listener: socket.socket) -> None:
+    """Start the sandbox, then serve the gateway over it on `listener` (bound to settings.host:port)."""
     async with await start_sandbox(settings.host) as sandbox:
-        demo_settings = settings.model_copy(
-            update={
-                "demo": True,
-                "registry_url": sandbox.urls["registry"],
-                "consent_url": sandbox.urls["consent"],
-                "inbox_url": sandbox.urls["inbox"],
-                "contacts_url": sandbox.urls["contacts"],
-                "appointments_url": sandbox.urls["appointments"],
-            }
-        )
+        demo_settings = settings.model_copy(update={"demo": True}).with_upstreams(sandbox.urls)
         app = build_app(demo_settings)
         server = uvicorn.Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="info"))
         print(banner(demo_settings), flush=True)
-        await server.serve()
+        await server.serve(sockets=[listener])

@@ -1,13 +1,33 @@
-"""Running the gateway on loopback inside an existing event loop (tests, benchmarks)."""
+"""Serving the gateway with uvicorn: its listening socket, and serving inside a running loop (tests, benchmarks)."""
 
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import uvicorn
 from starlette.applications import Starlette
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to host:port for `uvicorn.Server.serve(sockets=...)`; OSError when it cannot be had.
+
+    Binding before anything else starts lets a command refuse a port in use at once, and listening
+    right away keeps any other process from taking the port between that check and serving.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        # As uvicorn does: a restarted gateway need not wait for the old connections' TIME_WAIT.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen()
+    except BaseException:
+        sock.close()
+        raise
+    return sock
 
 
 @asynccontextmanager

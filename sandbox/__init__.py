@@ -1,9 +1,10 @@
-"""The five upstream services as small aiohttp apps with seeded demo data (DESIGN.md section 3).
+"""The upstream services as small aiohttp apps with seeded demo data (DESIGN.md section 3).
 
-They stand for external systems, so nothing here imports from `gateway`.
+They stand for external systems, so the services import nothing from `gateway`. Only the runner
+does: it starts one app for each row of the gateway's list of sources, `gateway.sources.SOURCES`.
 """
 
 from sandbox.control import CONTROL, Control
-from sandbox.runner import FIXED_PORTS, Sandbox, start_sandbox
+from sandbox.runner import Sandbox, start_sandbox
 
-__all__ = ["CONTROL", "FIXED_PORTS", "Control", "Sandbox", "start_sandbox"]
+__all__ = ["CONTROL", "Control", "Sandbox", "start_sandbox"]

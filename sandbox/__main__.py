@@ -1,4 +1,4 @@
-"""`python -m sandbox`: run the five services on fixed ports (8101-8105) until interrupted."""
+"""`python -m sandbox`: run every sandbox service on its fixed port (8101-8105) until interrupted."""
 
 from __future__ import annotations
 
@@ -6,12 +6,14 @@ import argparse
 import asyncio
 import contextlib
 
-from sandbox.runner import FIXED_PORTS, start_sandbox
+from gateway.sources.catalog import SOURCES
+from sandbox.runner import start_sandbox
 
 
 async def _serve(host: str, base_port: int) -> None:
-    ports = {name: base_port + i for i, name in enumerate(FIXED_PORTS)}
-    sandbox = await start_sandbox(host, ports)
+    # The ports keep their spacing, so by default they are the gateway's default upstream URLs.
+    shift = base_port - SOURCES[0].sandbox_port
+    sandbox = await start_sandbox(host, {source.name: source.sandbox_port + shift for source in SOURCES})
     try:
         for name, url in sandbox.urls.items():
             print(f"{name:13} {url}", flush=True)
@@ -23,7 +25,12 @@ async def _serve(host: str, base_port: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m sandbox", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--base-port", type=int, default=FIXED_PORTS["registry"])
+    parser.add_argument(
+        "--base-port",
+        type=int,
+        default=SOURCES[0].sandbox_port,
+        help=f"the first service's port; the others keep their distance from it (default {SOURCES[0].sandbox_port})",
+    )
     args = parser.parse_args()
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(args.host, args.base_port))

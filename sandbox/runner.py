@@ -1,37 +1,22 @@
-"""Start all five sandbox services on loopback, for tests, the demo command and benchmarks."""
+"""Start every sandbox service on loopback, for tests, the demo command and benchmarks."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from types import TracebackType
 
 from aiohttp import web
 
-from sandbox import appointments, consent, contacts, inbox, registry
+from gateway.sources.catalog import SOURCES
 from sandbox.control import CONTROL, Control
-
-FACTORIES: dict[str, Callable[[], web.Application]] = {
-    "registry": registry.create_app,
-    "consent": consent.create_app,
-    "inbox": inbox.create_app,
-    "contacts": contacts.create_app,
-    "appointments": appointments.create_app,
-}
-FHIR_SERVICES = frozenset({"contacts", "appointments"})
-FIXED_PORTS: dict[str, int] = {
-    "registry": 8101,
-    "consent": 8102,
-    "inbox": 8103,
-    "contacts": 8104,
-    "appointments": 8105,
-}
 
 
 class Sandbox:
-    """The five services running in this process.
+    """A sandbox app for each source in the gateway's SOURCES, running in this process.
 
     `urls` maps a service name to its base URL; the FHIR ones end in `/fhir` (the FHIR base), the
-    others have no path. Use `await start_sandbox()` or `async with Sandbox() as sandbox:`.
+    others have no path. `apps` replaces the seeded app of the services it names. Use
+    `await start_sandbox()` or `async with Sandbox() as sandbox:`.
     """
 
     def __init__(
@@ -42,22 +27,25 @@ class Sandbox:
     ) -> None:
         self.host = host
         self._ports = dict(ports or {})
-        self.apps: dict[str, web.Application] = {name: make() for name, make in FACTORIES.items()}
-        self.apps.update(apps or {})
+        given = dict(apps or {})
+        if unknown := set(given) - {source.name for source in SOURCES}:
+            raise ValueError(f"no source in SOURCES is named {', '.join(sorted(unknown))}")
+        self.apps: dict[str, web.Application] = {
+            source.name: given[source.name] if source.name in given else source.sandbox_app() for source in SOURCES
+        }
         self.urls: dict[str, str] = {}
         self._runners: list[web.AppRunner] = []
 
     async def start(self) -> Sandbox:
         try:
-            for name, app in self.apps.items():
+            for source in SOURCES:
                 # No access log: benchmarks and test output would drown in it.
-                runner = web.AppRunner(app, access_log=None)
+                runner = web.AppRunner(self.apps[source.name], access_log=None)
                 await runner.setup()
                 self._runners.append(runner)
-                await web.TCPSite(runner, self.host, self._ports.get(name, 0)).start()
+                await web.TCPSite(runner, self.host, self._ports.get(source.name, 0)).start()
                 port = runner.addresses[0][1]
-                url = f"http://{self.host}:{port}"
-                self.urls[name] = f"{url}/fhir" if name in FHIR_SERVICES else url
+                self.urls[source.name] = f"http://{self.host}:{port}{source.base_path}"
         except BaseException:
             await self.close()
             raise
@@ -90,6 +78,6 @@ class Sandbox:
         await self.close()
 
 
-async def start_sandbox(host: str = "127.0.0.1", ports: dict[str, int] | None = None) -> Sandbox:
-    """Start all five services (each on an ephemeral port unless `ports` names one)."""
+async def start_sandbox(host: str = "127.0.0.1", ports: Mapping[str, int] | None = None) -> Sandbox:
+    """Start every service (each on an ephemeral port unless `ports` names one)."""
     return await Sandbox(host, ports).start()

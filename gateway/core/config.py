@@ -6,21 +6,29 @@ The README's configuration table lists them all with their defaults.
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Self
+
+from pydantic import AliasChoices, Field, ValidationError, create_model
+from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# The settings name each upstream by its row in SOURCES. gateway.sources imports this module only for
+# type checking, so that this import is no cycle.
+from gateway.sources.catalog import SOURCES, source_named
 
-class Settings(BaseSettings):
+
+class ConfigError(ValueError):
+    """Settings the gateway cannot start with. The message has one line per problem, naming the variable."""
+
+
+class _Settings(BaseSettings):
+    """The gateway's settings; `Settings` adds each upstream's URL from SOURCES."""
+
     model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore")
 
     host: str = "127.0.0.1"
-    port: int = 8000
-
-    registry_url: str = "http://127.0.0.1:8101"
-    consent_url: str = "http://127.0.0.1:8102"
-    inbox_url: str = "http://127.0.0.1:8103"
-    contacts_url: str = "http://127.0.0.1:8104/fhir"
-    appointments_url: str = "http://127.0.0.1:8105/fhir"
+    port: int = Field(default=8000, ge=0, le=65535)
 
     upstream_timeout_s: float = Field(default=5.0, gt=0)
     upstream_connections: int = Field(default=100, ge=1)
@@ -49,11 +57,53 @@ class Settings(BaseSettings):
     # Keys of this deployment start with this, so several can share one Redis (and tests stay apart).
     redis_prefix: str = "gateway:"
 
+    @classmethod
+    def load(cls) -> Self:
+        """The settings from the environment; raises ConfigError naming each variable that is wrong."""
+        try:
+            return cls()
+        except ValidationError as exc:
+            raise ConfigError("\n".join(cls._explain(error) for error in exc.errors())) from None
+
+    @classmethod
+    def _explain(cls, error: ErrorDetails) -> str:
+        loc = error["loc"]
+        message = error["msg"][:1].lower() + error["msg"][1:]
+        got = f", got {error['input']!r}" if isinstance(error["input"], str | int | float) else ""
+        if not loc or loc[0] not in cls.model_fields:
+            return f"{message}{got}"
+        return f"{cls.variable(str(loc[0]))}: {message}{got}"
+
+    @classmethod
+    def variable(cls, field: str) -> str:
+        """The environment variable that sets `field`."""
+        alias = cls.model_fields[field].validation_alias
+        if isinstance(alias, AliasChoices):
+            return str(alias.choices[0])
+        return f"{cls.model_config.get('env_prefix', '')}{field}".upper()
+
+    def url_of(self, source: str) -> str:
+        """The base URL of the upstream source named `source` (a name in SOURCES)."""
+        url: str = getattr(self, source_named(source).setting)
+        return url
+
     def upstream_urls(self) -> dict[str, str]:
-        return {
-            "registry": self.registry_url,
-            "consent": self.consent_url,
-            "inbox": self.inbox_url,
-            "contacts": self.contacts_url,
-            "appointments": self.appointments_url,
-        }
+        return {source.name: self.url_of(source.name) for source in SOURCES}
+
+    def with_upstreams(self, urls: Mapping[str, str]) -> Self:
+        """A copy calling the upstreams at `urls` (by source name), e.g. a running sandbox's."""
+        return self.model_copy(update={source_named(name).setting: url for name, url in urls.items()})
+
+
+if TYPE_CHECKING:
+    Settings = _Settings
+else:
+    # GATEWAY_<NAME>_URL for each row of SOURCES, so a new upstream needs no line here. Type
+    # checkers see `_Settings`: read the URLs with `url_of`, replace them with `with_upstreams`.
+    Settings = create_model(
+        "Settings",
+        __doc__=_Settings.__doc__,
+        __base__=_Settings,
+        __module__=__name__,
+        **{source.setting: (str, source.default_url) for source in SOURCES},
+    )

@@ -1,24 +1,32 @@
-"""The upstream sources: one client per service, all over the app's one pooled session."""
+"""The upstream sources: one client per row of SOURCES, all over the app's one pooled session."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import aiohttp
 
-from gateway.core.config import Settings
 from gateway.sources.appointments import AppointmentsClient
+from gateway.sources.catalog import SOURCES, Source, Upstream
 from gateway.sources.consent import ConsentClient
 from gateway.sources.contacts import ContactsClient
-from gateway.sources.fhir import FhirSearch
 from gateway.sources.fhir_codings import FhirCodings
 from gateway.sources.http import JsonHttp
 from gateway.sources.inbox import InboxClient
 from gateway.sources.registry import RegistryClient
 
+if TYPE_CHECKING:
+    # Only for type checking: gateway.core.config reads SOURCES, so importing it here would be a cycle.
+    from gateway.core.config import Settings
+
+__all__ = ["SOURCES", "Source", "Sources"]
+
 
 @dataclass(frozen=True)
 class Sources:
+    """Each source's client under its name in SOURCES (typed, for the loaders), and `http` by name."""
+
     registry: RegistryClient
     consent: ConsentClient
     inbox: InboxClient
@@ -28,20 +36,10 @@ class Sources:
 
     @classmethod
     def build(cls, session: aiohttp.ClientSession, settings: Settings) -> Sources:
-        http = {
-            name: JsonHttp(name, session, url, settings.upstream_timeout_s)
-            for name, url in settings.upstream_urls().items()
-        }
         codings = FhirCodings.load(settings.fhir_codings_file)
-
-        def fhir(name: str) -> FhirSearch:
-            return FhirSearch(http[name], settings.fhir_page_size, settings.fhir_max_pages)
-
-        return cls(
-            registry=RegistryClient(http["registry"]),
-            consent=ConsentClient(http["consent"]),
-            inbox=InboxClient(http["inbox"]),
-            contacts=ContactsClient(fhir("contacts"), codings),
-            appointments=AppointmentsClient(fhir("appointments"), codings),
-            http=http,
-        )
+        http = {
+            source.name: JsonHttp(source.name, session, settings.url_of(source.name), settings.upstream_timeout_s)
+            for source in SOURCES
+        }
+        clients = {source.name: source.client(Upstream(http[source.name], settings, codings)) for source in SOURCES}
+        return cls(http=http, **clients)

@@ -29,7 +29,6 @@ query InboxPage($first: Int!) {
   }
 }
 """
-SOURCES = ["registry", "consent", "inbox", "contacts", "appointments"]
 
 
 async def test_kari_sees_her_threads_messages_contacts_and_appointments(gateway: GatewayClient) -> None:

@@ -5,15 +5,18 @@ from __future__ import annotations
 from collections import Counter
 
 import aiohttp
+import pytest
 
+from gateway.sources import SOURCES
 from sandbox import Sandbox, seed, start_sandbox
 
 
 async def test_urls_and_context_manager(http: aiohttp.ClientSession) -> None:
     async with Sandbox() as sandbox:
-        assert set(sandbox.urls) == {"registry", "consent", "inbox", "contacts", "appointments"}
-        assert sandbox.urls["contacts"].endswith("/fhir") and sandbox.urls["appointments"].endswith("/fhir")
-        assert len({url.removesuffix("/fhir") for url in sandbox.urls.values()}) == 5
+        assert list(sandbox.urls) == [source.name for source in SOURCES]
+        for source in SOURCES:
+            assert sandbox.urls[source.name].endswith("/fhir") == source.fhir, source.name
+        assert len({url.removesuffix("/fhir") for url in sandbox.urls.values()}) == len(SOURCES)
         async with http.get(f"{sandbox.urls['registry']}/persons?ids={seed.KARI}") as resp:
             assert resp.status == 200
         urls = dict(sandbox.urls)
@@ -28,6 +31,14 @@ async def test_urls_and_context_manager(http: aiohttp.ClientSession) -> None:
 async def test_start_sandbox_is_usable_with_async_with() -> None:
     async with await start_sandbox() as sandbox:
         assert sandbox.total_requests() == dict.fromkeys(sandbox.apps, 0)
+
+
+async def test_a_given_app_replaces_the_seeded_one_and_an_unknown_name_is_refused() -> None:
+    given = SOURCES[0].sandbox_app()
+    async with Sandbox(apps={SOURCES[0].name: given}) as sandbox:
+        assert sandbox.apps[SOURCES[0].name] is given
+    with pytest.raises(ValueError, match="no-such-source"):
+        Sandbox(apps={"no-such-source": given})
 
 
 async def test_thread_counterparts_are_care_teams_of_the_owner(sandbox: Sandbox, http: aiohttp.ClientSession) -> None:
