@@ -27,35 +27,6 @@ from gateway.policy.clock import Clock, system_clock
 from gateway.sources import Sources
 from gateway.view import GatewayGraphQL
 
-EXAMPLE_QUERY = """\
-# The inbox page: threads with their latest message and counterpart,
-# appointments and health contacts. Pick a demo persona above, then Run.
-query InboxPage {
-  viewer {
-    id
-    person {
-      name { full }
-      threads(first: 5) {
-        totalCount
-        hiddenCount
-        nodes {
-          subject
-          category
-          unreadCount
-          counterpart { name role serviceKind }
-          messages(first: 1) { nodes { sentAt direction body } }
-        }
-        pageInfo { hasNextPage endCursor }
-      }
-      appointments(first: 5) {
-        nodes { start title serviceKind organization location { name } }
-      }
-      healthContacts { name role serviceKind organization offersDigitalDialogue }
-    }
-  }
-}
-"""
-
 
 async def healthz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
@@ -105,7 +76,6 @@ def build_app(settings: Settings, *, clock: Clock = system_clock, shared: Shared
     ide_page = None
     if settings.graphiql:
         ide_page = graphiql_html(
-            example_query=EXAMPLE_QUERY,
             static_prefix="/static",
             personas=demo_tokens.PERSONAS if settings.demo else None,
             token_url="/demo/token" if settings.demo else None,

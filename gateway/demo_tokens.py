@@ -16,18 +16,20 @@ from gateway.policy.vocabulary import Assurance
 TOKEN_TTL_S = 3600
 
 # DESIGN.md section 6: fixed ids that docs, tests and scripts rely on.
+# A child under 16 may act as themselves only from 13 and with youth access (policy/representation.py);
+# any other child's token gets CHILD_AGE, so their notes say "signs in: refused" before anyone tries.
 PERSONAS = (
     Persona("12848510058", "Kari Nordmann", "parent of Emma, Jonas and Sofie; fullmakt from Ola"),
     Persona("03894810369", "Ola Nordmann", "gave Kari a fullmakt; Erik's has expired"),
-    Persona("15861950082", "Emma Nordmann", "7 years old; her GP offers digital dialogue"),
+    Persona("15861950082", "Emma Nordmann", "signs in: refused, under 13 (age 7); her GP offers digital dialogue"),
     Persona("20821250162", "Jonas Nordmann", "14, youth access; hospital, GP and municipal items"),
     Persona("01880950017", "Sofie Nordmann", "17: her mother has no access"),
     Persona("30819010095", "Nora Hansen", "confidential address (fortrolig); consent BASIS_PLUS"),
     Persona("05918210190", "Per Berg", "parent of Lars and Maja, lives apart from both"),
-    Persona("09831750127", "Lars Berg", "strictly confidential address"),
+    Persona("09831750127", "Lars Berg", "signs in: refused, under 13 (age 9); strictly confidential address"),
     Persona("22877510070", "Ingrid Solberg", "consent BASIS only"),
     Persona("14907910130", "Erik Dahl", "expired fullmakt from Ola; area-1 fullmakt from Ingrid"),
-    Persona("01921150268", "Maja Berg", "14, no youth access; lives with her mother"),
+    Persona("01921150268", "Maja Berg", "signs in: refused, 14 without youth access; lives with her mother"),
 )
 
 

@@ -39,7 +39,9 @@ _REASON_TEXT = {
     Reason.CONSENT_LEVEL: "This person's consent level does not cover this service.",
     Reason.PROXY_SCOPE: "Your power of attorney (fullmakt) does not cover this service.",
     Reason.PROXY_EXPIRED: "Your power of attorney (fullmakt) has expired.",
-    Reason.CHILD_AGE: "Not available for a child of this age (a parent's access ends at 16, some services at 12).",
+    # Worded for both who meet it: a parent of a child too old, and a child too young to sign in.
+    Reason.CHILD_AGE: "Not available at this age: a parent's access ends at 16 (some services at 12), "
+    "and a child signs in as themselves only from 13, with youth access.",
     Reason.CONFIDENTIAL_ADDRESS: "This service is not available to a person with a confidential address.",
     Reason.INSUFFICIENT_ASSURANCE: "Health data needs a high level of assurance; sign in with ID-porten high.",
     Reason.SERVICE_SCOPE: "A service client may not read health data.",

@@ -4,7 +4,7 @@
 //   node tests/browser/graphiql.mjs <gateway /graphql URL> <screenshot.png>
 //
 // The browser is $CHROMIUM (default /usr/bin/chromium, Debian's package). Prints one line of JSON,
-// {ok, kari, jonas, foreignRequests, consoleErrors, ...}; exits 0 when both personas' data showed up
+// {ok, kari, jonas, layout, foreignRequests, consoleErrors, ...}; exits 0 when both personas' data showed up
 // and the page asked nothing of any host but the gateway, 1 otherwise (the reason is in "error").
 import { chromium } from "playwright-core";
 
@@ -129,6 +129,12 @@ async function main() {
     step("GraphiQL renders");
     await page.locator(".graphiql-execute-button").waitFor({ state: "visible" });
     await page.locator("#persona").waitFor({ state: "visible" });
+    // page.css is a file of its own now: had it not loaded, GraphiQL would not fill the window.
+    result.layout = await page.evaluate(() => ({
+      bodyDisplay: getComputedStyle(document.body).display,
+      editorHeight: Math.round(document.getElementById("graphiql").getBoundingClientRect().height),
+      windowHeight: window.innerHeight,
+    }));
 
     result.kari = await runAs(page, KARI);
 

@@ -81,6 +81,9 @@ async def test_graphiql_runs_the_example_query_as_two_personas(
     assert result["jonas"]["onScreen"], report
     assert result["kari"]["errors"] == [] and result["jonas"]["errors"] == [], report
     assert result["foreignRequests"] == [], report
+    # The page's own stylesheet applied: the editor takes the window below the persona bar.
+    layout = result["layout"]
+    assert layout["bodyDisplay"] == "flex" and layout["editorHeight"] > layout["windowHeight"] * 0.8, report
     # The page names an empty icon, so the browser asks for no /favicon.ico: no console error at all.
     errors = result["consoleErrors"]
     assert errors == [], report
