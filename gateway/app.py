@@ -25,6 +25,7 @@ from gateway.core.shared import SharedState, shared_state
 from gateway.graphiql import graphiql_html
 from gateway.policy.clock import Clock, system_clock
 from gateway.sources import Sources
+from gateway.sources.fhir_codings import FhirCodings
 from gateway.view import GatewayGraphQL
 
 
@@ -56,6 +57,9 @@ def build_app(settings: Settings, *, clock: Clock = system_clock, shared: Shared
     """The gateway. In demo mode it issues its own tokens; otherwise it trusts `settings.jwks_url`."""
     if not settings.demo and not settings.jwks_url:
         raise ValueError("GATEWAY_JWKS_URL is required unless GATEWAY_DEMO=true")
+    # A codings file that does not fit stops the start here, with one line saying why, rather than
+    # failing each request (or quietly taking a GP for a hospital).
+    FhirCodings.load(settings.fhir_codings_file)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:

@@ -73,6 +73,20 @@ def test_serve_on_a_port_in_use_names_gateway_port(taken_port: int) -> None:
     assert refusal(result) == f"port {taken_port} on 127.0.0.1 is in use; set GATEWAY_PORT to another port"
 
 
+def test_serve_with_a_codings_file_that_names_no_service_kind_names_the_file(tmp_path: Path) -> None:
+    codings = tmp_path / "codings.json"
+    codings.write_text('{"serviceKind": {"http://terminology.hl7.org/CodeSystem/v3-RoleCode|PC": "PRIMARY_CARE"}}')
+    line = refusal(
+        run_gateway(
+            "serve",
+            GATEWAY_PORT="0",
+            GATEWAY_JWKS_URL="http://127.0.0.1:9/jwks.json",
+            GATEWAY_FHIR_CODINGS_FILE=str(codings),
+        )
+    )
+    assert line.startswith(f"GATEWAY_FHIR_CODINGS_FILE {codings}: ") and "'PRIMARY_CARE'" in line and "GP" in line
+
+
 def test_each_source_url_is_a_gateway_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.startswith("GATEWAY_"):
