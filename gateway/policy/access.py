@@ -9,9 +9,10 @@ own confidential address, then the basis (a fullmakt's areas, a child's age), th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
-from gateway.policy.catalog import CATALOG, YOUTH_MESSAGE_CATEGORIES, YOUTH_SERVICES
+from gateway.policy.catalog import CATALOG, CATEGORY_SERVICE, YOUTH_MESSAGE_CATEGORIES, YOUTH_SERVICES
 from gateway.policy.representation import Access, Allowed, ClientAccess, Denied
 from gateway.policy.vocabulary import (
     AddressProtection,
@@ -93,6 +94,33 @@ class Item:
     hidden_from_guardian: bool = False
     category: MessageCategory | None = None  # messages and threads only
     via_representative: bool = False  # a parent or proxy wrote in this thread for the subject
+
+
+def category_item(category: MessageCategory | None, kind: ServiceKind | None) -> Item | None:
+    """A thread as an item of its category's service (section 5); None for a category that belongs
+    to no service, whose threads are withheld."""
+    if category is None:
+        return None
+    return Item(CATEGORY_SERVICE[category], kind, category=category)
+
+
+def messages_visible(
+    access: Access,
+    listing: Visibility,
+    thread: Item,
+    hidden_from_guardian: Sequence[bool],
+    by_representative: Sequence[bool],
+) -> list[bool]:
+    """Which of a thread's messages may be shown, judged one by one (4.5): a thread in which a
+    representative wrote for the subject stays the representative's as a whole. A thread is shown
+    only when at least one of its messages is."""
+    via_representative = any(by_representative)
+    return [
+        item_visible(
+            access, listing, replace(thread, hidden_from_guardian=hidden, via_representative=via_representative)
+        )
+        for hidden in hidden_from_guardian
+    ]
 
 
 def item_visible(access: Access, listing: Visibility, item: Item) -> bool:

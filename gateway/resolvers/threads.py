@@ -5,9 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from gateway.policy.access import Item, item_visible, judges_each_message, needs_service_kinds
-from gateway.policy.catalog import ATTACHMENT_SERVICE, CATEGORY_SERVICE
-from gateway.policy.vocabulary import Service, ServiceKind, Visibility
+from gateway.policy.access import (
+    Item,
+    category_item,
+    item_visible,
+    judges_each_message,
+    messages_visible,
+    needs_service_kinds,
+)
+from gateway.policy.catalog import ATTACHMENT_SERVICE
+from gateway.policy.vocabulary import MessageCategory, Service, ServiceKind, Visibility
 from gateway.request.context import GatewayContext
 from gateway.request.decisions import Subject
 from gateway.resolvers.items import counterpart_kinds
@@ -43,15 +50,10 @@ class ThreadView:
         return sum(1 for m in self.messages if m.direction is Direction.IN and m.read_at is None)
 
 
-def _item(view: ThreadView, service: Service, hidden: bool, via_representative: bool) -> Item:
-    return Item(service, view.kind, hidden, view.record.category, via_representative)
-
-
 async def visible_threads(
     ctx: GatewayContext, subject: Subject, threads: list[ThreadRecord]
 ) -> tuple[list[ThreadView], int]:
-    """The threads the viewer may see, and how many were withheld. A thread is shown when at least
-    one of its messages may be shown (its subject line is content too)."""
+    """The threads the viewer may see, and how many were withheld."""
     listing = ctx.decisions.service(subject, Service.INNBOKS)
     access = subject.access
     kinds = await counterpart_kinds(ctx, subject) if needs_service_kinds(access) else {}
@@ -59,24 +61,25 @@ async def visible_threads(
     messages = await ctx.loaders.messages_by_thread.load_many([t.id for t in threads]) if per_message else []
     shown: list[ThreadView] = []
     for index, thread in enumerate(threads):
-        view = ThreadView(thread, listing, kinds.get(thread.counterpart_contact_id or ""))
-        category = thread.category
-        if category is None:
-            continue  # a category the catalog does not know belongs to no service: deny
-        service = CATEGORY_SERVICE[category]
+        kind = kinds.get(thread.counterpart_contact_id or "")
+        item = category_item(thread.category, kind)
+        if item is None:
+            continue
         if not per_message or not messages[index]:
-            if item_visible(access, listing, _item(view, service, False, False)):
-                shown.append(view)
+            if item_visible(access, listing, item):
+                shown.append(ThreadView(thread, listing, kind))
             continue
         in_thread = messages[index]
-        via_representative = any(m.sent_on_behalf_of for m in in_thread)
-        visible = tuple(
-            m
-            for m in in_thread
-            if item_visible(access, listing, _item(view, service, m.hidden_from_guardian, via_representative))
+        judged = messages_visible(
+            access,
+            listing,
+            item,
+            [m.hidden_from_guardian for m in in_thread],
+            [m.sent_on_behalf_of is not None for m in in_thread],
         )
+        visible = tuple(m for m, ok in zip(in_thread, judged, strict=True) if ok)
         if visible:
-            shown.append(ThreadView(thread, listing, view.kind, visible, len(in_thread) - len(visible)))
+            shown.append(ThreadView(thread, listing, kind, visible, len(in_thread) - len(visible)))
     return shown, len(threads) - len(shown)
 
 
@@ -94,7 +97,7 @@ async def thread_page(
     *,
     first: int | None,
     after: str | None,
-    category: str | None,
+    category: MessageCategory | None,
     archived: bool | None,
 ) -> Page[ThreadView]:
     """The subject's threads, latest activity first; withheld ones counted in hiddenCount."""

@@ -13,7 +13,14 @@ from dataclasses import dataclass
 
 import pytest
 
-from gateway.policy.access import Item, address_mask, item_visible, service_visibility
+from gateway.policy.access import (
+    Item,
+    address_mask,
+    category_item,
+    item_visible,
+    messages_visible,
+    service_visibility,
+)
 from gateway.policy.representation import Access, Allowed, ClientAccess, Denied
 from gateway.policy.vocabulary import (
     AddressProtection,
@@ -321,6 +328,27 @@ def test_hidden_from_guardian_is_never_shown_to_a_parent(viewer: Viewer, listing
     ):
         item = Item(service, kind, True, category)
         assert item_visible(viewer.access(consent), listing, item) is False, (consent, service, kind, category)
+
+
+# --- threads: their category's service, their messages judged one by one ---------------------------
+
+
+def test_a_thread_of_a_category_of_no_service_is_no_item() -> None:
+    assert category_item(None, ServiceKind.GP) is None
+    item = category_item(MessageCategory.KOMMUNE, ServiceKind.MUNICIPAL)
+    assert item == Item(Service.DIGITAL_DIALOG, ServiceKind.MUNICIPAL, category=MessageCategory.KOMMUNE)
+
+
+def test_messages_are_judged_one_by_one_and_a_representatives_thread_stays_theirs() -> None:
+    thread = category_item(MessageCategory.DIALOG_FASTLEGE, ServiceKind.GP)
+    assert thread is not None
+    # A parent of a 5-year-old: only the message hidden from guardians is withheld.
+    parent = PARENT_5.access(ConsentLevel.FULL)
+    assert messages_visible(parent, PARTIAL, thread, [False, True, False], [False, False, False]) == [True, False, True]
+    # Jonas (13-15) as himself: a thread in which a parent wrote for him is withheld whole, whichever message it was.
+    youth = YOUTH_13.access(ConsentLevel.FULL)
+    assert messages_visible(youth, PARTIAL, thread, [False, False], [False, False]) == [True, True]
+    assert messages_visible(youth, PARTIAL, thread, [False, False], [False, True]) == [False, False]
 
 
 # --- address_mask ---------------------------------------------------------------------------------
