@@ -109,7 +109,7 @@ class Stack:
             json={"query": INBOX_PAGE, "variables": {"person": KARI, "first": first}},
             headers={"Authorization": f"Bearer {self.token}"},
         ) as resp:
-            body = await resp.json()
+            body: dict[str, Any] = await resp.json()
             if resp.status != 200:
                 raise PageError(f"gateway answered {resp.status}: {body}")
         if body.get("errors") or not (body.get("data") or {}).get("person"):
@@ -124,7 +124,8 @@ async def _token(http: aiohttp.ClientSession, url: str, pid: str) -> str:
     async with http.post(f"{url}/demo/token", json={"pid": pid, "acr": "idporten-loa-high"}) as resp:
         if resp.status != 200:
             raise RuntimeError(f"/demo/token answered {resp.status}: {await resp.text()}")
-        return (await resp.json())["access_token"]
+        token: str = (await resp.json())["access_token"]
+        return token
 
 
 @asynccontextmanager

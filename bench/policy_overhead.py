@@ -30,11 +30,12 @@ from gateway.core.audit import MemoryAuditLog
 from gateway.core.auth import Principal, PrincipalKind
 from gateway.core.config import Settings
 from gateway.core.events import MemoryEventBus
+from gateway.policy import access as policy_access
 from gateway.policy.clock import system_clock
 from gateway.policy.vocabulary import Assurance, Visibility
 from gateway.request.context import GatewayContext
 from gateway.resolvers import appointments, contacts, threads
-from gateway.schema import build_schema
+from gateway.schema import GatewaySchema, build_schema
 from gateway.schema.directives import AddressMask
 from gateway.sources import Sources
 from gateway.sources.loaders import Loaders
@@ -67,13 +68,11 @@ def rules_off() -> Iterator[None]:
     def visible(*_args: Any) -> bool:
         return True
 
-    patches = [
-        mock.patch("gateway.schema.directives.service_visibility", full),
+    patches: list[contextlib.AbstractContextManager[Any]] = [
+        # Decisions.service, behind every service gate, asks the policy module for each service.
+        mock.patch.object(policy_access, "service_visibility", full),
         mock.patch.object(AddressMask, "_masked", lambda *_args: False),
-        mock.patch.object(threads, "_per_message", lambda *_args: False),
-        mock.patch.object(threads, "service_visibility", full),
-        mock.patch.object(contacts, "service_visibility", full),
-        mock.patch.object(appointments, "service_visibility", full),
+        mock.patch.object(threads, "judges_each_message", lambda *_args: False),
         mock.patch.object(threads, "item_visible", visible),
         mock.patch.object(contacts, "item_visible", visible),
         mock.patch.object(appointments, "item_visible", visible),
@@ -84,12 +83,13 @@ def rules_off() -> Iterator[None]:
         yield
 
 
-async def timed_runs(schema: Any, loaders: Loaders, person: str, runs: int) -> list[float]:
+async def timed_runs(schema: GatewaySchema, sources: Sources, loaders: Loaders, person: str, runs: int) -> list[float]:
     principal = Principal(PrincipalKind.PERSON, pid=KARI, assurance=Assurance.HIGH)
     samples = []
     for _ in range(runs):
-        context = GatewayContext(principal, loaders.sources, system_clock, MemoryAuditLog(), MemoryEventBus())
-        context.loaders = loaders  # warm: every upstream answer is already cached
+        context = GatewayContext(principal, sources, system_clock, MemoryAuditLog(), MemoryEventBus())
+        # Warm: every upstream answer is already cached, for the resolvers and the decisions alike.
+        context.loaders = context.decisions.loaders = loaders
         started = time.perf_counter()
         result = await schema.execute(QUERY, variable_values={"person": person}, context_value=context)
         samples.append((time.perf_counter() - started) * 1000)
@@ -98,11 +98,11 @@ async def timed_runs(schema: Any, loaders: Loaders, person: str, runs: int) -> l
     return samples
 
 
-async def peak_kib(schema: Any, loaders: Loaders, person: str) -> float:
+async def peak_kib(schema: GatewaySchema, sources: Sources, loaders: Loaders, person: str) -> float:
     """Peak Python memory allocated while one request executes (tracemalloc), in KiB."""
     tracemalloc.start()
     try:
-        await timed_runs(schema, loaders, person, 1)
+        await timed_runs(schema, sources, loaders, person, 1)
         return tracemalloc.get_traced_memory()[1] / 1024
     finally:
         tracemalloc.stop()
@@ -114,23 +114,23 @@ async def main() -> None:
     args = parser.parse_args()
     schema = build_schema(Settings())
     async with await start_sandbox() as sandbox, aiohttp.ClientSession() as http:
-        urls = {f"{name}_url": url for name, url in sandbox.urls.items()}
-        loaders = Loaders(Sources.build(http, Settings(demo=True, **urls)))
+        sources = Sources.build(http, Settings(demo=True).with_upstreams(sandbox.urls))
+        loaders = Loaders(sources)
         rows = []
         for label, person in CASES:
-            await timed_runs(schema, loaders, person, 3)  # warm the loaders: from here on no HTTP
+            await timed_runs(schema, sources, loaders, person, 3)  # warm the loaders: from here on no HTTP
             with rules_off():
-                await timed_runs(schema, loaders, person, 3)
+                await timed_runs(schema, sources, loaders, person, 3)
             # Alternate the modes in blocks so drift on a shared machine hits both alike.
             on: list[float] = []
             off: list[float] = []
             for _ in range(4):
-                on += await timed_runs(schema, loaders, person, args.runs // 4)
+                on += await timed_runs(schema, sources, loaders, person, args.runs // 4)
                 with rules_off():
-                    off += await timed_runs(schema, loaders, person, args.runs // 4)
-            memory_on = await peak_kib(schema, loaders, person)
+                    off += await timed_runs(schema, sources, loaders, person, args.runs // 4)
+            memory_on = await peak_kib(schema, sources, loaders, person)
             with rules_off():
-                memory_off = await peak_kib(schema, loaders, person)
+                memory_off = await peak_kib(schema, sources, loaders, person)
             rows.append((label, statistics.median(off), statistics.median(on), memory_off, memory_on))
     print(f"In-process execution with warm loaders: median of {args.runs} runs per mode (ms), and the peak memory")
     print("allocated while one request executes (tracemalloc)")

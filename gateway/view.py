@@ -3,7 +3,7 @@ GraphiQL, and GraphQL over HTTP with both media types (see gateway/http_media.py
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, overload
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
@@ -62,10 +62,16 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
         if isinstance(authorization, str):
             context.principal = await context.request.state.verifier.principal(authorization)
             context.renew()  # decisions are made for the principal the connection signed in as
-        return UNSET
+        return UnsetType()  # UNSET itself, which Strawberry types as Any
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         return HTMLResponse(self._ide_page or "")
+
+    @overload
+    async def run(self, request: Request, context: GatewayContext = UNSET, root_value: Any = UNSET) -> Response: ...
+
+    @overload
+    async def run(self, request: WebSocket, context: GatewayContext = UNSET, root_value: Any = UNSET) -> WebSocket: ...
 
     async def run(
         self, request: Request | WebSocket, context: GatewayContext = UNSET, root_value: Any = UNSET
@@ -74,7 +80,7 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
         try:
             return await super().run(request, context, root_value)
         except HTTPException as exc:
-            if self.is_websocket_request(request):
+            if isinstance(request, WebSocket):
                 raise
             return self._refusal(request, exc)
 

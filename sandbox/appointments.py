@@ -107,15 +107,15 @@ def create_app(
     pracs = {p.id: p for p in (seed.PRACTITIONERS if practitioners is None else practitioners)}
     locs = {loc.id: loc for loc in (seed.LOCATIONS if locations is None else locations)}
     rows = seed.APPOINTMENTS if appointments is None else appointments
-    app[APPOINTMENTS] = {a.id: appointment_resource(a, pracs, locs) for a in rows}
+    appointment_resources = app[APPOINTMENTS] = {a.id: appointment_resource(a, pracs, locs) for a in rows}
     app[STARTS] = {a.id: a.start for a in rows}
     orgs = {o.id: o for o in (seed.ORGANIZATIONS if organizations is None else organizations)}
-    app[LOCATIONS] = {loc.id: location_resource(loc, orgs) for loc in locs.values()}
-    app[ORGANIZATIONS] = {o.id: fhir.organization_resource(o) for o in orgs.values()}
-    fhir.add_resource_routes(app, "Appointment", app[APPOINTMENTS], _search_appointments)
-    fhir.add_resource_routes(app, "Location", app[LOCATIONS], fhir.id_search(app[LOCATIONS], "Location"))
+    location_resources = app[LOCATIONS] = {loc.id: location_resource(loc, orgs) for loc in locs.values()}
+    organization_resources = app[ORGANIZATIONS] = {o.id: fhir.organization_resource(o) for o in orgs.values()}
+    fhir.add_resource_routes(app, "Appointment", appointment_resources, _search_appointments)
+    fhir.add_resource_routes(app, "Location", location_resources, fhir.id_search(location_resources, "Location"))
     fhir.add_resource_routes(
-        app, "Organization", app[ORGANIZATIONS], fhir.id_search(app[ORGANIZATIONS], "Organization")
+        app, "Organization", organization_resources, fhir.id_search(organization_resources, "Organization")
     )
     app.router.add_get("/fhir/{type}", fhir.unknown_type)
     app.router.add_get("/fhir/{type}/{id}", fhir.unknown_type)

@@ -107,15 +107,15 @@ def create_app(
     pracs = {p.id: p for p in (seed.PRACTITIONERS if practitioners is None else practitioners)}
     orgs = {o.id: o for o in (seed.ORGANIZATIONS if organizations is None else organizations)}
     teams = seed.CARE_TEAMS if care_teams is None else care_teams
-    app[CARE_TEAMS] = {t.id: care_team_resource(t, pracs, orgs) for t in teams}
-    app[PRACTITIONERS] = {p.id: practitioner_resource(p) for p in pracs.values()}
-    app[ORGANIZATIONS] = {o.id: fhir.organization_resource(o) for o in orgs.values()}
-    fhir.add_resource_routes(app, "CareTeam", app[CARE_TEAMS], _search_care_teams)
+    care_team_resources = app[CARE_TEAMS] = {t.id: care_team_resource(t, pracs, orgs) for t in teams}
+    practitioner_resources = app[PRACTITIONERS] = {p.id: practitioner_resource(p) for p in pracs.values()}
+    organization_resources = app[ORGANIZATIONS] = {o.id: fhir.organization_resource(o) for o in orgs.values()}
+    fhir.add_resource_routes(app, "CareTeam", care_team_resources, _search_care_teams)
     fhir.add_resource_routes(
-        app, "Practitioner", app[PRACTITIONERS], fhir.id_search(app[PRACTITIONERS], "Practitioner")
+        app, "Practitioner", practitioner_resources, fhir.id_search(practitioner_resources, "Practitioner")
     )
     fhir.add_resource_routes(
-        app, "Organization", app[ORGANIZATIONS], fhir.id_search(app[ORGANIZATIONS], "Organization")
+        app, "Organization", organization_resources, fhir.id_search(organization_resources, "Organization")
     )
     app.router.add_get("/fhir/{type}", fhir.unknown_type)
     app.router.add_get("/fhir/{type}/{id}", fhir.unknown_type)

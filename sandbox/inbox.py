@@ -82,7 +82,8 @@ def message_json(m: seed.Message) -> dict[str, Any]:
 
 
 STORE = web.AppKey("inbox_store", InboxStore)
-CLOCK = web.AppKey("inbox_clock", Callable[[], datetime])
+# A callable is no class, so the type goes in the subscript (aiohttp reads it from there for repr).
+CLOCK = web.AppKey[Callable[[], datetime]]("inbox_clock")
 
 
 # --- reads -----------------------------------------------------------------------------------------

@@ -609,7 +609,7 @@ class _Inbox:
         for n, m in enumerate(msgs, start=1):
             sent = at(m.sent)
             msg_id = f"{thread_id.replace('th-', 'msg-', 1)}-{n}"
-            attachments = ()
+            attachments: tuple[Attachment, ...] = ()
             if m.attachment:
                 name, content_type, size = m.attachment
                 attachments = (Attachment(f"att-{msg_id.removeprefix('msg-')}", name, content_type, size),)

@@ -97,7 +97,14 @@ class RedisAuditLog:
 
     async def entries_for(self, subject_id: str) -> list[AuditEntry]:
         rows = await self._redis.xrevrange(self._prefix + subject_id)
-        return [AuditEntry.from_json(_text(entry_id), fields[b"entry"]) for entry_id, fields in rows]
+        # redis-py types the reply, an entry's id and its fields as optional (XCLAIM can answer a
+        # deleted entry so); XREVRANGE answers a list of whole entries.
+        assert rows is not None
+        return [
+            AuditEntry.from_json(_text(entry_id), fields[b"entry"])
+            for entry_id, fields in rows
+            if entry_id is not None and fields is not None
+        ]
 
 
 def _text(value: bytes | str) -> str:

@@ -109,7 +109,9 @@ def decide(
     """
     age = _age(subject, now)
 
-    def allowed(basis: Basis, areas: frozenset[ServiceArea] | None = None, valid_to: dt.datetime | None = None):
+    def allowed(
+        basis: Basis, areas: frozenset[ServiceArea] | None = None, valid_to: dt.datetime | None = None
+    ) -> Allowed:
         return Allowed(basis, subject.id, subject.consent, age, subject.address_protection, areas, valid_to)
 
     if viewer.id == subject.id:

@@ -50,13 +50,16 @@ class GatewaySchema(strawberry.federation.Schema):
             ):
                 # Only the key fields go on: resolve_reference takes the key and nothing else.
                 key = {"__typename": representation["__typename"], "id": representation["id"]}
-                good.append(key)  # type: ignore[arg-type]
+                good.append(FederationAny(key))
                 results.append(None)
             else:
+                # An error in place of an entity fails that entity alone, as in Strawberry's own results.
                 results.append(
-                    BadUserInput(
-                        "Each representation needs a __typename (Person, HealthContact or Appointment) and an id.",
-                        "representations",
+                    FederationAny(
+                        BadUserInput(
+                            "Each representation needs a __typename (Person, HealthContact or Appointment) and an id.",
+                            "representations",
+                        )
                     )
                 )
         resolved = iter(super().entities_resolver(info, good))

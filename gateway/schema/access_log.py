@@ -40,7 +40,7 @@ class AccessLogEntry:
 
     @strawberry.field(description="The portal services whose data was read or written.")
     def services(self) -> list[ServiceName]:
-        return [Service(s) for s in self.entry.services if s in Service._value2member_map_]  # type: ignore[misc]
+        return [Service(s) for s in self.entry.services if s in Service._value2member_map_]
 
     @strawberry.field(description="The GraphQL operation name the client gave, if any.")
     def operation_name(self) -> str | None:

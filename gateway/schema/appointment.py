@@ -69,7 +69,7 @@ class Appointment:
 
     @strawberry.field(description="Booked, cancelled, fulfilled, ...")
     def status(self) -> AppointmentStatus:
-        return self.record.status  # type: ignore[return-value]
+        return self.record.status
 
     @strawberry.field(description="What the appointment is for.")
     def title(self) -> str:
@@ -86,7 +86,7 @@ class Appointment:
         if kind is None:
             location = await self._location(info)
             kind = location.service_kind if location else None
-        return kind_or_conservative(kind)  # type: ignore[return-value]
+        return kind_or_conservative(kind)
 
     @strawberry.field(description="Where it takes place.")
     async def location(self, info: Info) -> Location | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Generic, Self, TypeVar
 
 import strawberry
 
@@ -68,7 +68,7 @@ class Connection(Generic[T]):
         return [edge.node for edge in self.edges]
 
     @classmethod
-    def of(cls, page: Page[R], to_node: Callable[[R], T]) -> Connection[T]:
+    def of(cls, page: Page[R], to_node: Callable[[R], T]) -> Self:
         return cls(
             edges=[Edge(cursor=cursor, node=to_node(item)) for cursor, item in page.items],
             page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any
+from typing import TypeVar
 
 import strawberry
 from aiodataloader import DataLoader
@@ -18,8 +18,10 @@ from gateway.schema.common import Address, Period
 from gateway.schema.enums import ContactRole, ServiceKind
 from gateway.sources.records import ContactRecord, OrganizationRecord
 
+T = TypeVar("T")
 
-async def _load_or_none(loader: DataLoader, key: str | None) -> Any:
+
+async def _load_or_none(loader: DataLoader[str, T | None], key: str | None) -> T | None:
     return await loader.load(key) if key else None
 
 
@@ -51,7 +53,7 @@ class HealthContact:
 
     @strawberry.field(description="The contact's role for the person.")
     def role(self) -> ContactRole:
-        return self.record.role  # type: ignore[return-value]
+        return self.record.role
 
     @strawberry.field(description="Whether the person can write to this contact (digital dialogue).")
     def offers_digital_dialogue(self) -> bool:
@@ -93,7 +95,7 @@ class HealthContact:
     @strawberry.field(description="Hospital, GP or municipal service (from the organisation's type).")
     async def service_kind(self, info: Info) -> ServiceKind:
         loaded = await self._loaded(info)
-        return kind_or_conservative(loaded.organization.service_kind if loaded.organization else None)  # type: ignore[return-value]
+        return kind_or_conservative(loaded.organization.service_kind if loaded.organization else None)
 
     @strawberry.field(description="The organisation (legekontor, hospital, municipality).")
     async def organization(self, info: Info) -> str | None:

@@ -241,7 +241,7 @@ def describe_directive_arguments(schema: GraphQLSchema) -> None:
     """Strawberry (0.341) drops the descriptions of schema-directive arguments; put them back, so the
     SDL documents every argument."""
     for cls in ACCESS_RULE_DIRECTIVES:
-        definition = cls.__strawberry_directive__  # type: ignore[attr-defined]
+        definition = cls.__strawberry_directive__  # type: ignore[union-attr]  # set by @strawberry.schema_directive
         directive = schema.get_directive(definition.graphql_name or cls.__name__[0].lower() + cls.__name__[1:])
         if directive is None:
             continue

@@ -1,32 +1,38 @@
-"""The schema's enums. Access-rule words come from `policy.vocabulary`, so the SDL and the rules agree."""
+"""The schema's enums. Access-rule words come from `policy.vocabulary`, so the SDL and the rules agree.
+
+Strawberry makes a Python enum a GraphQL enum in place, so each name here is an alias of the Python
+enum itself: a resolver returns a vocabulary member as the GraphQL enum, and mypy checks that it does.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import Enum
-from typing import Any
+from typing import TypeAlias
 
 import strawberry
+from strawberry.types.enum import has_enum_definition
 
 from gateway.policy import vocabulary
 from gateway.policy.catalog import CATALOG, CATEGORY_SERVICE
 from gateway.sources import records
 
 
-def described(python_enum: type[Enum], description: str, values: Mapping[str, str], name: str | None = None) -> Any:
-    """`python_enum` as a GraphQL enum with a description for the type and for every value."""
+def describe(python_enum: type[Enum], description: str, values: Mapping[str, str], name: str | None = None) -> None:
+    """Make `python_enum` a GraphQL enum, with a description for the type and for every value."""
     graphql_enum = strawberry.enum(python_enum, name=name, description=description)
+    assert has_enum_definition(graphql_enum)
     definition = graphql_enum.__strawberry_definition__
     missing = {v.name for v in definition.values} - set(values)
     if missing:
         raise ValueError(f"{definition.name}: describe {sorted(missing)}")
     for value in definition.values:
         value.description = values[value.name]
-    return graphql_enum
 
 
-ConsentLevel = described(
-    vocabulary.ConsentLevel,
+ConsentLevel: TypeAlias = vocabulary.ConsentLevel
+describe(
+    ConsentLevel,
     "Samtykkenivå (tilgangsnivå) for the health services on helsenorge.no, lowest first.",
     {
         "NONE": "No consent: the health services are not in use.",
@@ -35,8 +41,9 @@ ConsentLevel = described(
         "FULL": "Full: every service, appointments and digital dialogue included.",
     },
 )
-RepresentationBasis = described(
-    vocabulary.Basis,
+RepresentationBasis: TypeAlias = vocabulary.Basis
+describe(
+    RepresentationBasis,
     "How the viewer may act for a person: as themselves, as a parent, or by fullmakt (proxy).",
     {
         "SELF": "The viewer's own data.",
@@ -45,16 +52,18 @@ RepresentationBasis = described(
     },
     name="RepresentationBasis",
 )
-ServiceArea = described(
-    vocabulary.ServiceArea,
+ServiceArea: TypeAlias = vocabulary.ServiceArea
+describe(
+    ServiceArea,
     "Fullmakt service areas (tjenesteområder).",
     {
         "REGISTERED_INFORMATION": "Area 1: innsyn i opplysninger registrert om deg (insight into what is registered).",
         "DIGITAL_HEALTH_SERVICES": "Area 3: digitale helsetjenester (digital health services).",
     },
 )
-ServiceKind = described(
-    vocabulary.ServiceKind,
+ServiceKind: TypeAlias = vocabulary.ServiceKind
+describe(
+    ServiceKind,
     "Which part of the health service an item comes from.",
     {
         "HOSPITAL": "Specialist health service (sykehus); also what an item of unknown kind is taken to be.",
@@ -74,13 +83,15 @@ _CATEGORY_TEXT = {
     "FULLMAKT": "Notices and receipts about fullmakt",
     "KJERNEJOURNAL": "A case handler's answer about the summary care record",
 }
-MessageCategory = described(
-    vocabulary.MessageCategory,
+MessageCategory: TypeAlias = vocabulary.MessageCategory
+describe(
+    MessageCategory,
     "Innboks message categories, each belonging to one portal service.",
     {c.name: f"{_CATEGORY_TEXT[c.name]} ({CATEGORY_SERVICE[c].value})." for c in vocabulary.MessageCategory},
 )
-Visibility = described(
-    vocabulary.Visibility,
+Visibility: TypeAlias = vocabulary.Visibility
+describe(
+    Visibility,
     "What a parent sees of a service on behalf of a child: FULL, PARTIAL (filtered) or NONE.",
     {
         "FULL": "Everything (but items hidden from guardians).",
@@ -88,37 +99,41 @@ Visibility = described(
         "NONE": "Nothing: FORBIDDEN with reason CHILD_AGE.",
     },
 )
-ServiceName = described(
-    vocabulary.Service,
+ServiceName: TypeAlias = vocabulary.Service
+describe(
+    ServiceName,
     "The portal services of helsenorge.no that every item belongs to (DESIGN.md 4.3).",
     {service.name: rule.description for service, rule in CATALOG.items()},
     name="PortalService",
 )
 
 
-class _Assurance(Enum):
+# Not vocabulary.Assurance, whose values are `acr` strings: the viewer's level is mapped by name.
+class Assurance(Enum):
     HIGH = "HIGH"
     SUBSTANTIAL = "SUBSTANTIAL"
 
 
-Assurance = described(
-    _Assurance,
+describe(
+    Assurance,
     "ID-porten level of assurance of the viewer's sign-in.",
     {"HIGH": "idporten-loa-high: may see health data.", "SUBSTANTIAL": "idporten-loa-substantial: viewer id only."},
     name="Assurance",
 )
 
 
-Direction = described(
-    records.Direction,
+Direction: TypeAlias = records.Direction
+describe(
+    Direction,
     "Whether the person received (IN) or wrote (OUT) a message.",
     {"IN": "From a health contact to the person.", "OUT": "Written by the person, or by a representative for them."},
     name="Direction",
 )
 
 
-ContactRole = described(
-    records.ContactRole,
+ContactRole: TypeAlias = records.ContactRole
+describe(
+    ContactRole,
     "The role of a health contact for the person.",
     {
         "GP": "Fastlege: the person's general practitioner.",
@@ -131,8 +146,9 @@ ContactRole = described(
 )
 
 
-AppointmentStatus = described(
-    records.AppointmentStatus,
+AppointmentStatus: TypeAlias = records.AppointmentStatus
+describe(
+    AppointmentStatus,
     "FHIR R4 appointment status.",
     {
         "PROPOSED": "Suggested, not yet agreed.",

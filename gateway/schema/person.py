@@ -71,7 +71,7 @@ class Person:
 
     @strawberry.field(description="The person's consent level for the health services.")
     def consent_level(self) -> ConsentLevel:
-        return self.owner.access.subject_consent  # type: ignore[return-value]
+        return self.owner.access.subject_consent
 
     @service_field(Service.INNBOKS, description="Innboks threads, latest activity first.")
     async def threads(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import AsyncGenerator
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, TypeAlias
 
 import strawberry
 
@@ -14,7 +14,7 @@ from gateway.request.context import Info
 from gateway.resolvers import live
 from gateway.resolvers.live import LiveEvent
 from gateway.schema.directives import service_subscription
-from gateway.schema.enums import described
+from gateway.schema.enums import describe
 from gateway.schema.thread import Message, Thread
 
 
@@ -25,8 +25,9 @@ class _InboxEventKind(Enum):
     UNARCHIVED = "UNARCHIVED"
 
 
-InboxEventKind = described(
-    _InboxEventKind,
+InboxEventKind: TypeAlias = _InboxEventKind
+describe(
+    InboxEventKind,
     "What happened in the inbox.",
     {
         "NEW_MESSAGE": "A message was sent or received.",

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
+from strawberry.types.base import StrawberryObjectDefinition
 
 from gateway.request.context import Info
 from gateway.request.decisions import Subject
@@ -25,12 +26,13 @@ if TYPE_CHECKING:
 PersonType = Annotated["Person", strawberry.lazy("gateway.schema.person")]
 
 
-def _person(info: Info, subject: Subject | None) -> Any:
+def _person(info: Info, subject: Subject | None) -> Person | None:
     if subject is None:
         return None
     definition = info.schema.get_type_by_name("Person")
-    assert definition is not None and hasattr(definition, "origin")
-    return definition.origin(owner=subject)
+    assert isinstance(definition, StrawberryObjectDefinition)
+    person: Person = definition.origin(owner=subject)
+    return person
 
 
 @strawberry.type(description="A file attached to a message (a journal document, a letter).")
@@ -73,7 +75,7 @@ class Message:
 
     @strawberry.field(description="IN: from a health contact to the person; OUT: written by the person.")
     def direction(self) -> Direction:
-        return self.record.direction  # type: ignore[return-value]
+        return self.record.direction
 
     @strawberry.field(description="When it was sent.")
     def sent_at(self) -> dt.datetime:

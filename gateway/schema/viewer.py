@@ -7,6 +7,7 @@ import datetime as dt
 import strawberry
 
 from gateway.core.errors import Forbidden, Unauthenticated
+from gateway.policy.representation import Allowed
 from gateway.policy.vocabulary import Assurance as AssuranceLevel
 from gateway.policy.vocabulary import Reason
 from gateway.request.context import Info
@@ -19,22 +20,29 @@ from gateway.schema.person import Person
 class Representation:
     subject: strawberry.Private[Subject]
 
+    @property
+    def _right(self) -> Allowed:
+        # Only a person viewer has representations (Decisions.representations), so none is a client's.
+        access = self.subject.access
+        assert isinstance(access, Allowed)
+        return access
+
     @strawberry.field(description="The person represented.")
     def person(self) -> Person:
         return Person(owner=self.subject)
 
     @strawberry.field(description="SELF, PARENT or PROXY (fullmakt).")
     def basis(self) -> RepresentationBasis:
-        return self.subject.access.basis  # type: ignore[return-value]
+        return self._right.basis
 
     @strawberry.field(description="The fullmakt's service areas; every area for SELF and PARENT.")
     def service_areas(self) -> list[ServiceArea]:
-        areas = self.subject.access.service_areas
-        return sorted(areas if areas is not None else ServiceArea)  # type: ignore[arg-type]
+        areas = self._right.service_areas
+        return sorted(areas if areas is not None else ServiceArea)
 
     @strawberry.field(description="When the right ends: a fullmakt's end date; null when open-ended.")
     def valid_to(self) -> dt.datetime | None:
-        return self.subject.access.valid_to
+        return self._right.valid_to
 
 
 @strawberry.type(description="The logged-in person (from the ID-porten token).")

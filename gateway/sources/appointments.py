@@ -73,7 +73,7 @@ class AppointmentsClient:
         location_id = next((i for a in actors if (i := reference_id(a, "Location"))), None)
         if not resource.get("start"):
             return []  # a proposed appointment without a time is not one a person can attend yet
-        service_type = next(iter(resource.get("serviceType") or ()), {})
+        service_type: dict[str, Any] = next(iter(resource.get("serviceType") or ()), {})
         return [
             AppointmentRecord(
                 id=resource["id"],

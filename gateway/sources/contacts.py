@@ -67,7 +67,7 @@ class ContactsClient:
         subject_id = reference_id(team.get("subject"), "Patient")
         if subject_id is None:
             return None
-        participant = next(iter(team.get("participant") or ()), {})
+        participant: dict[str, Any] = next(iter(team.get("participant") or ()), {})
         member = participant.get("member")
         practitioner_id = reference_id(member, "Practitioner")
         organization_id = reference_id(participant.get("onBehalfOf"), "Organization") or reference_id(

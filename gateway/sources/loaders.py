@@ -11,7 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from aiodataloader import DataLoader
 
@@ -38,7 +38,7 @@ MAX_BATCH = 100
 AppointmentWindow = tuple[str, dt.datetime | None, dt.datetime | None]
 
 
-def _loader(fetch: Callable[[list[K]], Awaitable[Mapping[K, V]]], missing: Any = None) -> DataLoader:
+def _loader(fetch: Callable[[list[K]], Awaitable[Mapping[K, V]]], missing: V) -> DataLoader[K, V]:
     # `missing` is shared by every key without an answer: keep it immutable (None or ()).
     async def load(keys: list[K]) -> list[V]:
         found = await fetch(keys)
@@ -60,11 +60,11 @@ class Loaders:
 
     @cached_property
     def person_by_id(self) -> DataLoader[str, PersonRecord | None]:
-        return _loader(self._sources.registry.persons_by_ids)
+        return _loader(self._sources.registry.persons_by_ids, missing=None)
 
     @cached_property
     def consent_by_person_id(self) -> DataLoader[str, ConsentRecord | None]:
-        return _loader(self._sources.consent.consents_by_ids)
+        return _loader(self._sources.consent.consents_by_ids, missing=None)
 
     @cached_property
     def proxies_by_grantee(self) -> DataLoader[str, tuple[ProxyRecord, ...]]:
@@ -74,31 +74,31 @@ class Loaders:
         return _loader(fetch, missing=())
 
     @cached_property
-    def threads_by_owner(self) -> DataLoader[str, list[ThreadRecord]]:
+    def threads_by_owner(self) -> DataLoader[str, Sequence[ThreadRecord]]:
         return _loader(self._sources.inbox.threads_by_owners, missing=())
 
     @cached_property
-    def messages_by_thread(self) -> DataLoader[str, list[MessageRecord]]:
+    def messages_by_thread(self) -> DataLoader[str, Sequence[MessageRecord]]:
         return _loader(self._sources.inbox.messages_by_threads, missing=())
 
     @cached_property
-    def contacts_by_subject(self) -> DataLoader[str, list[ContactRecord]]:
+    def contacts_by_subject(self) -> DataLoader[str, Sequence[ContactRecord]]:
         return _loader(self._sources.contacts.contacts_by_subjects, missing=())
 
     @cached_property
     def contact_by_id(self) -> DataLoader[str, ContactRecord | None]:
-        return _loader(self._sources.contacts.contacts_by_ids)
+        return _loader(self._sources.contacts.contacts_by_ids, missing=None)
 
     @cached_property
     def practitioner_by_id(self) -> DataLoader[str, PractitionerRecord | None]:
-        return _loader(self._sources.contacts.practitioners_by_ids)
+        return _loader(self._sources.contacts.practitioners_by_ids, missing=None)
 
     @cached_property
     def organization_by_id(self) -> DataLoader[str, OrganizationRecord | None]:
-        return _loader(self._sources.contacts.organizations_by_ids)
+        return _loader(self._sources.contacts.organizations_by_ids, missing=None)
 
     @cached_property
-    def appointments_by_window(self) -> DataLoader[AppointmentWindow, list[AppointmentRecord]]:
+    def appointments_by_window(self) -> DataLoader[AppointmentWindow, Sequence[AppointmentRecord]]:
         """Keyed by (patient id, from, to): one search per distinct window, all patients in it."""
 
         async def fetch(keys: list[AppointmentWindow]) -> dict[AppointmentWindow, list[AppointmentRecord]]:
@@ -118,8 +118,8 @@ class Loaders:
 
     @cached_property
     def appointment_by_id(self) -> DataLoader[str, AppointmentRecord | None]:
-        return _loader(self._sources.appointments.appointments_by_ids)
+        return _loader(self._sources.appointments.appointments_by_ids, missing=None)
 
     @cached_property
     def location_by_id(self) -> DataLoader[str, LocationRecord | None]:
-        return _loader(self._sources.appointments.locations_by_ids)
+        return _loader(self._sources.appointments.locations_by_ids, missing=None)
