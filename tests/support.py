@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import uuid
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,12 +86,18 @@ def redis_url_or_skip() -> str:
 INBOX_EVENTS = """subscription Live($p: ID!) { inboxEvents(personId: $p) {
   kind at thread { id subject unreadCount archived } message { id body sentOnBehalfOf { id } } } }"""
 
+# Only a guard against a test hanging forever, never a measure of speed: generous, so that a loaded
+# machine is slow rather than failing.
+REPLY_WITHIN_S = 60.0
+
 
 class LiveSubscription:
     """One graphql-transport-ws connection with one subscription, read message by message."""
 
     def __init__(self, ws: aiohttp.ClientWebSocketResponse) -> None:
         self.ws = ws
+        # What the server sent while the test waited for the subscription to start (a refusal), for next().
+        self._early: list[dict[str, Any]] = []
 
     @classmethod
     async def open(
@@ -98,20 +106,38 @@ class LiveSubscription:
         ws = await http.ws_connect(base_url.replace("http", "ws", 1) + "/graphql", protocols=("graphql-transport-ws",))
         payload = {"Authorization": f"Bearer {token}"} if token else {}
         await ws.send_json({"type": "connection_init", "payload": payload})
-        ack = await ws.receive_json(timeout=5)
+        ack = await ws.receive_json(timeout=REPLY_WITHIN_S)
         assert ack["type"] == "connection_ack", ack
         await ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": query, "variables": {"p": person_id}}})
         return cls(ws)
 
-    async def next(self, within_s: float = 5.0) -> dict[str, Any]:
+    async def started(self, listening: Awaitable[object], within_s: float = REPLY_WITHIN_S) -> None:
+        """Return once `listening` is done (the server's stream now receives what is published), or once the
+        server has answered first, as it does when it refuses the subscription; that answer is kept for next()."""
+        waiting = asyncio.ensure_future(listening)
+        answer = asyncio.ensure_future(self.ws.receive_json())
+        try:
+            done, _ = await asyncio.wait((waiting, answer), timeout=within_s, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (waiting, answer):
+                task.cancel()
+            # A cancelled receive leaves the message unread and the connection usable once it has unwound.
+            await asyncio.gather(waiting, answer, return_exceptions=True)
+        if answer in done:
+            self._early.append(answer.result())
+        elif waiting in done:
+            waiting.result()
+        else:
+            raise AssertionError(f"the subscription neither started nor was answered within {within_s} s")
+
+    async def next(self, within_s: float = REPLY_WITHIN_S) -> dict[str, Any]:
+        if self._early:
+            return self._early.pop(0)
         return await self.ws.receive_json(timeout=within_s)
 
-    async def nothing_within(self, seconds: float) -> bool:
-        try:
-            message = await self.ws.receive_json(timeout=seconds)
-        except TimeoutError:
-            return True
-        raise AssertionError(f"expected nothing, got {message}")
+    async def ping(self) -> None:
+        """The server answers with a pong; whatever it sent before it read the ping arrives first."""
+        await self.ws.send_json({"type": "ping"})
 
     async def close(self) -> None:
         await self.ws.close()

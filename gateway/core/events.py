@@ -67,6 +67,12 @@ class _LocalFanOut:
 
     def __init__(self) -> None:
         self._queues: dict[str, set[asyncio.Queue[InboxEventRecord]]] = defaultdict(set)
+        # Notified when a subscriber joins, so a caller can wait for a stream instead of guessing how long it takes.
+        self._joined = asyncio.Condition()
+
+    async def wait_for_subscribers(self, subject_id: str, count: int = 1) -> None:
+        async with self._joined:
+            await self._joined.wait_for(lambda: len(self._queues.get(subject_id, ())) >= count)
 
     def deliver(self, event: InboxEventRecord) -> None:
         for queue in list(self._queues.get(event.subject_id, ())):
@@ -80,6 +86,8 @@ class _LocalFanOut:
         queue: asyncio.Queue[InboxEventRecord] = asyncio.Queue(QUEUE_SIZE)
         self._queues[subject_id].add(queue)
         try:
+            async with self._joined:
+                self._joined.notify_all()
             yield queue
         finally:
             self._queues[subject_id].discard(queue)
@@ -98,6 +106,10 @@ class MemoryEventBus:
 
     def subscribe(self, subject_id: str) -> contextlib.AbstractAsyncContextManager[asyncio.Queue[InboxEventRecord]]:
         return self._local.subscribe(subject_id)
+
+    async def wait_for_subscribers(self, subject_id: str, count: int = 1) -> None:
+        """Return once `count` streams of the subject are subscribed: an event published after that reaches them."""
+        await self._local.wait_for_subscribers(subject_id, count)
 
 
 class RedisEventBus:
@@ -127,6 +139,12 @@ class RedisEventBus:
             # Events published before the pattern subscription is active would be missed.
             await asyncio.wait_for(self._ready.wait(), timeout=10)
             yield queue
+
+    async def wait_for_subscribers(self, subject_id: str, count: int = 1) -> None:
+        """Return once `count` streams of the subject on this replica are subscribed and the listener has
+        joined Redis: an event published after that, through any replica, reaches them."""
+        await self._local.wait_for_subscribers(subject_id, count)
+        await self._ready.wait()
 
     async def _listen(self) -> None:
         # Keep subscribe confirmations: "ready" must mean Redis has registered the pattern, not

@@ -4,12 +4,17 @@ Both replicas run as `python -m gateway serve` in their own process, against the
 the test process, trusting one issuer whose key set the test serves (no demo mode: every demo process
 would sign with its own key). A message sent through replica A reaches a subscriber on replica B; a
 subscriber without the right to the person is refused, and one subscribed to someone else hears nothing.
+
+Nothing here waits on the clock: a replica is awaited through /readyz, a subscription through probe events
+published into Redis until it delivers one, and "hears nothing" is shown by ordering: a stream delivers
+in order, so a probe published after an event is the next message only if that event was not delivered.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import json
 import os
 import sys
@@ -25,23 +30,26 @@ from aiohttp import web
 from redis.asyncio import Redis
 
 from gateway.core.auth import DemoIssuer
+from gateway.core.events import InboxEventRecord, RedisEventBus
 from sandbox import Sandbox
 from sandbox.inbox import STORE
 from sandbox.seed import EMMA, KARI, OLA, PER
 from tests.support import redis_url_or_skip
 
 AUDIENCE = "health-gateway"
-STARTUP_S = 15.0
-EVENT_S = 5.0
-QUIET_S = 1.0
+# Guards against hanging, never measures of speed: generous, so that a loaded machine is slow rather than failing.
+READY_WITHIN_S = 90.0
+REPLY_WITHIN_S = 60.0
+# How long one probe waits for its delivery before another is published; they add up to a minute or so.
+PROBE_WAITS_S = (0.5, 1.0, 2.0, 4.0, *(8.0,) * 7)
 ROOT = Path(__file__).resolve().parents[2]
-# The subscription checks the viewer's right (upstream calls) and joins the Redis channel first.
-SUBSCRIBE_SETTLE_S = 0.5
+# A thread each probed stream's viewer may read: the probe is delivered, not withheld.
+KARI_THREAD, EMMA_THREAD, OLA_THREAD = "th-kari-001", "th-emma-dialog", "th-ola-timeavtale"
 
 SEND = """mutation Send($input: SendMessageInput!) { sendMessage(input: $input) {
   thread { id } message { id body } userErrors { code } } }"""
 LIVE = """subscription Live($p: ID!) {
-  inboxEvents(personId: $p) { kind thread { id subject } message { id body } } }"""
+  inboxEvents(personId: $p) { kind at thread { id subject } message { id body } } }"""
 
 
 def _tail(log: Path) -> str:
@@ -70,19 +78,22 @@ async def _start_replica(name: str, env: dict[str, str], log: Path) -> tuple[asy
     return process, log_file
 
 
-async def _wait_healthy(name: str, url: str, process: asyncio.subprocess.Process, log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_S
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=1.0)) as http:
+async def _wait_ready(name: str, url: str, process: asyncio.subprocess.Process, log: Path) -> None:
+    """Until the replica answers /readyz (its upstreams and Redis reachable); at once if it exits."""
+    deadline = time.monotonic() + READY_WITHIN_S
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http:
         while True:
-            if process.returncode is not None:
-                pytest.fail(f"replica {name} exited with {process.returncode}:\n{_tail(log)}")
             with contextlib.suppress(aiohttp.ClientError, TimeoutError):
-                async with http.get(f"{url}/healthz") as resp:
+                async with http.get(f"{url}/readyz") as resp:
                     if resp.status == 200:
                         return
             if time.monotonic() > deadline:
-                pytest.fail(f"replica {name} not healthy after {STARTUP_S} s:\n{_tail(log)}")
-            await asyncio.sleep(0.1)
+                pytest.fail(f"replica {name} not ready after {READY_WITHIN_S} s:\n{_tail(log)}")
+            # Between tries, wait on the process itself, so that its exit is noticed as it happens.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(process.wait(), timeout=0.2)
+            if process.returncode is not None:
+                pytest.fail(f"replica {name} exited with {process.returncode}:\n{_tail(log)}")
 
 
 async def _stop(process: asyncio.subprocess.Process) -> None:
@@ -110,7 +121,7 @@ async def _replicas(names: tuple[str, ...], base_env: dict[str, str], ports: Cal
             urls[name] = f"http://127.0.0.1:{port}"
         await asyncio.gather(
             *(
-                _wait_healthy(name, urls[name], process, logs / f"replica-{name}.log")
+                _wait_ready(name, urls[name], process, logs / f"replica-{name}.log")
                 for name, (process, _) in zip(names, started, strict=True)
             )
         )
@@ -132,7 +143,8 @@ def _replica_env(sandbox: Sandbox, jwks_url: str, issuer: DemoIssuer, redis_url:
         "GATEWAY_ISSUER": issuer.issuer,
         "GATEWAY_AUDIENCE": issuer.audience,
         "GATEWAY_GRAPHIQL": "false",
-        "GATEWAY_UPSTREAM_TIMEOUT_S": "2",
+        # The sandbox answers from the test process, which a loaded machine slows down too.
+        "GATEWAY_UPSTREAM_TIMEOUT_S": "30",
         "GATEWAY_REGISTRY_URL": sandbox.urls["registry"],
         "GATEWAY_CONSENT_URL": sandbox.urls["consent"],
         "GATEWAY_INBOX_URL": sandbox.urls["inbox"],
@@ -156,12 +168,57 @@ async def _message(ws: aiohttp.ClientWebSocketResponse) -> dict[str, Any]:
         return data
 
 
-async def _nothing_within(ws: aiohttp.ClientWebSocketResponse, seconds: float) -> None:
-    try:
-        got = await asyncio.wait_for(_message(ws), timeout=seconds)
-    except TimeoutError:
-        return
-    pytest.fail(f"expected nothing, received {got}")
+async def _next(ws: aiohttp.ClientWebSocketResponse) -> dict[str, Any]:
+    return await asyncio.wait_for(_message(ws), timeout=REPLY_WITHIN_S)
+
+
+class Probes:
+    """READ events the test publishes into Redis as a replica would, each told apart by its `at`."""
+
+    def __init__(self, bus: RedisEventBus) -> None:
+        self._bus = bus
+        self._published = 0
+
+    async def publish(self, subject_id: str, thread_id: str) -> dt.datetime:
+        self._published += 1
+        at = dt.datetime(2026, 1, 1, tzinfo=dt.UTC) + dt.timedelta(seconds=self._published)
+        await self._bus.publish(InboxEventRecord("READ", subject_id, thread_id, None, at))
+        return at
+
+    async def until_live(self, ws: aiohttp.ClientWebSocketResponse, subject_id: str, thread_id: str) -> None:
+        """Until the stream delivers a probe, and so listens. Probes published before it listened are lost to
+        it and every later one arrives, in order: read up to the last one published, so none is left over."""
+        published: list[dt.datetime] = []
+        for wait_s in PROBE_WAITS_S:
+            published.append(await self.publish(subject_id, thread_id))
+            try:
+                at = _probe_at(await asyncio.wait_for(_message(ws), timeout=wait_s))
+            except TimeoutError:
+                continue
+            assert at in published, (at, published)
+            while at != published[-1]:
+                at = _probe_at(await _next(ws))
+            return
+        pytest.fail(f"the stream of {subject_id} delivered none of {len(published)} probes")
+
+    async def next_is_probe(self, ws: aiohttp.ClientWebSocketResponse, subject_id: str, thread_id: str) -> None:
+        """Nothing reached the stream since the events published before now: the next message is a probe
+        published now, which a stream delivers after everything published before it."""
+        at = await self.publish(subject_id, thread_id)
+        assert _probe_at(await _next(ws)) == at
+
+
+def _probe_at(message: dict[str, Any]) -> dt.datetime:
+    assert message["type"] == "next" and "errors" not in message["payload"], message
+    live = message["payload"]["data"]["inboxEvents"]
+    assert live["kind"] == "READ" and live["message"] is None, message
+    return dt.datetime.fromisoformat(live["at"])
+
+
+async def _pong_is_next(ws: aiohttp.ClientWebSocketResponse) -> None:
+    """The server answers a ping after whatever it had sent before: nothing else is waiting."""
+    await ws.send_json({"type": "ping"})
+    assert await _next(ws) == {"type": "pong"}
 
 
 async def _subscribe(
@@ -169,7 +226,7 @@ async def _subscribe(
 ) -> aiohttp.ClientWebSocketResponse:
     ws = await http.ws_connect(url.replace("http://", "ws://", 1) + "/graphql", protocols=("graphql-transport-ws",))
     await ws.send_json({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
-    ack = await asyncio.wait_for(_message(ws), timeout=EVENT_S)
+    ack = await _next(ws)
     assert ack["type"] == "connection_ack", ack
     await ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": LIVE, "variables": {"p": person_id}}})
     return ws
@@ -227,6 +284,16 @@ async def jwks(aiohttp_server) -> tuple[DemoIssuer, str]:
 
 
 @pytest.fixture
+async def probes(redis_prefix: tuple[str, str]) -> AsyncIterator[Probes]:
+    url, prefix = redis_prefix
+    redis = Redis.from_url(url)
+    try:
+        yield Probes(RedisEventBus(redis, redis, prefix))
+    finally:
+        await redis.aclose()
+
+
+@pytest.fixture
 async def redis_prefix() -> AsyncIterator[tuple[str, str]]:
     """REDIS_URL and a prefix of this test alone; its keys are removed afterwards."""
     url = redis_url_or_skip()
@@ -245,6 +312,7 @@ async def test_a_message_sent_through_one_replica_reaches_the_subscribers_of_ano
     sandbox: Sandbox,
     jwks: tuple[DemoIssuer, str],
     redis_prefix: tuple[str, str],
+    probes: Probes,
     unused_tcp_port_factory: Callable[[], int],
     tmp_path: Path,
 ) -> None:
@@ -255,7 +323,7 @@ async def test_a_message_sent_through_one_replica_reaches_the_subscribers_of_ano
 
     async with (
         _replicas(("a", "b"), env, unused_tcp_port_factory, tmp_path) as url,
-        aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http,
+        aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=REPLY_WITHIN_S)) as http,
     ):
         kari_own = await _subscribe(http, url["b"], kari, KARI)
         kari_for_emma = await _subscribe(http, url["b"], kari, EMMA)
@@ -263,38 +331,46 @@ async def test_a_message_sent_through_one_replica_reaches_the_subscribers_of_ano
         ola_own = await _subscribe(http, url["b"], ola, OLA)
 
         # Per has no relation to Kari: one FORBIDDEN result, then the stream ends.
-        refused = await asyncio.wait_for(_message(per_for_kari), timeout=EVENT_S)
+        refused = await _next(per_for_kari)
         assert refused["type"] == "next" and refused["id"] == "1", refused
         assert refused["payload"].get("data") is None, refused
         [error] = refused["payload"]["errors"]
         assert error["extensions"]["code"] == "FORBIDDEN"
         assert error["extensions"]["reason"] == "NO_RELATION"
-        assert await asyncio.wait_for(_message(per_for_kari), timeout=EVENT_S) == {"id": "1", "type": "complete"}
+        assert await _next(per_for_kari) == {"id": "1", "type": "complete"}
 
-        await asyncio.sleep(SUBSCRIBE_SETTLE_S)
+        # A message published before a stream on B listens would be lost to it.
+        await asyncio.gather(
+            probes.until_live(kari_own, KARI, KARI_THREAD),
+            probes.until_live(kari_for_emma, EMMA, EMMA_THREAD),
+            probes.until_live(ola_own, OLA, OLA_THREAD),
+        )
 
         body = "Sendt via replika A"
         sent = await _send(http, url["a"], kari, KARI, "ct-kari-gp", "Fra A", body)
         assert sent["message"]["body"] == body
 
-        event = await asyncio.wait_for(_message(kari_own), timeout=EVENT_S)
+        event = await _next(kari_own)
         _assert_new_message(event, sent, "Fra A")
         assert _stored_with_body(sandbox, body) == [sent["message"]["id"]]
 
         # Ola is subscribed to himself only; Per's stream has ended; Kari's stream for Emma is about Emma.
         await asyncio.gather(
-            _nothing_within(ola_own, QUIET_S),
-            _nothing_within(per_for_kari, QUIET_S),
-            _nothing_within(kari_for_emma, QUIET_S),
+            probes.next_is_probe(ola_own, OLA, OLA_THREAD),
+            _pong_is_next(per_for_kari),
+            probes.next_is_probe(kari_for_emma, EMMA, EMMA_THREAD),
         )
 
         # On Emma's behalf (Kari is her parent) through A: Kari's subscription to Emma on B receives it.
         emma_body = "Sendt for Emma via replika A"
         for_emma = await _send(http, url["a"], kari, EMMA, "ct-emma-gp", "Feber", emma_body)
-        emma_event = await asyncio.wait_for(_message(kari_for_emma), timeout=EVENT_S)
+        emma_event = await _next(kari_for_emma)
         _assert_new_message(emma_event, for_emma, "Feber")
         assert _stored_with_body(sandbox, emma_body) == [for_emma["message"]["id"]]
-        await asyncio.gather(_nothing_within(kari_own, QUIET_S), _nothing_within(ola_own, QUIET_S))
+        await asyncio.gather(
+            probes.next_is_probe(kari_own, KARI, KARI_THREAD),
+            probes.next_is_probe(ola_own, OLA, OLA_THREAD),
+        )
 
         for ws in (kari_own, kari_for_emma, per_for_kari, ola_own):
             await ws.close()

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
+from collections.abc import Iterator
 from typing import Any
 
 import aiohttp
 import pytest
 
 from sandbox import CONTROL, Sandbox, registry, seed
+from sandbox import control as control_module
 from sandbox.inbox import STORE
 
 # One cheap, valid read per service.
@@ -21,10 +22,18 @@ PROBES = {
     "contacts": f"/CareTeam?subject=Patient/{seed.KARI}",
     "appointments": f"/Appointment?patient=Patient/{seed.KARI}",
 }
+# Only a guard against a test hanging forever, never a measure of speed.
+WAIT_S = 60.0
 
 
 def _origin(sandbox: Sandbox, name: str) -> str:
     return sandbox.urls[name].removesuffix("/fhir")
+
+
+async def _status(http: aiohttp.ClientSession, method: str, url: str, **kwargs: Any) -> int:
+    async with http.request(method, url, **kwargs) as resp:
+        await resp.read()
+        return resp.status
 
 
 async def test_counts_per_route_and_reset(aiohttp_client: Any) -> None:
@@ -48,7 +57,7 @@ async def test_every_service_counts_by_route_template(sandbox: Sandbox, http: ai
             assert resp.status == 200, name
     async with http.get(f"{sandbox.urls['contacts']}/CareTeam/{seed.CT_KARI_GP}") as resp:
         assert resp.status == 200
-    assert sandbox.total_requests() == {"registry": 1, "consent": 1, "inbox": 1, "contacts": 2, "appointments": 1}
+    assert sandbox.total_requests() == {**dict.fromkeys(PROBES, 1), "contacts": 2}
     assert sandbox.control("contacts").counts == {"GET /fhir/CareTeam": 1, "GET /fhir/CareTeam/{id}": 1}
     sandbox.reset()
     assert sum(sandbox.total_requests().values()) == 0
@@ -88,18 +97,46 @@ async def test_down_gives_a_connection_error(sandbox: Sandbox) -> None:
                 assert resp.status == 200
 
 
-async def test_latency(sandbox: Sandbox, http: aiohttp.ClientSession) -> None:
+class HeldDelays:
+    """Stands in for `asyncio` inside sandbox.control: a delay the middleware asks for lasts until the test
+    releases it, so what happens during the delay follows from events, not from the machine's speed."""
+
+    def __init__(self) -> None:
+        self.asked: list[float] = []
+        self.holding = asyncio.Event()
+        self.released = asyncio.Event()
+
+    async def sleep(self, seconds: float) -> None:
+        self.asked.append(seconds)
+        self.holding.set()
+        await self.released.wait()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(asyncio, name)
+
+
+@pytest.fixture
+def held(monkeypatch: pytest.MonkeyPatch) -> Iterator[HeldDelays]:
+    delays = HeldDelays()
+    monkeypatch.setattr(control_module, "asyncio", delays)
+    try:
+        yield delays
+    finally:
+        # A request still held would keep the sandbox from shutting down.
+        delays.released.set()
+
+
+async def test_latency(sandbox: Sandbox, http: aiohttp.ClientSession, held: HeldDelays) -> None:
     control = sandbox.control("registry")
     control.latency_ms = 150
-    started = time.perf_counter()
-    async with http.get(sandbox.urls["registry"] + PROBES["registry"]) as resp:
-        assert resp.status == 200
-    assert time.perf_counter() - started >= 0.14
-    with pytest.raises(asyncio.TimeoutError):
-        async with http.get(
-            sandbox.urls["registry"] + PROBES["registry"], timeout=aiohttp.ClientTimeout(total=0.05)
-        ) as resp:
-            await resp.read()
+    request = asyncio.create_task(_status(http, "GET", sandbox.urls["registry"] + PROBES["registry"]))
+    await asyncio.wait_for(held.holding.wait(), WAIT_S)
+    # Counted, then held for the configured latency before the handler answers.
+    assert held.asked == [0.15]
+    assert control.counts == {"GET /persons": 1}
+    assert not request.done()
+    held.released.set()
+    assert await asyncio.wait_for(request, WAIT_S) == 200
 
 
 async def test_faults_over_http(sandbox: Sandbox, http: aiohttp.ClientSession) -> None:
@@ -126,7 +163,9 @@ async def test_faults_over_http(sandbox: Sandbox, http: aiohttp.ClientSession) -
     assert control.fail_status is None and control.latency_ms == 0 and control.total == 0
 
 
-async def test_a_slow_response_is_handled_before_it_is_delayed(sandbox: Sandbox, http: aiohttp.ClientSession) -> None:
+async def test_a_slow_response_is_handled_before_it_is_delayed(
+    sandbox: Sandbox, http: aiohttp.ClientSession, held: HeldDelays
+) -> None:
     """A write is stored even when the client gives up waiting for the answer."""
     sandbox.control("inbox").slow_response_ms = 500
     body = {
@@ -137,9 +176,14 @@ async def test_a_slow_response_is_handled_before_it_is_delayed(sandbox: Sandbox,
         "body": "slow",
         "sentOnBehalfOf": None,
     }
-    with pytest.raises(TimeoutError):
-        async with http.post(sandbox.urls["inbox"] + "/threads", json=body, timeout=aiohttp.ClientTimeout(total=0.1)):
-            pass
-    await asyncio.sleep(0.05)
+    posting = asyncio.create_task(_status(http, "POST", sandbox.urls["inbox"] + "/threads", json=body))
+    await asyncio.wait_for(held.holding.wait(), WAIT_S)
+    assert held.asked == [0.5]
     store = sandbox.apps["inbox"][STORE]
+    # The answer is still held, yet the message is stored; then the client stops waiting for it.
     assert [m.body for m in store.messages.values() if m.body == "slow"] == ["slow"]
+    assert not posting.done()
+    posting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await posting
+    held.released.set()
