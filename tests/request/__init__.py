@@ -1,0 +1,1 @@
+"""Tests of gateway/request/: the per-request context and the Decisions object."""

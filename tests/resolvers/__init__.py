@@ -1,0 +1,1 @@
+"""Tests of gateway/resolvers/: what each field returns, under the access rules."""
