@@ -20,17 +20,22 @@ kind, which the access rules treat as a hospital.
 
 from __future__ import annotations
 
+import functools
 import json
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from typing import Any, TypeVar
 
+from gateway.policy.access import UNKNOWN_KIND_IS
 from gateway.policy.vocabulary import ServiceKind
 from gateway.sources.records import ContactRole
 
 E = TypeVar("E", bound=Enum)
+
+log = logging.getLogger(__name__)
 
 ROLE_CODE = "http://terminology.hl7.org/CodeSystem/v3-RoleCode"
 SNOMED = "http://snomed.info/sct"
@@ -52,6 +57,13 @@ DEFAULT_CODINGS: dict[str, Any] = {
     "digitalDialogueTag": ["urn:no:helsenorge:fhir:tag|digital-dialogue"],
     "hiddenFromGuardianLabel": ["urn:no:helsenorge:fhir:security|GUARDIAN-RESTRICTED"],
 }
+
+
+@functools.lru_cache(maxsize=1024)
+def _warn_unknown_kind(keys: tuple[str, ...]) -> None:
+    # Once per distinct set (the cache remembers it): an unmapped code would otherwise warn on every request.
+    # Codings are vocabulary, not personal data.
+    log.warning("no service kind for codings %s: taken as %s", ", ".join(keys), UNKNOWN_KIND_IS.value)
 
 
 def _key(coding: Mapping[str, Any]) -> str:
@@ -124,7 +136,13 @@ class FhirCodings:
             raise CodingsFileError(f"GATEWAY_FHIR_CODINGS_FILE {path}: {exc}") from None
 
     def service_kind_of(self, codings: Iterable[Mapping[str, Any]]) -> ServiceKind | None:
-        return next((self.service_kind[k] for k in map(_key, codings) if k in self.service_kind), None)
+        """The kind the first known coding names; None (a hospital, to the access rules) when none is
+        known, with a warning the first time each unknown set of codings is seen."""
+        keys = [_key(c) for c in codings]
+        kind = next((self.service_kind[k] for k in keys if k in self.service_kind), None)
+        if kind is None and keys:
+            _warn_unknown_kind(tuple(keys))
+        return kind
 
     def role_of(self, codings: Iterable[Mapping[str, Any]]) -> ContactRole:
         """The first known role; OTHER when no coding names one."""

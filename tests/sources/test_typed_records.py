@@ -53,10 +53,15 @@ def test_unknown_values_become_the_strictest_member_with_a_warning(caplog: pytes
         assert value in warned
 
 
-def test_codings_map_to_service_kinds_and_roles() -> None:
+def test_codings_map_to_service_kinds_and_roles(caplog: pytest.LogCaptureFixture) -> None:
     codings = FhirCodings()
     assert codings.service_kind_of([{"system": ROLE_CODE, "code": "PC"}]) is ServiceKind.GP
-    assert codings.service_kind_of([{"system": ROLE_CODE, "code": "UNKNOWN"}]) is None  # the rules: a hospital
+    with caplog.at_level(logging.WARNING):
+        assert codings.service_kind_of([{"system": ROLE_CODE, "code": "UNKNOWN"}]) is None  # the rules: a hospital
+        assert codings.service_kind_of([{"system": ROLE_CODE, "code": "UNKNOWN"}]) is None
+    assert [r.getMessage() for r in caplog.records] == [
+        f"no service kind for codings {ROLE_CODE}|UNKNOWN: taken as HOSPITAL"
+    ]
     assert codings.role_of([{"system": "urn:x", "code": "y"}]) is ContactRole.OTHER
 
 
