@@ -7,6 +7,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -21,6 +22,7 @@ from gateway.core.config import Settings
 from gateway.core.errors import BadUserInput
 from gateway.request.context import GatewayContext
 from gateway.schema.directives import describe_directive_arguments
+from gateway.schema.execution import resolve_plain_fields
 from gateway.schema.extensions import AuditTrail, MaskedFields, OperationMetrics, PublicErrors
 from gateway.schema.mutations import Mutation
 from gateway.schema.query import PersonQuery
@@ -81,11 +83,14 @@ class GatewaySchema(strawberry.federation.Schema):
 
 def build_schema(settings: Settings) -> GatewaySchema:
     """The schema, with the document limits of `settings`; the app builds it once."""
-    max_depth, max_aliases, max_tokens = (
-        settings.max_query_depth,
-        settings.max_query_aliases,
-        settings.max_query_tokens,
-    )
+    max_tokens = settings.max_query_tokens
+    # The limiters' validation rules are classes made when a limiter is made. Made here once, every
+    # request validates with the same rules, so the validation cache (keyed by them) hits.
+    limits = [
+        QueryDepthLimiter(max_depth=settings.max_query_depth),
+        MaxAliasesLimiter(max_alias_count=settings.max_query_aliases),
+    ]
+    rules = [rule for limiter in limits for rule in limiter.validation_rules]
     built = GatewaySchema(
         query=Query,
         mutation=Mutation,
@@ -96,8 +101,7 @@ def build_schema(settings: Settings) -> GatewaySchema:
             PublicErrors,
             AuditTrail,
             MaskedFields,
-            lambda: QueryDepthLimiter(max_depth=max_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
+            lambda: AddValidationRules(rules),
             lambda: MaxTokensLimiter(max_token_count=max_tokens),
             # Clients send the same few documents again and again: parse and validate each once.
             lambda: ParserCache(maxsize=256),
@@ -105,6 +109,7 @@ def build_schema(settings: Settings) -> GatewaySchema:
         ],
     )
     describe_directive_arguments(built._schema)
+    resolve_plain_fields(built._schema)
     return built
 
 
