@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from graphql import GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema
+from graphql import GraphQLObjectType, GraphQLSchema
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
@@ -22,14 +22,14 @@ Resolve = Callable[..., Any]
 
 
 def _attribute(name: str) -> Resolve:
-    def resolve(source: Any, info: GraphQLResolveInfo) -> Any:
+    def resolve(source: Any, info: Any) -> Any:
         return getattr(source, name)
 
     return resolve
 
 
 def _method(function: Callable[[Any], Any]) -> Resolve:
-    def resolve(source: Any, info: GraphQLResolveInfo) -> Any:
+    def resolve(source: Any, info: Any) -> Any:
         return function(source)
 
     return resolve
