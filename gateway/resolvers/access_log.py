@@ -18,5 +18,5 @@ async def access_log_page(
     """The subject's access log, newest first; only the subject may read it."""
     ctx.decisions.access_log(subject)
     check_first(first)
-    entries = sorted(await ctx.audit_log.entries_for(subject.person.id), key=_entry_key, reverse=True)
+    entries = sorted(await ctx.audit_log.entries_for(subject.person.id), key=lambda e: (e.at, e.id), reverse=True)
     return paginate("AccessLogEntry", entries, key=_entry_key, descending=True, first=first, after=after)

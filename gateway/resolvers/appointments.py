@@ -39,7 +39,7 @@ async def appointment_page(
     if start and end and end < start:
         raise BadUserInput("`to` is before `from`.", "to")
     appointments, hidden = await _visible(ctx, subject, start, end)
-    appointments.sort(key=_appointment_key)
+    appointments.sort(key=lambda a: (a.start, a.id))  # the cursor key's order, without its strings
     return paginate(
         "Appointment",
         appointments,

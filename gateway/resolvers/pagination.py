@@ -26,14 +26,21 @@ MAX_PAGE_SIZE = 100
 
 @dataclass(frozen=True, slots=True)
 class Page(Generic[T]):
-    items: list[tuple[str, T]]  # (cursor, item)
+    """One page of a list. Cursors are made only when asked for: most pages are read without them."""
+
+    kind: str
+    items: Sequence[T]
+    key: Callable[[T], SortKey]
     has_next_page: bool
     total_count: int
     hidden_count: int
 
+    def cursor(self, item: T) -> str:
+        return encode_cursor(self.kind, self.key(item))
+
     @property
     def end_cursor(self) -> str | None:
-        return self.items[-1][0] if self.items else None
+        return self.cursor(self.items[-1]) if self.items else None
 
 
 def instant_key(at: dt.datetime) -> str:
@@ -89,9 +96,10 @@ def paginate(
             if (k < bound) if descending else (k > bound):
                 start = index
                 break
-    chosen = items[start : start + size]
     return Page(
-        items=[(encode_cursor(kind, key(item)), item) for item in chosen],
+        kind=kind,
+        items=items[start : start + size],
+        key=key,
         has_next_page=start + size < len(items),
         total_count=len(items),
         hidden_count=hidden_count,

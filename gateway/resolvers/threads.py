@@ -91,6 +91,15 @@ def _message_key(message: MessageRecord) -> SortKey:
     return (instant_key(message.sent_at), message.id)
 
 
+# The same orders as the cursor keys above, from the values themselves: sorting makes no strings.
+def _thread_order(view: ThreadView) -> tuple[dt.datetime, str]:
+    return (view.last_message_at, view.record.id)
+
+
+def _message_order(message: MessageRecord) -> tuple[dt.datetime, str]:
+    return (message.sent_at, message.id)
+
+
 async def thread_page(
     ctx: GatewayContext,
     subject: Subject,
@@ -109,7 +118,7 @@ async def thread_page(
         if (category is None or t.category == category) and (archived is None or t.archived == archived)
     ]
     views, hidden = await visible_threads(ctx, subject, chosen)
-    views.sort(key=_thread_key, reverse=True)
+    views.sort(key=_thread_order, reverse=True)
     return paginate("Thread", views, key=_thread_key, descending=True, first=first, after=after, hidden_count=hidden)
 
 
@@ -129,7 +138,7 @@ async def message_page(
     messages = view.messages
     if messages is None:
         messages = tuple(await ctx.loaders.messages_by_thread.load(view.record.id))
-    ordered = sorted(messages, key=_message_key, reverse=True)
+    ordered = sorted(messages, key=_message_order, reverse=True)
     return paginate(
         "Message",
         ordered,

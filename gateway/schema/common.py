@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Generic, Self, TypeVar
+from typing import Any, Generic, Self, TypeVar
 
 import strawberry
 
@@ -56,22 +56,32 @@ class Edge(Generic[T]):
 
 @strawberry.type(description="A page of items (Relay cursor connection).")
 class Connection(Generic[T]):
-    edges: list[Edge[T]] = strawberry.field(description="The items of this page with their cursors.")
-    page_info: PageInfo = strawberry.field(description="Paging information.")
-    total_count: int = strawberry.field(description="How many items the viewer may see in all pages.")
-    hidden_count: int = strawberry.field(
+    page: strawberry.Private[Page[Any]]
+    to_node: strawberry.Private[Callable[[Any], T]]
+
+    @strawberry.field(description="The items of this page with their cursors.")
+    def edges(self) -> list[Edge[T]]:
+        page = self.page
+        return [Edge(cursor=page.cursor(item), node=self.to_node(item)) for item in page.items]
+
+    @strawberry.field(description="Paging information.")
+    def page_info(self) -> PageInfo:
+        return PageInfo(has_next_page=self.page.has_next_page, end_cursor=self.page.end_cursor)
+
+    @strawberry.field(description="How many items the viewer may see in all pages.")
+    def total_count(self) -> int:
+        return self.page.total_count
+
+    @strawberry.field(
         description="How many items exist but are withheld by the access rules (for example on behalf of a child)."
     )
+    def hidden_count(self) -> int:
+        return self.page.hidden_count
 
     @strawberry.field(description="The items of this page, without cursors.")
     def nodes(self) -> list[T]:
-        return [edge.node for edge in self.edges]
+        return [self.to_node(item) for item in self.page.items]
 
     @classmethod
     def of(cls, page: Page[R], to_node: Callable[[R], T]) -> Self:
-        return cls(
-            edges=[Edge(cursor=cursor, node=to_node(item)) for cursor, item in page.items],
-            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
-            total_count=page.total_count,
-            hidden_count=page.hidden_count,
-        )
+        return cls(page=page, to_node=to_node)

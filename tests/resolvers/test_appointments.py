@@ -35,7 +35,7 @@ NEW_YEARS_EVE = dt.datetime(2026, 12, 31, 23, 59, 59, tzinfo=OSLO)
 
 
 def ids(page: Page[AppointmentRecord]) -> list[str]:
-    return [a.id for _, a in page.items]
+    return [a.id for a in page.items]
 
 
 @pytest.mark.parametrize(
@@ -82,7 +82,7 @@ async def test_a_window_keeps_the_appointments_starting_in_it(contexts: Contexts
     assert ids(since) == [AP_KARI_HOME, AP_KARI_GP_PAST, AP_KARI_GP_UPCOMING, AP_KARI_HOSPITAL_UPCOMING]
     until = await appointment_page(ctx, kari, first=10, after=None, start=None, end=NEW_YEAR)
     assert ids(until) == [AP_KARI_HOSPITAL_PAST]
-    assert await visible_appointments(ctx, kari, NEW_YEAR, NEW_YEARS_EVE) == [a for _, a in year.items]
+    assert await visible_appointments(ctx, kari, NEW_YEAR, NEW_YEARS_EVE) == [a for a in year.items]
 
 
 async def test_the_window_includes_both_ends(contexts: Contexts) -> None:

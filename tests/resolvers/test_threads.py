@@ -46,7 +46,7 @@ NEAR_HOME = {ServiceKind.GP, ServiceKind.MUNICIPAL}
 
 
 def thread_ids(page: Page[ThreadView]) -> list[str]:
-    return [view.record.id for _, view in page.items]
+    return [view.record.id for view in page.items]
 
 
 async def everything(
@@ -69,9 +69,9 @@ async def test_a_parent_of_jonas_who_is_14_sees_only_gp_and_municipal_threads(co
     # 12-15: hospital threads never (innkalling, hospital-time, forlop with a hospital coordinator),
     # and DIGITAL_DIALOG is NONE (dialog, dialog-parent, kommune): the GP appointment notice is left.
     assert thread_ids(page) == [TH_JONAS_GP_TIME]
-    assert {view.kind for _, view in page.items} <= NEAR_HOME
+    assert {view.kind for view in page.items} <= NEAR_HOME
     assert (page.total_count, page.hidden_count) == (1, len(upstream) - 1) == (1, 6)
-    assert page.items[0][1].listing is Visibility.PARTIAL
+    assert page.items[0].listing is Visibility.PARTIAL
 
 
 async def test_a_thread_whose_only_message_is_hidden_from_guardians_is_absent_for_a_parent_of_emma(
@@ -99,7 +99,7 @@ async def test_threads_are_newest_first_by_their_visible_messages(contexts: Cont
     after = None
     for _ in range(10):  # bounded: a cursor that does not advance fails, never hangs
         part = await thread_page(ctx, kari, first=25, after=after, category=None, archived=None)
-        walked += [view for _, view in part.items]
+        walked += [view for view in part.items]
         if not part.has_next_page:
             break
         after = part.end_cursor
@@ -119,17 +119,17 @@ async def test_a_withheld_message_does_not_show_through_the_threads_date_or_unre
     assert view.last_message_at == dt.datetime(2026, 10, 20, 11, 0, tzinfo=OSLO)
     assert view.unread_count == 0
     messages = await message_page(ctx, view, first=None, after=None)
-    assert [m.hidden_from_guardian for _, m in messages.items] == [False]
+    assert [m.hidden_from_guardian for m in messages.items] == [False]
     assert (messages.total_count, messages.hidden_count) == (1, 1)
 
 
 async def test_filters_by_category_and_archived(contexts: Contexts) -> None:
     timeavtale = await everything(contexts, KARI, KARI, category=MessageCategory.TIMEAVTALE)
-    assert timeavtale.items and {v.record.category for _, v in timeavtale.items} == {MessageCategory.TIMEAVTALE}
+    assert timeavtale.items and {v.record.category for v in timeavtale.items} == {MessageCategory.TIMEAVTALE}
     archived = await everything(contexts, KARI, KARI, archived=True)
     active = await everything(contexts, KARI, KARI, archived=False)
-    assert archived.items and all(v.record.archived for _, v in archived.items)
-    assert not any(v.record.archived for _, v in active.items)
+    assert archived.items and all(v.record.archived for v in archived.items)
+    assert not any(v.record.archived for v in active.items)
     assert archived.total_count + active.total_count == (await everything(contexts, KARI, KARI)).total_count
 
 
@@ -198,7 +198,7 @@ async def test_messages_are_newest_first_and_page_by_cursor(contexts: Contexts) 
     assert view is not None and view.messages is None
     first = await message_page(ctx, view, first=3, after=None)
     rest = await message_page(ctx, view, first=3, after=first.end_cursor)
-    sent = [m.sent_at for _, m in first.items] + [m.sent_at for _, m in rest.items]
+    sent = [m.sent_at for m in first.items] + [m.sent_at for m in rest.items]
     assert len(sent) == first.total_count == 4 and sent == sorted(sent, reverse=True)
     assert first.has_next_page and not rest.has_next_page and rest.hidden_count == 0
     with pytest.raises(BadUserInput):
@@ -256,6 +256,6 @@ async def test_a_thread_a_parent_started_for_a_child_stays_hidden_from_the_child
     assert not sent.errors and sent.message is not None and sent.message.sent_on_behalf_of == KARI
     # Today Sofie is 17 and reads her own inbox.
     page = await everything(contexts, SOFIE, SOFIE)
-    subjects = [view.record.subject for _, view in page.items]
+    subjects = [view.record.subject for view in page.items]
     assert "Attest til svømmeklubben" not in subjects
     assert page.hidden_count == 1
