@@ -22,7 +22,7 @@ from gateway.core.config import Settings
 from gateway.core.errors import BadUserInput
 from gateway.request.context import GatewayContext
 from gateway.schema.directives import describe_directive_arguments
-from gateway.schema.execution import resolve_plain_fields
+from gateway.schema.execution import resolve_plain_fields, serialize_enums_by_lookup
 from gateway.schema.extensions import AuditTrail, MaskedFields, OperationMetrics, PublicErrors
 from gateway.schema.mutations import Mutation
 from gateway.schema.query import PersonQuery
@@ -110,6 +110,7 @@ def build_schema(settings: Settings) -> GatewaySchema:
     )
     describe_directive_arguments(built._schema)
     resolve_plain_fields(built._schema)
+    serialize_enums_by_lookup(built._schema)
     return built
 
 
