@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any, overload
 
+import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -41,6 +42,15 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
         self._settings = settings
         self._clock = clock
         self._ide_page = ide_page
+
+    # orjson: several times faster than the json module on a 35 KB inbox page, and it refuses (as
+    # JSONDecodeError, so a 400) JSON nested past its limit or integers past 64 bits.
+    def decode_json(self, data: str | bytes) -> object:
+        return orjson.loads(data)
+
+    def encode_json(self, data: object) -> str:
+        # Text, not bytes: WebSocket messages are encoded here too, and graphql-transport-ws frames are text.
+        return orjson.dumps(data).decode()
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> GatewayContext:
         state = request.state
