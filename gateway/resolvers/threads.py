@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -36,6 +37,13 @@ class ThreadView:
     kind: ServiceKind | None
     messages: tuple[MessageRecord, ...] | None = None
     hidden_messages: int = 0
+    # Every message, when they were loaded with the page (`with_messages`) though none was withheld.
+    loaded: tuple[MessageRecord, ...] | None = None
+
+    @property
+    def messages_at_hand(self) -> tuple[MessageRecord, ...] | None:
+        """The messages the viewer may see, if they are loaded already."""
+        return self.messages if self.messages is not None else self.loaded
 
     @property
     def last_message_at(self) -> dt.datetime:
@@ -130,14 +138,37 @@ async def thread_by_id(ctx: GatewayContext, subject: Subject, thread_id: str) ->
     return views[0] if views else None
 
 
-async def message_page(
+async def with_messages(ctx: GatewayContext, page: Page[ThreadView]) -> Page[ThreadView]:
+    """The page with every thread's messages at hand, loaded in one batch: each thread's messages
+    then resolve at once, with no awaitable per thread."""
+    missing = [view for view in page.items if view.messages_at_hand is None]
+    if not missing:
+        return page
+    found = await ctx.loaders.messages_by_thread.load_many([view.record.id for view in missing])
+    loaded = {view.record.id: tuple(messages) for view, messages in zip(missing, found, strict=True)}
+    items = [
+        view if view.messages_at_hand is not None else dataclasses.replace(view, loaded=loaded[view.record.id])
+        for view in page.items
+    ]
+    return dataclasses.replace(page, items=items)
+
+
+async def load_message_page(
     ctx: GatewayContext, view: ThreadView, *, first: int | None, after: str | None
+) -> Page[MessageRecord]:
+    """As `message_page`, loading the thread's messages first when they are not at hand."""
+    messages = view.messages_at_hand
+    if messages is None:
+        check_first(first)
+        messages = tuple(await ctx.loaders.messages_by_thread.load(view.record.id))
+    return message_page(view, messages, first=first, after=after)
+
+
+def message_page(
+    view: ThreadView, messages: tuple[MessageRecord, ...], *, first: int | None, after: str | None
 ) -> Page[MessageRecord]:
     """A thread's visible messages, newest first; withheld ones counted in hiddenCount."""
     check_first(first)
-    messages = view.messages
-    if messages is None:
-        messages = tuple(await ctx.loaders.messages_by_thread.load(view.record.id))
     ordered = sorted(messages, key=_message_order, reverse=True)
     return paginate(
         "Message",

@@ -3,16 +3,48 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from typing import Any, Generic, Self, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import Any, Generic, Self, TypeVar, cast
 
 import strawberry
+from strawberry.types.nodes import SelectedField, Selection
 
+from gateway.request.context import Info
 from gateway.resolvers.pagination import Page
 from gateway.sources.records import AddressRecord
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+
+def selects(info: Info, *path: str) -> bool:
+    """Whether the field's selection reaches `path` (GraphQL names), fragments included."""
+
+    def walk(selections: list[Selection], rest: tuple[str, ...]) -> bool:
+        for selection in selections:
+            if not isinstance(selection, SelectedField):
+                if walk(selection.selections, rest):  # a fragment: its fields are the field's own
+                    return True
+            elif selection.name == rest[0] and (len(rest) == 1 or walk(selection.selections, rest[1:])):
+                return True
+        return False
+
+    return any(walk(field.selections, path) for field in info.selected_fields)
+
+
+def connection_selects(info: Info, field: str) -> bool:
+    """Whether a connection's nodes (by `nodes` or `edges.node`) have `field` selected."""
+    return selects(info, "nodes", field) or selects(info, "edges", "node", field)
+
+
+def at_once_or_later(value: T | None, later: Callable[[], Awaitable[T]]) -> T:
+    """`value` when it is at hand, else the awaitable of `later()`.
+
+    graphql-core awaits an awaitable that a resolver returns, so a field declared synchronous can
+    resolve at once when its data was loaded with its parent, and still load by itself on other
+    paths: no coroutine and no task per item where none is needed.
+    """
+    return value if value is not None else cast(T, later())
 
 
 @strawberry.type(description="A postal address (bostedsadresse or an organisation's visiting address).")

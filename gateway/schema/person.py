@@ -13,7 +13,7 @@ from gateway.request.decisions import Subject
 from gateway.resolvers import access_log, appointments, contacts, threads
 from gateway.schema.access_log import AccessLogConnection, AccessLogEntry
 from gateway.schema.appointment import Appointment
-from gateway.schema.common import Address, Connection
+from gateway.schema.common import Address, Connection, connection_selects
 from gateway.schema.contact import HealthContact
 from gateway.schema.directives import confidential_address_field, service_field
 from gateway.schema.enums import ConsentLevel, MessageCategory
@@ -93,6 +93,8 @@ class Person:
             category=category,
             archived=archived,
         )
+        if connection_selects(info, "messages"):
+            page = await threads.with_messages(info.context, page)
         return Connection.of(page, lambda view: Thread(view=view, owner=self.owner))
 
     @service_field(Service.INNBOKS, description="One Innboks thread by id; null when it is not one the viewer may see.")

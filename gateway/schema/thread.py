@@ -12,8 +12,9 @@ from gateway.request.context import Info
 from gateway.request.decisions import Subject
 from gateway.resolvers import threads
 from gateway.resolvers.contacts import contact_by_id
+from gateway.resolvers.pagination import Page
 from gateway.resolvers.threads import ThreadView
-from gateway.schema.common import Connection
+from gateway.schema.common import Connection, at_once_or_later
 from gateway.schema.contact import HealthContact
 from gateway.schema.enums import Direction, MessageCategory
 from gateway.sources.records import AttachmentRecord, MessageRecord, ThreadRecord
@@ -151,11 +152,21 @@ class Thread:
         return await _contact(info, self.owner, self.record.counterpart_contact_id)
 
     @strawberry.field(description="The thread's messages, newest first.")
-    async def messages(
+    def messages(
         self,
         info: Info,
         first: Annotated[int | None, strawberry.argument(description="Page size, 1 to 100 (default 20).")] = None,
         after: Annotated[str | None, strawberry.argument(description="Cursor of the last item seen.")] = None,
     ) -> Connection[Message]:
-        page = await threads.message_page(info.context, self.view, first=first, after=after)
+        at_hand = self.view.messages_at_hand
+        page = None if at_hand is None else threads.message_page(self.view, at_hand, first=first, after=after)
+        return at_once_or_later(self._messages(page), lambda: self._messages_later(info, first, after))
+
+    def _messages(self, page: Page[MessageRecord] | None) -> Connection[Message] | None:
+        if page is None:
+            return None
+        return Connection.of(page, lambda m: Message(record=m, thread=self.view, owner=self.owner))
+
+    async def _messages_later(self, info: Info, first: int | None, after: str | None) -> Connection[Message]:
+        page = await threads.load_message_page(info.context, self.view, first=first, after=after)
         return Connection.of(page, lambda m: Message(record=m, thread=self.view, owner=self.owner))

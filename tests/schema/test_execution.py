@@ -1,0 +1,98 @@
+"""How fields execute: plain fields straight through graphql-core, data loaded with its parent resolved at once."""
+
+from __future__ import annotations
+
+import graphql
+import strawberry
+
+from gateway.core.config import Settings
+from gateway.schema import build_schema
+from gateway.schema.common import connection_selects
+from gateway.schema.directives import AddressMask, ServiceGate
+from sandbox import Sandbox
+from sandbox.seed import KARI
+from tests.support import GatewayClient
+
+SCHEMA = build_schema(Settings.model_construct())._schema
+
+
+def _field(type_name: str, field_name: str) -> graphql.GraphQLField:
+    graphql_type = SCHEMA.type_map[type_name]
+    assert isinstance(graphql_type, graphql.GraphQLObjectType)
+    return graphql_type.fields[field_name]
+
+
+def test_plain_fields_resolve_directly_and_guarded_ones_keep_their_extensions() -> None:
+    for type_name, field_name in [("Thread", "id"), ("Message", "body"), ("PersonName", "given"), ("Address", "city")]:
+        assert _field(type_name, field_name).resolve.__module__ == "gateway.schema.execution", (type_name, field_name)
+    guarded = 0
+    for graphql_type in SCHEMA.type_map.values():
+        if not isinstance(graphql_type, graphql.GraphQLObjectType):
+            continue
+        for field in graphql_type.fields.values():
+            definition = (field.extensions or {}).get("strawberry-definition")
+            if any(isinstance(e, ServiceGate | AddressMask) for e in getattr(definition, "extensions", ())):
+                guarded += 1
+                assert field.resolve is not None and field.resolve.__module__ != "gateway.schema.execution"
+    assert guarded >= 10
+
+
+def test_enum_values_serialize_by_name() -> None:
+    category = SCHEMA.type_map["MessageCategory"]
+    assert isinstance(category, graphql.GraphQLEnumType)
+    from gateway.policy.vocabulary import MessageCategory
+
+    assert category.serialize(MessageCategory.KOMMUNE) == "KOMMUNE"
+
+
+INLINE = """query($id: ID!) { person(id: $id) { threads(first: 5) { nodes {
+  id messages(first: 2) { nodes { id body } } } } } }"""
+SPREAD = """query($id: ID!) { person(id: $id) { threads(first: 5) { edges { node { id ...Messages } } } } }
+fragment Messages on Thread { messages(first: 2) { nodes { id body } } }"""
+
+
+async def test_messages_selected_in_a_fragment_load_with_the_page(gateway: GatewayClient, sandbox: Sandbox) -> None:
+    token = await gateway.token(KARI)
+    sandbox.reset()
+    spread = await gateway.execute(SPREAD, {"id": KARI}, token=token)
+    counted = dict(sandbox.control("inbox").counts)
+    inline = await gateway.execute(INLINE, {"id": KARI}, token=token)
+    assert "errors" not in spread and "errors" not in inline
+    assert [e["node"] for e in spread["data"]["person"]["threads"]["edges"]] == inline["data"]["person"]["threads"][
+        "nodes"
+    ]
+    assert all(t["messages"]["nodes"] for t in inline["data"]["person"]["threads"]["nodes"])
+    # The threads, then every thread's messages in one request.
+    assert sum(counted.values()) == 2, counted
+
+
+@strawberry.type
+class _Item:
+    messages: int = 0
+    subject: str = ""
+
+
+@strawberry.type
+class _Page:
+    nodes: list[_Item]
+
+
+def _asks_for_messages(document: str) -> bool:
+    seen: list[bool] = []
+
+    @strawberry.type
+    class Query:
+        @strawberry.field
+        def page(self, info: strawberry.Info) -> _Page:
+            seen.append(connection_selects(info, "messages"))  # type: ignore[arg-type]
+            return _Page(nodes=[_Item()])
+
+    result = strawberry.Schema(Query).execute_sync(document)
+    assert result.errors is None, result.errors
+    return seen == [True]
+
+
+def test_a_connection_sees_what_its_nodes_select_through_fragments() -> None:
+    assert _asks_for_messages("{ page { nodes { messages } } }")
+    assert _asks_for_messages("{ page { ...P } } fragment P on Page { nodes { ... on Item { messages } } }")
+    assert not _asks_for_messages("{ page { nodes { subject } } }")
