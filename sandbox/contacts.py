@@ -2,6 +2,15 @@
 
 One CareTeam per relationship between a patient and one health contact; its id is the contact id that
 inbox threads name as `counterpartContactId`.
+
+CareTeam searches take `_include` with the R4 reference search parameters of CareTeam: `participant`
+(CareTeam.participant.member: the practitioners and organisations), `subject` and `patient`
+(CareTeam.subject; no Patient is served here, so nothing is included for them) and `encounter`.
+R4 defines no search parameter on `participant.onBehalfOf` or `managingOrganization`, so a team
+whose member is a practitioner lists the organisation the practitioner acts for as a member too (a
+second participant, without role): `_include=CareTeam:participant` then brings every Practitioner
+and Organization a team needs, with no private parameter. `create_app(supports_include=False)`
+stands for a server that ignores `_include`.
 """
 
 from __future__ import annotations
@@ -55,10 +64,13 @@ def care_team_resource(
         }
         participant["onBehalfOf"] = {"reference": f"Organization/{org.id}", "display": org.name}
         phone = practitioner.phone
+        # The organisation as a member too: the only standard search parameter `_include` can follow to it.
+        participants = [participant, {"member": {"reference": f"Organization/{org.id}", "display": org.name}}]
     else:
         # FHIR allows onBehalfOf only for a Practitioner member (invariant ctm-1).
         participant["member"] = {"reference": f"Organization/{org.id}", "display": org.name}
         phone = org.phone
+        participants = [participant]
     period = {"start": team.start} if team.end is None else {"start": team.start, "end": team.end}
     meta: dict[str, Any] = {"lastUpdated": fhir.LAST_UPDATED}
     if team.digital_dialogue:
@@ -71,7 +83,7 @@ def care_team_resource(
         "name": team.name,
         "subject": {"reference": f"Patient/{team.patient}"},
         "period": period,
-        "participant": [participant],
+        "participant": participants,
         "managingOrganization": [{"reference": f"Organization/{org.id}", "display": org.name}],
         "telecom": [{"system": "phone", "value": phone}],
     }
@@ -96,11 +108,32 @@ def _search_care_teams(request: web.Request) -> list[fhir.Resource]:
     return sorted(found, key=lambda t: (t["subject"]["reference"], t["id"]))
 
 
+def _care_team_includes(
+    practitioners: dict[str, fhir.Resource], organizations: dict[str, fhir.Resource]
+) -> fhir.Includes:
+    served = {"Practitioner": practitioners, "Organization": organizations}
+
+    def subject(team: fhir.Resource) -> list[dict[str, Any] | None]:
+        return [team.get("subject")]
+
+    return fhir.Includes(
+        "CareTeam",
+        {
+            "participant": lambda team: [p.get("member") for p in team.get("participant") or ()],
+            "subject": subject,
+            "patient": subject,
+            "encounter": lambda team: [team.get("encounter")],
+        },
+        lambda resource_type, resource_id: served.get(resource_type, {}).get(resource_id),
+    )
+
+
 def create_app(
     *,
     care_teams: Sequence[seed.CareTeam] | None = None,
     practitioners: Sequence[seed.Practitioner] | None = None,
     organizations: Sequence[seed.Organization] | None = None,
+    supports_include: bool = True,
 ) -> web.Application:
     app = web.Application()
     install_control(app)
@@ -110,7 +143,8 @@ def create_app(
     care_team_resources = app[CARE_TEAMS] = {t.id: care_team_resource(t, pracs, orgs) for t in teams}
     practitioner_resources = app[PRACTITIONERS] = {p.id: practitioner_resource(p) for p in pracs.values()}
     organization_resources = app[ORGANIZATIONS] = {o.id: fhir.organization_resource(o) for o in orgs.values()}
-    fhir.add_resource_routes(app, "CareTeam", care_team_resources, _search_care_teams)
+    includes = _care_team_includes(practitioner_resources, organization_resources) if supports_include else None
+    fhir.add_resource_routes(app, "CareTeam", care_team_resources, _search_care_teams, includes)
     fhir.add_resource_routes(
         app, "Practitioner", practitioner_resources, fhir.id_search(practitioner_resources, "Practitioner")
     )

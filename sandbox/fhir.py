@@ -4,13 +4,26 @@ OperationOutcome errors and the Organization resource both of them serve.
 Paging is offset based: the `next` link is the request URL with `_count` and an `_offset` the client
 treats as opaque. Search parameters the server does not know are ignored, as FHIR servers do by
 default.
+
+`_include=<Type>:<param>` and `_include=<Type>:<param>:<TargetType>` work as on HAPI FHIR, for the
+types whose routes are given an `Includes` (the R4 reference search parameters of that type): each
+page holds its matches (`search.mode` "match") and then, once each, the resources those matches
+reference that this server holds ("include"), so a resource comes on the page of the matches that
+point at it and again on a later page only if a match there points at it too. `Bundle.total`
+counts matches only. As on HAPI, a value that is not `<Type>:<param>[:<Target>]`, or names a
+parameter the searched type does not have, is refused with 400; `_include=*` (and `<Type>:*`)
+follows every reference parameter. An `_include` that starts from another type is ignored: without
+`:iterate` it could only follow references of included resources, and `_include:iterate` (like
+`_revinclude`) is not implemented, so it is an unknown parameter and ignored. Types without an
+`Includes` ignore `_include` altogether, as a server without include support does.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -168,6 +181,81 @@ def _offset(request: web.Request) -> int:
     return int(raw)
 
 
+# --- _include --------------------------------------------------------------------------------------
+
+# The references a search parameter reads from a resource (Reference elements, or None where absent).
+References = Callable[[Resource], Iterable[Mapping[str, Any] | None]]
+
+
+@dataclass(frozen=True)
+class Includes:
+    """What `_include` can follow from one resource type: its reference search parameters by their
+    R4 names, and how to find a referenced resource among those this server holds."""
+
+    resource_type: str
+    params: Mapping[str, References]
+    resolve: Callable[[str, str], Resource | None]  # (type, id) -> the resource, or None
+
+
+def _chosen_includes(request: web.Request, includes: Includes | None) -> list[tuple[References, str | None]]:
+    """The `_include` values of a search as (references, target type or None), checked as HAPI checks them."""
+    values = request.query.getall("_include", [])
+    if includes is None or not values:
+        return []
+    chosen: list[tuple[References, str | None]] = []
+    for raw in values:
+        if raw.strip() == "*":
+            chosen += [(references, None) for references in includes.params.values()]
+            continue
+        parts = raw.strip().split(":")
+        if len(parts) not in (2, 3) or not all(parts):
+            raise invalid(f'Invalid _include parameter value: "{raw}". Use <Type>:<parameter>[:<TargetType>].')
+        source, name, target = parts[0], parts[1], parts[2] if len(parts) == 3 else None
+        if source != includes.resource_type:
+            continue
+        if name == "*":
+            chosen += [(references, target) for references in includes.params.values()]
+            continue
+        references = includes.params.get(name)
+        if references is None:
+            raise invalid(
+                f'Invalid _include parameter value: "{raw}". Unknown search parameter "{name}" for resource type '
+                f'"{source}". Valid ones: {", ".join(sorted(includes.params))}.'
+            )
+        chosen.append((references, target))
+    return chosen
+
+
+def _typed_reference(reference: Mapping[str, Any] | None) -> tuple[str, str] | None:
+    """("Practitioner", "123") from a relative or absolute reference; None for contained or logical ones."""
+    value = (reference or {}).get("reference")
+    if not isinstance(value, str) or value.startswith("#"):
+        return None
+    parts = value.rstrip("/").split("/")
+    return (parts[-2], parts[-1]) if len(parts) >= 2 else None
+
+
+def _included(
+    page: Sequence[Resource],
+    chosen: Sequence[tuple[References, str | None]],
+    resolve: Callable[[str, str], Resource | None],
+) -> list[Resource]:
+    # A resource that is a match on this page is not repeated as an include (FHIR: one entry per resource).
+    seen = {(r["resourceType"], r["id"]) for r in page}
+    found: list[Resource] = []
+    for resource in page:
+        for references, target in chosen:
+            for reference in references(resource):
+                key = _typed_reference(reference)
+                if key is None or key in seen or (target is not None and key[0] != target):
+                    continue
+                seen.add(key)
+                included = resolve(*key)
+                if included is not None:
+                    found.append(included)
+    return found
+
+
 # --- responses -------------------------------------------------------------------------------------
 
 
@@ -175,10 +263,15 @@ def base_url(request: web.Request) -> str:
     return str(request.url.origin() / "fhir")
 
 
-def search_response(request: web.Request, resources: Sequence[Resource]) -> web.Response:
-    """A searchset Bundle of one page of `resources` (already filtered and sorted)."""
+def search_response(
+    request: web.Request, resources: Sequence[Resource], includes: Includes | None = None
+) -> web.Response:
+    """A searchset Bundle of one page of `resources` (already filtered and sorted), with what the
+    page's matches reference when the search asks for it with `_include`."""
+    chosen = _chosen_includes(request, includes)
     count, offset = _count(request), _offset(request)
     page = resources[offset : offset + count]
+    included = _included(page, chosen, includes.resolve) if includes else []
     base = base_url(request)
     links = [{"relation": "self", "url": str(request.url)}]
     if count and offset + count < len(resources):
@@ -192,8 +285,9 @@ def search_response(request: web.Request, resources: Sequence[Resource]) -> web.
         "total": len(resources),
         "link": links,
         "entry": [
-            {"fullUrl": f"{base}/{r['resourceType']}/{r['id']}", "resource": r, "search": {"mode": "match"}}
-            for r in page
+            {"fullUrl": f"{base}/{r['resourceType']}/{r['id']}", "resource": r, "search": {"mode": mode}}
+            for mode, of_mode in (("match", page), ("include", included))
+            for r in of_mode
         ],
     }
     if not bundle["entry"]:
@@ -217,11 +311,12 @@ def add_resource_routes(
     resource_type: str,
     resources: Mapping[str, Resource],
     search: Callable[[web.Request], list[Resource]],
+    includes: Includes | None = None,
 ) -> None:
-    """`GET /fhir/<Type>` (search) and `GET /fhir/<Type>/<id>` (read)."""
+    """`GET /fhir/<Type>` (search, with `_include` where `includes` is given) and `GET /fhir/<Type>/<id>` (read)."""
 
     async def search_handler(request: web.Request) -> web.Response:
-        return search_response(request, search(request))
+        return search_response(request, search(request), includes)
 
     async def read_handler(request: web.Request) -> web.Response:
         return read_response(resources, resource_type, request.match_info["id"])

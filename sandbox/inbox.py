@@ -301,3 +301,9 @@ def create_app(
     app.router.add_get("/messages", get_messages)
     app.router.add_patch("/messages/{id}", patch_message)
     return app
+
+
+def serve_inbox(app: web.Application, threads: Sequence[seed.Thread], messages: Sequence[seed.Message]) -> None:
+    """Serve these threads and messages instead of the current ones until the next reset, which
+    restores the app's seed: a larger inbox (`seed.inbox_with_kari_threads`) on a running sandbox."""
+    app[STORE].load(threads, messages)

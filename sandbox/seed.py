@@ -1554,3 +1554,29 @@ APPOINTMENTS: tuple[Appointment, ...] = (
         LOC_HAUKELAND_ORTOPEDI,
     ),
 )
+
+
+# --- a larger inbox, for cost and load tests -------------------------------------------------------
+
+
+def inbox_with_kari_threads(count: int) -> tuple[tuple[Thread, ...], tuple[Message, ...]]:
+    """The seeded threads and messages, plus generated ones so that Kari has `count` threads.
+
+    For tests and benchmarks at sizes the demo does not need; the seed itself stays as it is. The
+    generated threads go to Kari's own contacts (by category, as her seeded ones do), carry one or
+    two messages and are all older than the seed's, so the newest page of her inbox is unchanged.
+    """
+    have = sum(1 for t in THREADS if t.owner == KARI)
+    inbox = _Inbox()
+    start = at("2020-01-06 08:00")
+    for i in range(max(0, count - have)):
+        category = CATEGORIES[i % len(CATEGORIES)]
+        subject = f"{_KARI_SUBJECTS[category][0]} (arkiv {i + 1})"
+        first = start + timedelta(hours=7 * i)
+        opening: Direction = "OUT" if category in _DIALOGUE else "IN"
+        msgs = [_Msg(opening, first.strftime("%Y-%m-%d %H:%M"), f"{subject}.")]
+        if i % 2:
+            later = (first + timedelta(hours=3)).strftime("%Y-%m-%d %H:%M")
+            msgs.append(_Msg("IN", later, f"Svar: {subject}.", read=i % 7 != 1))
+        inbox.add(f"th-kari-x{i + 1:04d}", KARI, category, _KARI_COUNTERPART[category], subject, msgs)
+    return THREADS + tuple(inbox.threads), MESSAGES + tuple(inbox.messages)

@@ -1,8 +1,9 @@
 """The facts of listed items that the rules look at: which service kind an item comes from.
 
-Kinds cost extra upstream calls (a contact's Organization, an appointment's Location), so callers
-look them up only when `policy.access.needs_service_kinds` says the decision needs them.
-Everything is batched through the request's loaders.
+Kinds can cost extra upstream calls (an appointment's Location; a contact's Organization when the
+contacts server did not include it with the CareTeam), so callers look them up only when
+`policy.access.needs_service_kinds` says the decision needs them. Everything is batched through
+the request's loaders.
 """
 
 from __future__ import annotations

@@ -21,10 +21,14 @@ from strawberry.types.info import Info
 from gateway.core.config import Settings
 from gateway.core.errors import BadUserInput
 from gateway.request.context import GatewayContext
+from gateway.resolvers.entities import EntityBatch
+from gateway.schema.appointment import Appointment
+from gateway.schema.contact import HealthContact
 from gateway.schema.directives import describe_directive_arguments
 from gateway.schema.execution import resolve_plain_fields, serialize_enums_by_lookup
 from gateway.schema.extensions import AuditTrail, MaskedFields, OperationMetrics, PublicErrors
 from gateway.schema.mutations import Mutation
+from gateway.schema.person import Person
 from gateway.schema.query import PersonQuery
 from gateway.schema.subscription import Subscription
 from gateway.schema.viewer import ViewerQuery
@@ -41,18 +45,19 @@ ENTITY_TYPES = frozenset({"Person", "HealthContact", "Appointment"})
 class GatewaySchema(strawberry.federation.Schema):
     def entities_resolver(self, info: Info, representations: list[FederationAny]) -> list[FederationAny]:
         """`_entities`, with each representation checked first: a malformed one is BAD_USER_INPUT for
-        that entity alone (Strawberry would fail it with an internal error)."""
+        that entity alone (Strawberry would fail it with an internal error). The others are looked up
+        together (resolvers/entities.py), so each source is asked once per level, on every run; one
+        `resolve_reference` each would split the loaders' batches as the upstreams' timing falls."""
         results: list[FederationAny | None] = []
-        good: list[FederationAny] = []
+        keys: list[tuple[str, str]] = []
         for representation in representations:
             if (
                 isinstance(representation, dict)
                 and representation.get("__typename") in ENTITY_TYPES
                 and isinstance(representation.get("id"), str)
             ):
-                # Only the key fields go on: resolve_reference takes the key and nothing else.
-                key = {"__typename": representation["__typename"], "id": representation["id"]}
-                good.append(FederationAny(key))
+                # Only the key fields count: an entity is found by its key and nothing else.
+                keys.append((representation["__typename"], representation["id"]))
                 results.append(None)
             else:
                 # An error in place of an entity fails that entity alone, as in Strawberry's own results.
@@ -64,8 +69,19 @@ class GatewaySchema(strawberry.federation.Schema):
                         )
                     )
                 )
-        resolved = iter(super().entities_resolver(info, good))
-        return [next(resolved) if result is None else result for result in results]
+        batch = EntityBatch(info.context, keys)
+
+        async def entity(typename: str, id: str) -> Person | HealthContact | Appointment | None:
+            if typename == "Person":
+                return Person.of(await batch.person(id))
+            if typename == "HealthContact":
+                contact = await batch.contact(id)
+                return HealthContact(record=contact[1], owner=contact[0]) if contact else None
+            appointment = await batch.appointment(id)
+            return Appointment(record=appointment[1], owner=appointment[0]) if appointment else None
+
+        pending = iter(keys)
+        return [FederationAny(entity(*next(pending))) if result is None else result for result in results]
 
     async def stream(
         self, query: str | None, variable_values: Any = None, context_value: Any = None, *args: Any, **kwargs: Any

@@ -43,7 +43,8 @@ class HealthContact:
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> HealthContact | None:
-        """`_entities`: only a contact the viewer sees in the person's healthContacts."""
+        """One contact entity: only one the viewer sees in the person's healthContacts (`_entities`
+        looks all its representations up together, GatewaySchema.entities_resolver)."""
         found = await entities.contact(info.context, str(id))
         return cls(record=found[1], owner=found[0]) if found else None
 
@@ -71,7 +72,7 @@ class HealthContact:
 
     async def _loaded(self, info: Info) -> _Loaded:
         loaders = info.context.loaders
-        # Both ids come from the CareTeam: load them together, one round trip, not two.
+        # Both usually arrived with the CareTeam (`_include`, primed); otherwise one round trip, not two.
         organization, practitioner = await asyncio.gather(
             _load_or_none(loaders.organization_by_id, self.record.organization_id),
             _load_or_none(loaders.practitioner_by_id, self.record.practitioner_id),

@@ -2,17 +2,43 @@
 
 One CareTeam is one relationship between a patient and one health contact; its id is the
 contact id that inbox threads name as their counterpart.
+
+CareTeam searches ask for `_include=CareTeam:participant` (R4's search parameter on
+`CareTeam.participant.member`), so the practitioners and organisations come in the same response.
+A team reaches its organisation that way only where the organisation is a member too: R4 has no
+search parameter on `participant.onBehalfOf` or `managingOrganization`. Whatever does not come
+included (or everything, from a server that ignores `_include`) the loaders fetch by id.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
-from gateway.sources.fhir import FhirSearch, fhir_address, first_phone, human_name, reference_id
+from gateway.sources.fhir import FhirSearch, Resource, fhir_address, first_phone, human_name, reference_id
 from gateway.sources.fhir_codings import FhirCodings, codings_of
 from gateway.sources.parsing import comma_list, contract, optional_datetime
 from gateway.sources.records import ContactRecord, OrganizationRecord, PractitionerRecord
+
+T = TypeVar("T")
+
+CARE_TEAM_INCLUDES = ("CareTeam:participant",)
+
+
+@dataclass(frozen=True)
+class CareTeams:
+    """The contacts of one CareTeam search, and the practitioners and organisations included with them."""
+
+    contacts: list[ContactRecord]
+    practitioners: dict[str, PractitionerRecord]
+    organizations: dict[str, OrganizationRecord]
+
+    def by_subject(self, subject_ids: Iterable[str]) -> dict[str, list[ContactRecord]]:
+        grouped: dict[str, list[ContactRecord]] = {s: [] for s in subject_ids}
+        for contact in self.contacts:
+            grouped.setdefault(contact.subject_id, []).append(contact)
+        return grouped
 
 
 class ContactsClient:
@@ -20,54 +46,66 @@ class ContactsClient:
         self._fhir = fhir
         self._codings = codings
 
+    async def care_teams_by_subjects(self, subject_ids: Sequence[str]) -> CareTeams:
+        return await self._care_teams({"subject": comma_list(f"Patient/{s}" for s in subject_ids)})
+
+    async def care_teams_by_ids(self, ids: Sequence[str]) -> CareTeams:
+        """By CareTeam id (a federated lookup names the contact, not the patient)."""
+        return await self._care_teams({"_id": comma_list(ids)})
+
     async def contacts_by_subjects(self, subject_ids: Sequence[str]) -> dict[str, list[ContactRecord]]:
-        resources = await self._fhir.search("CareTeam", {"subject": comma_list(f"Patient/{s}" for s in subject_ids)})
-        grouped: dict[str, list[ContactRecord]] = {s: [] for s in subject_ids}
-        with contract(self._fhir.source):
-            for resource in resources:
-                contact = self._contact(resource)
-                if contact is not None:
-                    grouped.setdefault(contact.subject_id, []).append(contact)
-        return grouped
+        return (await self.care_teams_by_subjects(subject_ids)).by_subject(subject_ids)
 
     async def contacts_by_ids(self, ids: Sequence[str]) -> dict[str, ContactRecord]:
-        """Contacts by CareTeam id (a federated lookup names the contact, not the patient)."""
-        resources = await self._fhir.search("CareTeam", {"_id": comma_list(ids)})
-        with contract(self._fhir.source):
-            found = (self._contact(resource) for resource in resources)
-            return {contact.id: contact for contact in found if contact is not None}
+        return {contact.id: contact for contact in (await self.care_teams_by_ids(ids)).contacts}
 
     async def practitioners_by_ids(self, ids: Sequence[str]) -> dict[str, PractitionerRecord]:
         resources = await self._fhir.search("Practitioner", {"_id": comma_list(ids)})
         with contract(self._fhir.source):
-            return {
-                r["id"]: PractitionerRecord(
-                    id=r["id"],
-                    name=human_name(r.get("name")) or "Ukjent behandler",
-                    phone=first_phone(r.get("telecom")),
-                )
-                for r in resources
-            }
+            return {r["id"]: self._practitioner(r) for r in resources}
 
     async def organizations_by_ids(self, ids: Sequence[str]) -> dict[str, OrganizationRecord]:
         resources = await self._fhir.search("Organization", {"_id": comma_list(ids)})
         with contract(self._fhir.source):
-            return {
-                r["id"]: OrganizationRecord(
-                    id=r["id"],
-                    name=r.get("name") or "",
-                    service_kind=self._codings.service_kind_of(codings_of(r.get("type"))),
-                    address=fhir_address(r.get("address")),
-                    phone=first_phone(r.get("telecom")),
-                )
-                for r in resources
-            }
+            return {r["id"]: self._organization(r) for r in resources}
+
+    async def _care_teams(self, params: dict[str, str | list[str]]) -> CareTeams:
+        found = await self._fhir.search_with_includes("CareTeam", params, CARE_TEAM_INCLUDES)
+        with contract(self._fhir.source):
+            contacts = [c for c in map(self._contact, found.matches) if c is not None]
+        return CareTeams(
+            contacts,
+            _parsed(found.included_of("Practitioner"), self._practitioner),
+            _parsed(found.included_of("Organization"), self._organization),
+        )
+
+    @staticmethod
+    def _practitioner(resource: Resource) -> PractitionerRecord:
+        return PractitionerRecord(
+            id=resource["id"],
+            name=human_name(resource.get("name")) or "Ukjent behandler",
+            phone=first_phone(resource.get("telecom")),
+        )
+
+    def _organization(self, resource: Resource) -> OrganizationRecord:
+        return OrganizationRecord(
+            id=resource["id"],
+            name=resource.get("name") or "",
+            service_kind=self._codings.service_kind_of(codings_of(resource.get("type"))),
+            address=fhir_address(resource.get("address")),
+            phone=first_phone(resource.get("telecom")),
+        )
 
     def _contact(self, team: dict[str, Any]) -> ContactRecord | None:
         subject_id = reference_id(team.get("subject"), "Patient")
         if subject_id is None:
             return None
-        participant: dict[str, Any] = next(iter(team.get("participant") or ()), {})
+        participants = [p for p in team.get("participant") or () if isinstance(p, dict)]
+        # The professional is the contact; an organisation listed beside them is the one they act for.
+        participant: dict[str, Any] = next(
+            (p for p in participants if reference_id(p.get("member"), "Practitioner")),
+            participants[0] if participants else {},
+        )
         member = participant.get("member")
         practitioner_id = reference_id(member, "Practitioner")
         organization_id = reference_id(participant.get("onBehalfOf"), "Organization") or reference_id(
@@ -92,3 +130,14 @@ class ContactsClient:
             offers_digital_dialogue=self._codings.offers_digital_dialogue(team.get("meta")),
             hidden_from_guardian=self._codings.hidden_from_guardian(team.get("meta")),
         )
+
+
+def _parsed(resources: list[Resource], parse: Callable[[Resource], T]) -> dict[str, T]:
+    parsed: dict[str, T] = {}
+    for resource in resources:
+        try:
+            parsed[resource["id"]] = parse(resource)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            # Left to the fetch by id, which fails only the fields that need it, not the whole contact list.
+            continue
+    return parsed

@@ -1,22 +1,38 @@
-"""FHIR R4 search over HTTP: searchset Bundles, `_count`, and `next` links.
+"""FHIR R4 search over HTTP: searchset Bundles, `_count`, `_include`, and `next` links.
 
 Written for any R4 server, not only the sandbox: unknown elements and extensions are ignored,
-included or outcome entries are skipped, and `next` links are followed as the server wrote them
-(only to the same origin, so a server cannot send the gateway elsewhere).
+outcome entries are skipped, and `next` links are followed as the server wrote them (only to the
+same origin, so a server cannot send the gateway elsewhere). Included entries are kept apart from
+the matches (`search_with_includes`); a server that ignores `_include` simply sends none, and the
+caller fetches what is missing as it would without `_include`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from yarl import URL
 
 from gateway.sources.errors import UpstreamUnavailable
 from gateway.sources.http import JsonHttp
+from gateway.sources.parsing import contract
 from gateway.sources.records import AddressRecord
 
 Resource = dict[str, Any]
+
+
+@dataclass
+class Searchset:
+    """Every page of one search: the matches in the server's order, and the included resources by
+    type and id (each once, whichever page brought it)."""
+
+    matches: list[Resource] = field(default_factory=list)
+    included: dict[str, dict[str, Resource]] = field(default_factory=dict)
+
+    def included_of(self, resource_type: str) -> list[Resource]:
+        return list(self.included.get(resource_type, {}).values())
 
 
 class FhirSearch:
@@ -31,27 +47,47 @@ class FhirSearch:
 
     async def search(self, resource_type: str, params: Mapping[str, str | list[str]]) -> list[Resource]:
         """Every matching resource of `resource_type`, across all pages."""
+        return (await self.search_with_includes(resource_type, params)).matches
+
+    async def search_with_includes(
+        self, resource_type: str, params: Mapping[str, str | list[str]], include: tuple[str, ...] = ()
+    ) -> Searchset:
+        """As `search`, asking for `_include=<each of include>` too; included entries are kept apart.
+
+        An entry is included when its `search.mode` says so, or, where the server leaves the
+        optional mode out, when it is of another type than the one searched.
+        """
         query: list[tuple[str, str]] = []
         for name, value in params.items():
             for v in value if isinstance(value, list) else [value]:
                 query.append((name, v))
+        query += [("_include", target) for target in include]
         query.append(("_count", str(self._page_size)))
         url: URL | None = self.http.url(resource_type).with_query(query)
-        found: list[Resource] = []
+        found = Searchset()
         for _ in range(self._max_pages):
             if url is None:
                 return found
             bundle = await self.http.get_json(url)
             if bundle.get("resourceType") != "Bundle":
                 raise UpstreamUnavailable(self.source, "search did not return a Bundle")
-            for entry in bundle.get("entry") or ():
-                resource = entry.get("resource") if isinstance(entry, dict) else None
-                if isinstance(resource, dict) and resource.get("resourceType") == resource_type:
-                    mode = (entry.get("search") or {}).get("mode", "match")
-                    if mode == "match":
-                        found.append(resource)
+            with contract(self.source):
+                self._collect(bundle, resource_type, found)
             url = self._next_link(bundle)
         raise UpstreamUnavailable(self.source, f"more than {self._max_pages} pages of {resource_type}")
+
+    @staticmethod
+    def _collect(bundle: Resource, resource_type: str, into: Searchset) -> None:
+        for entry in bundle.get("entry") or ():
+            resource = entry.get("resource") if isinstance(entry, dict) else None
+            if not isinstance(resource, dict) or not isinstance(resource.get("resourceType"), str):
+                continue
+            kind = resource["resourceType"]
+            mode = (entry.get("search") or {}).get("mode") or ("match" if kind == resource_type else "include")
+            if mode == "match" and kind == resource_type:
+                into.matches.append(resource)
+            elif mode == "include" and isinstance(resource.get("id"), str):
+                into.included.setdefault(kind, {}).setdefault(resource["id"], resource)
 
     def _next_link(self, bundle: Resource) -> URL | None:
         for link in bundle.get("link") or ():

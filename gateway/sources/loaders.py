@@ -2,6 +2,11 @@
 
 A `Loaders` is made for each request (never shared: its caches hold one viewer's data) and each
 loader is created on first use, inside the running loop (aiodataloader binds the loop when made).
+
+A CareTeam search brings the teams' practitioners and organisations along (`_include`); the two
+contact loaders prime `practitioner_by_id` and `organization_by_id` with them, so a contact's name,
+organisation and service kind cost no request of their own. Only what arrived is primed: anything
+else (all of it, from a server that ignores `_include`) is fetched by id as before.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from typing import TypeVar
 from aiodataloader import DataLoader
 
 from gateway.sources import Sources
+from gateway.sources.contacts import CareTeams
 from gateway.sources.records import (
     AppointmentRecord,
     ConsentRecord,
@@ -83,11 +89,25 @@ class Loaders:
 
     @cached_property
     def contacts_by_subject(self) -> DataLoader[str, Sequence[ContactRecord]]:
-        return _loader(self._sources.contacts.contacts_by_subjects, missing=())
+        async def fetch(ids: list[str]) -> dict[str, list[ContactRecord]]:
+            return self._primed(await self._sources.contacts.care_teams_by_subjects(ids)).by_subject(ids)
+
+        return _loader(fetch, missing=())
 
     @cached_property
     def contact_by_id(self) -> DataLoader[str, ContactRecord | None]:
-        return _loader(self._sources.contacts.contacts_by_ids, missing=None)
+        async def fetch(ids: list[str]) -> dict[str, ContactRecord]:
+            found = self._primed(await self._sources.contacts.care_teams_by_ids(ids))
+            return {contact.id: contact for contact in found.contacts}
+
+        return _loader(fetch, missing=None)
+
+    def _primed(self, found: CareTeams) -> CareTeams:
+        for practitioner in found.practitioners.values():
+            self.practitioner_by_id.prime(practitioner.id, practitioner)
+        for organization in found.organizations.values():
+            self.organization_by_id.prime(organization.id, organization)
+        return found
 
     @cached_property
     def practitioner_by_id(self) -> DataLoader[str, PractitionerRecord | None]:

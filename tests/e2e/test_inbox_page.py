@@ -7,7 +7,8 @@ import json
 import pytest
 
 from sandbox import Sandbox
-from sandbox.seed import KARI
+from sandbox.inbox import serve_inbox
+from sandbox.seed import KARI, inbox_with_kari_threads
 from tests.support import GatewayClient
 
 INBOX_PAGE = """
@@ -48,23 +49,33 @@ async def test_kari_sees_her_threads_messages_contacts_and_appointments(gateway:
     assert any(a["location"]["atHome"] for a in person["appointments"]["nodes"])
 
 
-async def _calls_for(gateway: GatewayClient, sandbox: Sandbox, first: int) -> dict[str, int]:
+async def _calls_for(
+    gateway: GatewayClient, sandbox: Sandbox, first: int, *, threads: int | None = None
+) -> dict[str, int]:
     token = await gateway.token(KARI)
     sandbox.reset()
+    if threads is not None:
+        serve_inbox(sandbox.apps["inbox"], *inbox_with_kari_threads(threads))
     result = await gateway.execute(INBOX_PAGE, {"first": first}, token=token)
     assert "errors" not in result
-    assert len(result["data"]["person"]["threads"]["nodes"]) == first
-    return sandbox.total_requests()
+    page = result["data"]["person"]["threads"]
+    assert len(page["nodes"]) == first
+    assert threads is None or page["totalCount"] == threads
+    calls = sandbox.total_requests()
+    sandbox.reset()
+    return calls
 
 
 async def test_upstream_calls_do_not_grow_with_the_number_of_threads(gateway: GatewayClient, sandbox: Sandbox) -> None:
     at_5 = await _calls_for(gateway, sandbox, 5)
     at_20 = await _calls_for(gateway, sandbox, 20)
     at_60 = await _calls_for(gateway, sandbox, 60)
-    assert at_5 == at_20 == at_60
-    # One call per source per level: persons, consents; threads, messages; care teams,
-    # practitioners, organizations; appointments, locations.
-    assert at_60 == {"registry": 1, "consent": 1, "inbox": 2, "contacts": 3, "appointments": 2}
+    # 500 threads to judge, the largest page (100) to list.
+    at_500 = await _calls_for(gateway, sandbox, 100, threads=500)
+    assert at_5 == at_20 == at_60 == at_500
+    # One call per source per level: persons, consents; threads, messages; care teams (with their
+    # practitioners and organizations, `_include`d); appointments, locations.
+    assert at_60 == {"registry": 1, "consent": 1, "inbox": 2, "contacts": 1, "appointments": 2}
 
 
 def _error_sources(result: dict) -> set[str]:

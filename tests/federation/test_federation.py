@@ -393,3 +393,93 @@ async def test_entities_of_contacts_and_appointments(
         assert entity is None
         text = json.dumps(result, ensure_ascii=False)
         assert not [v for v in _item_values(typename, item_id) if v in text], text
+
+
+# --- what `_entities` costs upstream ------------------------------------------------------------------------
+
+# Kari's own, her children's, Ola's (by fullmakt), and some she may not see: Sofie (17), a stranger's
+# contact, a contact withheld by service kind and an appointment withheld from a guardian.
+MANY = [
+    *_persons(KARI, JONAS, seed.EMMA, OLA, SOFIE),
+    *(
+        {"__typename": "HealthContact", "id": c}
+        for c in (
+            seed.CT_KARI_GP,
+            seed.CT_KARI_HOSPITAL,
+            seed.CT_JONAS_GP,
+            seed.CT_JONAS_HOSPITAL,
+            seed.CT_EMMA_GP,
+            seed.CT_PER_GP,
+        )
+    ),
+    *(
+        {"__typename": "Appointment", "id": a}
+        for a in (seed.AP_KARI_GP_UPCOMING, seed.AP_JONAS_GP, seed.AP_JONAS_GP_HIDDEN, seed.AP_EMMA_GP, seed.AP_OLA_GP)
+    ),
+]
+# One of each type, for a subject of the same standing (a child of Kari's).
+FEW = [
+    *_persons(JONAS),
+    {"__typename": "HealthContact", "id": seed.CT_JONAS_GP},
+    {"__typename": "Appointment", "id": seed.AP_JONAS_GP},
+]
+# Milliseconds per source (in the order of sandbox.apps), so the answers arrive in another order each run.
+LATENCIES = [(0, 0, 0, 0, 0), (20, 0, 5, 2, 10), (0, 20, 10, 5, 2), (5, 2, 0, 20, 10), (10, 5, 20, 0, 0)]
+
+
+async def _entity_calls(
+    gateway: GatewayClient, sandbox: Sandbox, token: str, representations: list[dict[str, str]], latency: Iterable[int]
+) -> dict[str, dict[str, int]]:
+    sandbox.reset()
+    for name, ms in zip(sandbox.apps, latency, strict=True):
+        sandbox.control(name).latency_ms = ms
+    result = await gateway.execute(ENTITIES, {"r": representations}, token=token)
+    assert len(result["data"]["_entities"]) == len(representations)
+    calls = {name: dict(sandbox.control(name).counts) for name in sandbox.apps}
+    sandbox.reset()
+    return calls
+
+
+async def test_entities_cost_the_same_on_every_run_and_not_more_for_more_representations(
+    gateway: GatewayClient, sandbox: Sandbox
+) -> None:
+    token = await gateway.token(KARI)
+    runs = [await _entity_calls(gateway, sandbox, token, MANY, latency) for latency in LATENCIES]
+    assert all(run == runs[0] for run in runs), runs
+    # One request per route per level: the records by id; the subjects (persons, consents, fullmakter);
+    # the subjects' lists (care teams with their practitioners and organisations, appointments); then
+    # the persons' threads and, for the children, their messages (ENTITIES asks for threads).
+    assert runs[0] == {
+        "registry": {"GET /persons": 1},
+        "consent": {"GET /consents": 1, "GET /proxies": 1},
+        "inbox": {"GET /threads": 1, "GET /messages": 1},
+        "contacts": {"GET /fhir/CareTeam": 2},
+        "appointments": {"GET /fhir/Appointment": 2},
+    }
+    few = [await _entity_calls(gateway, sandbox, token, FEW, latency) for latency in LATENCIES[:2]]
+    assert few == [runs[0], runs[0]]
+
+
+async def test_entities_answer_alike_in_a_batch_and_one_by_one(gateway: GatewayClient) -> None:
+    token = await gateway.token(KARI)
+    together = await gateway.execute(ENTITIES, {"r": MANY}, token=token)
+    alone = [await gateway.execute(ENTITIES, {"r": [r]}, token=token) for r in MANY]
+    assert together["data"]["_entities"] == [a["data"]["_entities"][0] for a in alone]
+    decisions = {e["path"][1]: (e["extensions"]["code"], e["extensions"].get("reason")) for e in together["errors"]}
+    assert decisions == {i: d for i, a in enumerate(alone) for d in _decisions(a)}
+    assert [e is None for e in together["data"]["_entities"]] == [
+        False, False, False, False, True,  # Sofie, 17
+        False, False, False, True, False, True,  # Jonas's hospital contact, a stranger's contact
+        False, False, True, False, False,  # Jonas's appointment withheld from a guardian
+    ]  # fmt: skip
+
+
+async def test_entities_of_contacts_and_appointments_without_a_token_call_no_upstream(
+    gateway: GatewayClient, sandbox: Sandbox
+) -> None:
+    sandbox.reset()
+    items = [r for r in MANY if r["__typename"] != "Person"] + [{"__typename": "HealthContact", "id": "ct-nobody"}]
+    result = await gateway.execute(ENTITIES, {"r": items})
+    assert result["data"] == {"_entities": [None] * len(items)}
+    assert _decisions(result) == [("UNAUTHENTICATED", None)] * len(items)
+    assert sandbox.total_requests() == dict.fromkeys(sandbox.apps, 0)

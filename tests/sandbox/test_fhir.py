@@ -224,3 +224,113 @@ async def test_unknown_ids_are_omitted(sandbox: Sandbox, http: aiohttp.ClientSes
     assert found == []
     found, _ = await search_all(http, f"{sandbox.urls['appointments']}/Location", {"_id": "nope"})
     assert found == []
+
+
+# --- _include ----------------------------------------------------------------------------------------
+
+INCLUDE_PARTICIPANT = ("_include", "CareTeam:participant")
+
+
+def _entries(bundle: dict[str, Any], mode: str) -> list[tuple[str, str]]:
+    return [
+        (e["resource"]["resourceType"], e["resource"]["id"])
+        for e in bundle.get("entry", [])
+        if e["search"]["mode"] == mode
+    ]
+
+
+def _members(teams: list[dict[str, Any]]) -> set[tuple[str, str]]:
+    refs = {p["member"]["reference"] for t in teams for p in t["participant"]}
+    return {(ref.split("/")[0], ref.split("/")[1]) for ref in refs}
+
+
+async def test_include_participant_brings_every_practitioner_and_organization(
+    sandbox: Sandbox, http: aiohttp.ClientSession
+) -> None:
+    base = sandbox.urls["contacts"]
+    status, bundle = await _get(http, f"{base}/CareTeam", [("subject", PATIENTS), INCLUDE_PARTICIPANT])
+    assert status == 200
+    Bundle.model_validate(bundle)
+    matches, included = _entries(bundle, "match"), _entries(bundle, "include")
+    assert sorted(i for _, i in matches) == sorted(t.id for t in seed.CARE_TEAMS)
+    assert bundle["total"] == len(matches)  # included resources are not counted
+    assert len(included) == len(set(included))  # each once
+    teams = [e["resource"] for e in bundle["entry"] if e["search"]["mode"] == "match"]
+    assert set(included) == _members(teams)
+    # Every team's organisation comes along, the onBehalfOf one of a practitioner's team too.
+    assert {("Organization", t.organization) for t in seed.CARE_TEAMS} <= set(included)
+    assert {("Practitioner", t.practitioner) for t in seed.CARE_TEAMS if t.practitioner} <= set(included)
+    _validate([e["resource"] for e in bundle["entry"]], [])
+    # Matches first, then what they include.
+    modes = [e["search"]["mode"] for e in bundle["entry"]]
+    assert modes == sorted(modes, key=["match", "include"].index)
+
+
+@pytest.mark.parametrize("count", [1, 2, 3])
+async def test_included_resources_come_on_the_page_of_the_teams_that_reference_them(
+    sandbox: Sandbox, http: aiohttp.ClientSession, count: int
+) -> None:
+    next_url: str | None = f"{sandbox.urls['contacts']}/CareTeam"
+    params: Any = [("subject", PATIENTS), INCLUDE_PARTICIPANT, ("_count", str(count))]
+    matched: list[str] = []
+    pages = 0
+    while next_url:
+        status, bundle = await _get(http, next_url, params)
+        assert status == 200, bundle
+        params, pages = None, pages + 1
+        teams = [e["resource"] for e in bundle["entry"] if e["search"]["mode"] == "match"]
+        assert len(teams) <= count and bundle["total"] == len(seed.CARE_TEAMS)
+        included = _entries(bundle, "include")
+        assert len(included) == len(set(included)) and set(included) == _members(teams)
+        matched += [t["id"] for t in teams]
+        next_url = next((link["url"] for link in bundle["link"] if link["relation"] == "next"), None)
+        assert next_url is None or "_include=CareTeam:participant" in next_url
+    assert sorted(matched) == sorted(t.id for t in seed.CARE_TEAMS)
+    assert pages == -(-len(seed.CARE_TEAMS) // count)
+
+
+async def test_include_by_id_with_a_target_type_and_the_wildcard(sandbox: Sandbox, http: aiohttp.ClientSession) -> None:
+    url = f"{sandbox.urls['contacts']}/CareTeam"
+    both = f"{seed.CT_KARI_GP},{seed.CT_JONAS_SCHOOLNURSE}"
+    _, bundle = await _get(http, url, [("_id", both), ("_include", "CareTeam:participant:Practitioner")])
+    assert _entries(bundle, "include") == [("Practitioner", seed.PR_HAUGLAND)]
+    _, bundle = await _get(http, url, [("_id", both), ("_include", "*")])
+    assert set(_entries(bundle, "include")) == {
+        ("Practitioner", seed.PR_HAUGLAND),
+        ("Organization", seed.ORG_KALFARVEIEN),
+        ("Organization", seed.ORG_BERGEN_HELSESTASJON),
+    }
+    # subject/patient name Patients, which this server does not hold: nothing to include, no error.
+    _, bundle = await _get(
+        http, url, [("_id", both), ("_include", "CareTeam:subject"), ("_include", "CareTeam:patient")]
+    )
+    assert _entries(bundle, "include") == [] and len(_entries(bundle, "match")) == 2
+
+
+async def test_include_values_are_checked_as_hapi_checks_them(sandbox: Sandbox, http: aiohttp.ClientSession) -> None:
+    base = sandbox.urls["contacts"]
+    subject = ("subject", f"Patient/{seed.KARI}")
+    for value in ("CareTeam:managing-organization", "CareTeam", "CareTeam:", "participant"):
+        status, body = await _get(http, f"{base}/CareTeam", [subject, ("_include", value)])
+        assert status == 400, value
+        OperationOutcome.model_validate(body)
+        assert "Invalid _include parameter value" in body["issue"][0]["diagnostics"]
+    # An include from another type can match no result of this search (there is no :iterate here).
+    status, bundle = await _get(http, f"{base}/CareTeam", [subject, ("_include", "Practitioner:whatever")])
+    assert status == 200 and _entries(bundle, "include") == []
+    # Types with no reference parameters served here ignore _include, as a server without it does.
+    status, bundle = await _get(
+        http, f"{base}/Practitioner", [("_id", seed.PR_HAUGLAND), ("_include", "Practitioner:anything")]
+    )
+    assert status == 200 and _entries(bundle, "match") == [("Practitioner", seed.PR_HAUGLAND)]
+
+
+async def test_a_server_without_include_support_ignores_it(aiohttp_server: Any, http: aiohttp.ClientSession) -> None:
+    from sandbox import contacts
+
+    server = await aiohttp_server(contacts.create_app(supports_include=False))
+    status, bundle = await _get(
+        http, str(server.make_url("/fhir/CareTeam")), [("subject", f"Patient/{seed.KARI}"), INCLUDE_PARTICIPANT]
+    )
+    assert status == 200 and _entries(bundle, "include") == []
+    assert len(_entries(bundle, "match")) == sum(1 for t in seed.CARE_TEAMS if t.patient == seed.KARI)

@@ -17,6 +17,7 @@ from gateway.sources.http import JsonHttp
 from gateway.sources.loaders import Loaders
 from gateway.sources.records import ContactRole
 from sandbox import Sandbox
+from sandbox.control import CONTROL
 from sandbox.seed import EMMA, INGRID, JONAS, KARI, LARS, NORA, OLA
 from tests.support import settings_for
 
@@ -160,3 +161,91 @@ async def test_loaders_batch_many_loads_into_one_call(sandbox: Sandbox, session:
     threads = await asyncio.gather(*(loaders.threads_by_owner.load(p) for p in [KARI, JONAS, "01018510193"]))
     assert len(threads[0]) >= 60 and threads[2] == []
     assert sandbox.control("inbox").counts["GET /threads"] == 1
+
+
+# --- CareTeams with their practitioners and organisations (_include) ------------------------------------
+
+
+async def test_care_teams_come_with_their_practitioners_and_organizations(
+    sandbox: Sandbox, session: aiohttp.ClientSession
+) -> None:
+    found = await sources_for(sandbox, session).contacts.care_teams_by_subjects([KARI, JONAS])
+    assert sandbox.control("contacts").counts == {"GET /fhir/CareTeam": 1}
+    assert {c.subject_id for c in found.contacts} == {KARI, JONAS}
+    assert {c.practitioner_id for c in found.contacts if c.practitioner_id} == set(found.practitioners)
+    assert {c.organization_id for c in found.contacts} == set(found.organizations)
+    assert all(o.service_kind is not None and o.name for o in found.organizations.values())
+    sandbox.reset()
+    # On pages of one team each, every page brings what its team references.
+    paged = await sources_for(sandbox, session, fhir_page_size=1).contacts.care_teams_by_subjects([KARI, JONAS])
+    assert paged == found
+    assert sandbox.control("contacts").total == len(found.contacts)
+
+
+async def test_loaders_take_practitioners_and_organizations_from_the_care_team_search(
+    sandbox: Sandbox, session: aiohttp.ClientSession
+) -> None:
+    loaders = Loaders(sources_for(sandbox, session))
+    contacts = await loaders.contacts_by_subject.load(KARI)
+    organizations = await loaders.organization_by_id.load_many([c.organization_id for c in contacts])
+    practitioners = await loaders.practitioner_by_id.load_many(
+        [c.practitioner_id for c in contacts if c.practitioner_id]
+    )
+    assert all(organizations) and all(practitioners)
+    assert sandbox.control("contacts").counts == {"GET /fhir/CareTeam": 1}
+    # By CareTeam id (a federated lookup) the same.
+    sandbox.reset()
+    loaders = Loaders(sources_for(sandbox, session))
+    contact = await loaders.contact_by_id.load(contacts[0].id)
+    assert contact is not None and contact.organization_id
+    assert await loaders.organization_by_id.load(contact.organization_id) == organizations[0]
+    assert sandbox.control("contacts").counts == {"GET /fhir/CareTeam": 1}
+
+
+async def test_loaders_fetch_by_id_from_a_server_that_ignores_include(
+    sandbox: Sandbox, session: aiohttp.ClientSession, aiohttp_server
+) -> None:
+    from sandbox import contacts as contacts_app
+
+    wanted = await Loaders(sources_for(sandbox, session)).contacts_by_subject.load(KARI)
+    server = await aiohttp_server(contacts_app.create_app(supports_include=False))
+    loaders = Loaders(sources_for(sandbox, session, contacts_url=str(server.make_url("/fhir"))))
+    contacts = await loaders.contacts_by_subject.load(KARI)
+    assert contacts == wanted
+    organizations = await loaders.organization_by_id.load_many([c.organization_id for c in contacts])
+    practitioners = await loaders.practitioner_by_id.load_many(
+        [c.practitioner_id for c in contacts if c.practitioner_id]
+    )
+    assert all(organizations) and all(practitioners)
+    counts = server.app[CONTROL].counts
+    assert counts == {"GET /fhir/CareTeam": 1, "GET /fhir/Organization": 1, "GET /fhir/Practitioner": 1}
+
+
+async def test_fhir_keeps_included_entries_apart_with_or_without_a_search_mode(aiohttp_server, session) -> None:
+    practitioner = {"resourceType": "Practitioner", "id": "p1", "name": [{"family": "X", "given": ["Dr"]}]}
+    organization = {"resourceType": "Organization", "id": "o1", "name": "Legekontoret"}
+    team = {
+        "resourceType": "CareTeam",
+        "id": "ct-1",
+        "subject": {"reference": f"Patient/{KARI}"},
+        "participant": [
+            {"member": {"reference": "Practitioner/p1"}, "onBehalfOf": {"reference": "Organization/o1"}},
+            {"member": {"reference": "Organization/o1"}},
+        ],
+    }
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "entry": [
+            {"resource": team, "search": {"mode": "match"}},
+            {"resource": practitioner, "search": {"mode": "include"}},
+            {"resource": organization},  # search.mode is optional: another type is an include
+            {"resource": {**team, "id": "ct-2"}, "search": {"mode": "include"}},  # a team, but not a match
+            {"resource": {"resourceType": "Organization", "name": "no id"}, "search": {"mode": "include"}},
+        ],
+    }
+    url = await _fhir_server(aiohttp_server, bundle)
+    found = await Sources.build(session, Settings(demo=True, contacts_url=url)).contacts.care_teams_by_subjects([KARI])
+    assert [(c.id, c.practitioner_id, c.organization_id) for c in found.contacts] == [("ct-1", "p1", "o1")]
+    assert found.practitioners["p1"].name == "Dr X" and list(found.practitioners) == ["p1"]
+    assert list(found.organizations) == ["o1"]
