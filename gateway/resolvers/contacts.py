@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+from collections.abc import Sequence, Set
+from dataclasses import dataclass
 
 from gateway.core.errors import Forbidden
 from gateway.policy.access import Item, item_visible, needs_service_kinds
@@ -11,11 +14,35 @@ from gateway.policy.vocabulary import Service, ServiceKind
 from gateway.request.context import GatewayContext
 from gateway.request.decisions import Subject
 from gateway.resolvers.items import contact_kinds
-from gateway.sources.records import ContactRecord, ContactRole
+from gateway.sources.records import ContactRecord, ContactRole, OrganizationRecord, PractitionerRecord
 
 # The field `healthContacts` opens FASTLEGE (the GP, available with consent BASIS and by an area-1
 # fullmakt); every other contact is an item of HELSEKONTAKTER and is shown only where that is.
 LISTING_SERVICE = Service.FASTLEGE
+
+
+@dataclass(frozen=True, slots=True)
+class ContactDetails:
+    """What a contact's name, kind, organisation, address and phone are read from."""
+
+    organization: OrganizationRecord | None
+    practitioner: PractitionerRecord | None
+
+
+async def details_of(ctx: GatewayContext, contacts: Sequence[ContactRecord]) -> list[ContactDetails]:
+    """Each contact's organisation and practitioner, in one batch for all of them (they usually came
+    with the CareTeams, `_include`, and are at hand already)."""
+    loaders = ctx.loaders
+    organizations, practitioners = await asyncio.gather(
+        loaders.organization_by_id.load_many([c.organization_id for c in contacts if c.organization_id]),
+        loaders.practitioner_by_id.load_many([c.practitioner_id for c in contacts if c.practitioner_id]),
+    )
+    by_organization = dict(zip([c.organization_id for c in contacts if c.organization_id], organizations, strict=True))
+    by_practitioner = dict(zip([c.practitioner_id for c in contacts if c.practitioner_id], practitioners, strict=True))
+    return [
+        ContactDetails(by_organization.get(c.organization_id or ""), by_practitioner.get(c.practitioner_id or ""))
+        for c in contacts
+    ]
 
 
 def is_current(contact: ContactRecord, now: dt.datetime) -> bool:
@@ -47,12 +74,17 @@ async def contacts_of(ctx: GatewayContext, subject: Subject, *, include_former: 
 
 async def contact_by_id(ctx: GatewayContext, subject: Subject, contact_id: str) -> ContactRecord | None:
     """One of the subject's contacts (a thread's counterpart, a message's sender), if the viewer may see it."""
-    contacts = await ctx.loaders.contacts_by_subject.load(subject.person.id)
-    found = next((c for c in contacts if c.id == contact_id), None)
-    return found if found is not None and await _shown(ctx, subject, found) else None
+    return (await visible_contacts(ctx, subject, {contact_id})).get(contact_id)
 
 
-async def _shown(ctx: GatewayContext, subject: Subject, contact: ContactRecord) -> bool:
+async def visible_contacts(ctx: GatewayContext, subject: Subject, contact_ids: Set[str]) -> dict[str, ContactRecord]:
+    """Those of the subject's contacts with these ids that the viewer may see, in one batch."""
+    contacts = [c for c in await ctx.loaders.contacts_by_subject.load(subject.person.id) if c.id in contact_ids]
+    kinds = await contact_kinds(ctx, contacts) if contacts and needs_service_kinds(subject.access) else {}
+    return {c.id: c for c in contacts if _shown(ctx, subject, c, kinds.get(c.id))}
+
+
+def _shown(ctx: GatewayContext, subject: Subject, contact: ContactRecord, kind: ServiceKind | None) -> bool:
     """A contact shown outside the contacts list is still an item of its own service (FASTLEGE or
     HELSEKONTAKTER) and shown only where that service is available."""
     service = contact_service(contact.role is ContactRole.GP)
@@ -60,8 +92,7 @@ async def _shown(ctx: GatewayContext, subject: Subject, contact: ContactRecord) 
         listing = ctx.decisions.service(subject, service)
     except Forbidden:
         return False
-    kinds = await contact_kinds(ctx, [contact]) if needs_service_kinds(subject.access) else {}
-    return item_visible(subject.access, listing, _item(contact, kinds.get(contact.id)))
+    return item_visible(subject.access, listing, _item(contact, kind))
 
 
 async def contact_by_practitioner(ctx: GatewayContext, subject: Subject, practitioner_id: str) -> ContactRecord | None:
@@ -69,4 +100,4 @@ async def contact_by_practitioner(ctx: GatewayContext, subject: Subject, practit
     contacts = await ctx.loaders.contacts_by_subject.load(subject.person.id)
     matches = [c for c in contacts if c.practitioner_id == practitioner_id]
     matches.sort(key=lambda c: not is_current(c, ctx.now))
-    return matches[0] if matches and await _shown(ctx, subject, matches[0]) else None
+    return (await visible_contacts(ctx, subject, {matches[0].id})).get(matches[0].id) if matches else None

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from gateway.policy.access import (
     Item,
@@ -18,9 +20,17 @@ from gateway.policy.catalog import ATTACHMENT_SERVICE
 from gateway.policy.vocabulary import MessageCategory, Service, ServiceKind, Visibility
 from gateway.request.context import GatewayContext
 from gateway.request.decisions import Subject
+from gateway.resolvers.contacts import ContactDetails, details_of, visible_contacts
 from gateway.resolvers.items import counterpart_kinds
 from gateway.resolvers.pagination import Page, SortKey, check_first, instant_key, paginate
-from gateway.sources.records import AttachmentRecord, Direction, MessageRecord, ThreadRecord
+from gateway.sources.errors import SourceError
+from gateway.sources.records import AttachmentRecord, ContactRecord, Direction, MessageRecord, ThreadRecord
+
+
+@dataclass(frozen=True, slots=True)
+class Counterpart:
+    contact: ContactRecord | None  # None: none that the viewer may see
+    details: ContactDetails | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,8 +47,10 @@ class ThreadView:
     kind: ServiceKind | None
     messages: tuple[MessageRecord, ...] | None = None
     hidden_messages: int = 0
-    # Every message, when they were loaded with the page (`with_messages`) though none was withheld.
+    # Every message, when they were loaded with the page (`prepare_page`) though none was withheld.
     loaded: tuple[MessageRecord, ...] | None = None
+    # The counterpart as the viewer may see it, when it was loaded with the page.
+    counterpart: Counterpart | None = None
 
     @property
     def messages_at_hand(self) -> tuple[MessageRecord, ...] | None:
@@ -138,19 +150,57 @@ async def thread_by_id(ctx: GatewayContext, subject: Subject, thread_id: str) ->
     return views[0] if views else None
 
 
-async def with_messages(ctx: GatewayContext, page: Page[ThreadView]) -> Page[ThreadView]:
-    """The page with every thread's messages at hand, loaded in one batch: each thread's messages
-    then resolve at once, with no awaitable per thread."""
-    missing = [view for view in page.items if view.messages_at_hand is None]
-    if not missing:
-        return page
-    found = await ctx.loaders.messages_by_thread.load_many([view.record.id for view in missing])
-    loaded = {view.record.id: tuple(messages) for view, messages in zip(missing, found, strict=True)}
+async def prepare_page(
+    ctx: GatewayContext, subject: Subject, page: Page[ThreadView], *, messages: bool, counterparts: bool
+) -> Page[ThreadView]:
+    """The page with what its threads' fields will read at hand: their messages and their
+    counterparts, each kind loaded in one batch for the page and both at once, so each thread's
+    fields then resolve without an awaitable per thread."""
+    loading_messages = _messages_of(ctx, page) if messages else _nothing()
+    loading_counterparts = _counterparts_of(ctx, subject, page) if counterparts else _nothing()
+    results = await asyncio.gather(loading_messages, loading_counterparts, return_exceptions=True)
+    # A source that fails here is left for each thread's own field to load, and fail, by itself: its
+    # error then nulls that field only, never the page.
+    loaded, counterpart = (_at_hand_or_nothing(result) for result in results)
     items = [
-        view if view.messages_at_hand is not None else dataclasses.replace(view, loaded=loaded[view.record.id])
+        dataclasses.replace(
+            view,
+            loaded=loaded.get(view.record.id, view.loaded),
+            counterpart=counterpart.get(view.record.id, view.counterpart),
+        )
         for view in page.items
     ]
     return dataclasses.replace(page, items=items)
+
+
+async def _nothing() -> dict[str, Any]:
+    return {}
+
+
+def _at_hand_or_nothing(result: dict[str, Any] | BaseException) -> dict[str, Any]:
+    if isinstance(result, SourceError):
+        return {}
+    if isinstance(result, BaseException):
+        raise result
+    return result
+
+
+async def _messages_of(ctx: GatewayContext, page: Page[ThreadView]) -> dict[str, tuple[MessageRecord, ...]]:
+    missing = [view.record.id for view in page.items if view.messages_at_hand is None]
+    found = await ctx.loaders.messages_by_thread.load_many(missing)
+    return {thread_id: tuple(messages) for thread_id, messages in zip(missing, found, strict=True)}
+
+
+async def _counterparts_of(ctx: GatewayContext, subject: Subject, page: Page[ThreadView]) -> dict[str, Counterpart]:
+    wanted = {view.record.counterpart_contact_id for view in page.items} - {None}
+    shown = await visible_contacts(ctx, subject, {i for i in wanted if i})
+    contacts = list(shown.values())
+    details = dict(zip([c.id for c in contacts], await details_of(ctx, contacts), strict=True))
+    return {
+        view.record.id: Counterpart(contact, details.get(contact.id) if contact else None)
+        for view in page.items
+        for contact in [shown.get(view.record.counterpart_contact_id or "")]
+    }
 
 
 async def load_message_page(

@@ -2,34 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import TypeVar
 
 import strawberry
-from aiodataloader import DataLoader
 
 from gateway.policy.access import kind_or_conservative
 from gateway.request.context import Info
 from gateway.request.decisions import Subject
 from gateway.resolvers import entities
-from gateway.resolvers.contacts import is_current
-from gateway.schema.common import Address, Period
+from gateway.resolvers.contacts import ContactDetails, details_of, is_current
+from gateway.schema.common import Address, Period, at_once_or_later
 from gateway.schema.enums import ContactRole, ServiceKind
-from gateway.sources.records import ContactRecord, OrganizationRecord
+from gateway.sources.records import ContactRecord
 
 T = TypeVar("T")
-
-
-async def _load_or_none(loader: DataLoader[str, T | None], key: str | None) -> T | None:
-    return await loader.load(key) if key else None
-
-
-@dataclass
-class _Loaded:
-    organization: OrganizationRecord | None
-    practitioner_name: str | None
-    practitioner_phone: str | None
 
 
 @strawberry.federation.type(
@@ -40,6 +27,8 @@ class _Loaded:
 class HealthContact:
     record: strawberry.Private[ContactRecord]
     owner: strawberry.Private[Subject]
+    # Loaded with the list the contact came in; None: the fields load them themselves.
+    details: strawberry.Private[ContactDetails | None] = None
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> HealthContact | None:
@@ -70,49 +59,62 @@ class HealthContact:
             return None
         return Period(start=self.record.period_start, end=self.record.period_end)
 
-    async def _loaded(self, info: Info) -> _Loaded:
-        loaders = info.context.loaders
-        # Both usually arrived with the CareTeam (`_include`, primed); otherwise one round trip, not two.
-        organization, practitioner = await asyncio.gather(
-            _load_or_none(loaders.organization_by_id, self.record.organization_id),
-            _load_or_none(loaders.practitioner_by_id, self.record.practitioner_id),
-        )
-        return _Loaded(
-            organization,
-            practitioner.name if practitioner else None,
-            practitioner.phone if practitioner else None,
-        )
+    def _with_details(self, info: Info, read: Callable[[HealthContact, ContactDetails], T]) -> T:
+        # At once when the details came with the contact (lists, a thread page); else loaded here.
+        if self.details is not None:
+            return read(self, self.details)
+        return at_once_or_later(None, lambda: self._details_later(info, read))
+
+    async def _details_later(self, info: Info, read: Callable[[HealthContact, ContactDetails], T]) -> T:
+        (details,) = await details_of(info.context, [self.record])
+        return read(self, details)
 
     @strawberry.field(description="The practitioner's name, or the department's or service's name.")
-    async def name(self, info: Info) -> str:
-        loaded = await self._loaded(info)
-        return (
-            loaded.practitioner_name
-            or self.record.name
-            or (loaded.organization.name if loaded.organization else None)
-            or "Ukjent helsekontakt"
-        )
+    def name(self, info: Info) -> str:
+        return self._with_details(info, _name)
 
     @strawberry.field(description="Hospital, GP or municipal service (from the organisation's type).")
-    async def service_kind(self, info: Info) -> ServiceKind:
-        loaded = await self._loaded(info)
-        return kind_or_conservative(loaded.organization.service_kind if loaded.organization else None)
+    def service_kind(self, info: Info) -> ServiceKind:
+        return self._with_details(info, _service_kind)
 
     @strawberry.field(description="The organisation (legekontor, hospital, municipality).")
-    async def organization(self, info: Info) -> str | None:
-        loaded = await self._loaded(info)
-        return loaded.organization.name if loaded.organization else None
+    def organization(self, info: Info) -> str | None:
+        return self._with_details(info, _organization)
 
     @strawberry.field(description="The organisation's visiting address.")
-    async def address(self, info: Info) -> Address | None:
-        loaded = await self._loaded(info)
-        return Address.from_record(loaded.organization.address if loaded.organization else None)
+    def address(self, info: Info) -> Address | None:
+        return self._with_details(info, _address)
 
     @strawberry.field(description="Phone number of the contact, else of the organisation.")
-    async def phone(self, info: Info) -> str | None:
-        loaded = await self._loaded(info)
-        return (
-            self.record.phone
-            or loaded.practitioner_phone
-            or (loaded.organization.phone if loaded.organization else None)
-        )
+    def phone(self, info: Info) -> str | None:
+        return self._with_details(info, _phone)
+
+
+def _name(contact: HealthContact, details: ContactDetails) -> str:
+    organization = details.organization
+    return (
+        (details.practitioner.name if details.practitioner else None)
+        or contact.record.name
+        or (organization.name if organization else None)
+        or "Ukjent helsekontakt"
+    )
+
+
+def _service_kind(contact: HealthContact, details: ContactDetails) -> ServiceKind:
+    return kind_or_conservative(details.organization.service_kind if details.organization else None)
+
+
+def _organization(contact: HealthContact, details: ContactDetails) -> str | None:
+    return details.organization.name if details.organization else None
+
+
+def _address(contact: HealthContact, details: ContactDetails) -> Address | None:
+    return Address.from_record(details.organization.address if details.organization else None)
+
+
+def _phone(contact: HealthContact, details: ContactDetails) -> str | None:
+    return (
+        contact.record.phone
+        or (details.practitioner.phone if details.practitioner else None)
+        or (details.organization.phone if details.organization else None)
+    )

@@ -93,8 +93,11 @@ class Person:
             category=category,
             archived=archived,
         )
-        if connection_selects(info, "messages"):
-            page = await threads.with_messages(info.context, page)
+        messages, counterparts = connection_selects(info, "messages"), connection_selects(info, "counterpart")
+        if messages or counterparts:
+            page = await threads.prepare_page(
+                info.context, self.owner, page, messages=messages, counterparts=counterparts
+            )
         return Connection.of(page, lambda view: Thread(view=view, owner=self.owner))
 
     @service_field(Service.INNBOKS, description="One Innboks thread by id; null when it is not one the viewer may see.")
@@ -137,7 +140,8 @@ class Person:
         ] = False,
     ) -> list[HealthContact] | None:
         found = await contacts.contacts_of(info.context, self.owner, include_former=bool(include_former))
-        return [HealthContact(record=c, owner=self.owner) for c in found]
+        details = await contacts.details_of(info.context, found)
+        return [HealthContact(record=c, owner=self.owner, details=d) for c, d in zip(found, details, strict=True)]
 
     @strawberry.field(
         description="Logg over bruk: who accessed this person's data. Only the person themselves may read it."

@@ -148,8 +148,13 @@ class Thread:
         return self.record.archived
 
     @strawberry.field(description="The health contact on the other side.")
-    async def counterpart(self, info: Info) -> HealthContact | None:
-        return await _contact(info, self.owner, self.record.counterpart_contact_id)
+    def counterpart(self, info: Info) -> HealthContact | None:
+        known = self.view.counterpart
+        if known is None:  # not loaded with the page (thread(id:), a mutation's or an event's thread)
+            return at_once_or_later(None, lambda: _contact(info, self.owner, self.record.counterpart_contact_id))
+        if known.contact is None:
+            return None
+        return HealthContact(record=known.contact, owner=self.owner, details=known.details)
 
     @strawberry.field(description="The thread's messages, newest first.")
     def messages(
