@@ -5,8 +5,9 @@ an awaitable check) so that any field may take arguments, `info` or extensions. 
 this schema take none: they read an attribute of the object or compute from it (a name, an id, a
 date). For those the wrapper is nearly all the cost of the field. `resolve_plain_fields` gives such
 fields a direct graphql-core resolver once the schema is built: the same function, called with the
-same object, so what a field returns does not change; every field with arguments, `info`, an
-extension (the policy gates and masks) or an async resolver keeps Strawberry's path.
+same object and arguments, so what a field returns does not change. A field whose arguments are
+not plain scalars, or with an extension (the policy gates and masks) or an async resolver, keeps
+Strawberry's path.
 `serialize_enums_by_lookup` does the like for enum values.
 """
 
@@ -18,7 +19,10 @@ from typing import Any
 
 from graphql import GraphQLObjectType, GraphQLSchema
 from strawberry.schema.schema_converter import CustomGraphQLEnumType, GraphQLCoreConverter
+from strawberry.types.base import StrawberryOptional
 from strawberry.types.field import StrawberryField
+from strawberry.types.info import Info
+from strawberry.utils.str_converters import to_camel_case
 
 Resolve = Callable[..., Any]
 
@@ -30,25 +34,55 @@ def _attribute(name: str) -> Resolve:
     return resolve
 
 
-def _method(function: Callable[[Any], Any]) -> Resolve:
-    def resolve(source: Any, info: Any) -> Any:
-        return function(source)
+def _method(function: Callable[..., Any], field: StrawberryField, wants_info: bool) -> Resolve:
+    # graphql-core passes coerced argument values under their GraphQL names; the resolver takes them
+    # under its own. Only scalars come here, so no value needs converting.
+    names = {
+        argument.graphql_name or to_camel_case(argument.python_name): argument.python_name
+        for argument in field.arguments
+    }
+
+    if wants_info:
+
+        def resolve_with_info(source: Any, info: Any, **arguments: Any) -> Any:
+            given = {names[name]: value for name, value in arguments.items()}
+            return function(source, info=Info(_raw_info=info, _field=field), **given)
+
+        return resolve_with_info
+
+    def resolve(source: Any, info: Any, **arguments: Any) -> Any:
+        return function(source, **{names[name]: value for name, value in arguments.items()})
 
     return resolve
 
 
+# Argument types whose coerced GraphQL value is the Python value the resolver expects.
+SCALAR_ARGUMENTS: frozenset[object] = frozenset({int, str, bool})
+
+
+def _scalar(argument_type: object) -> bool:
+    if isinstance(argument_type, StrawberryOptional):
+        argument_type = argument_type.of_type
+    return argument_type in SCALAR_ARGUMENTS
+
+
 def plain_resolver(field: StrawberryField) -> Resolve | None:
     """A direct resolver for `field`, or None when it needs Strawberry's path."""
-    if field.extensions or field.arguments or field.is_subscription:
+    if field.extensions or field.is_subscription:
+        return None
+    if not all(_scalar(argument.type) for argument in field.arguments):
         return None
     resolver = field.base_resolver
     if resolver is None:
         return _attribute(field.python_name)
     if resolver.is_async or resolver.self_parameter is None:
         return None
-    if {p for p in resolver.reserved_parameters.values() if p is not None} != {resolver.self_parameter}:
-        return None  # it asks for info, root or parent
-    return _method(resolver._unbound_wrapped_func)
+    info = resolver.info_parameter
+    if {p for p in resolver.reserved_parameters.values() if p is not None} - {resolver.self_parameter, info}:
+        return None  # it asks for root or parent
+    if info is not None and info.name != "info":
+        return None  # the direct resolver passes it by that name
+    return _method(resolver._unbound_wrapped_func, field, wants_info=info is not None)
 
 
 def _enum_output(enum_type: CustomGraphQLEnumType) -> Callable[[Any], Any]:

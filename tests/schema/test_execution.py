@@ -23,7 +23,14 @@ def _field(type_name: str, field_name: str) -> graphql.GraphQLField:
 
 
 def test_plain_fields_resolve_directly_and_guarded_ones_keep_their_extensions() -> None:
-    for type_name, field_name in [("Thread", "id"), ("Message", "body"), ("PersonName", "given"), ("Address", "city")]:
+    direct = [
+        ("Thread", "id"),
+        ("Message", "body"),
+        ("PersonName", "given"),
+        ("Address", "city"),
+        ("Thread", "messages"),
+    ]
+    for type_name, field_name in direct + [("Thread", "counterpart"), ("HealthContact", "name")]:
         assert _field(type_name, field_name).resolve.__module__ == "gateway.schema.execution", (type_name, field_name)
     guarded = 0
     for graphql_type in SCHEMA.type_map.values():
