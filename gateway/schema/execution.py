@@ -50,8 +50,16 @@ def _method(function: Callable[..., Any], field: StrawberryField, wants_info: bo
 
         return resolve_with_info
 
-    def resolve(source: Any, info: Any, **arguments: Any) -> Any:
-        return function(source, **{names[name]: value for name, value in arguments.items()})
+    if names:
+
+        def resolve_with_arguments(source: Any, info: Any, **arguments: Any) -> Any:
+            return function(source, **{names[name]: value for name, value in arguments.items()})
+
+        return resolve_with_arguments
+
+    # Most fields: no arguments, no info. The fewest steps per call, as graphql-core's default resolver.
+    def resolve(source: Any, info: Any) -> Any:
+        return function(source)
 
     return resolve
 
