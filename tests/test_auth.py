@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import aiohttp
@@ -103,6 +104,33 @@ async def test_remote_jwks_is_fetched_over_http_and_cached(aiohttp_server, issue
         forged = DemoIssuer(ISS, AUD).person_token(KARI)
         assert (await verifier.principal(f"Bearer {forged}")).problem == "token is signed with an unknown key"
     assert hits == 1  # cached, and an unknown kid does not refetch within the back-off
+
+
+async def test_tokens_arriving_together_at_a_fresh_process_all_wait_for_the_one_key_fetch(
+    aiohttp_server, issuer: DemoIssuer
+) -> None:
+    hits = 0
+    asked, answer = asyncio.Event(), asyncio.Event()
+
+    async def jwks(request: web.Request) -> web.Response:
+        nonlocal hits
+        hits += 1
+        asked.set()
+        await answer.wait()  # held until every token is waiting for the key set
+        return web.json_response(issuer.jwks())
+
+    app = web.Application()
+    app.router.add_get("/jwks.json", jwks)
+    server = await aiohttp_server(app)
+    async with aiohttp.ClientSession() as session:
+        verifier = TokenVerifier(RemoteJwks(session, str(server.make_url("/jwks.json")), 10.0), ISS, AUD, 0)
+        token = f"Bearer {issuer.person_token(KARI)}"
+        checks = [asyncio.ensure_future(verifier.principal(token)) for _ in range(8)]
+        await asked.wait()  # the first check's fetch has reached the issuer; the others check meanwhile
+        answer.set()
+        principals = await asyncio.gather(*checks)
+    assert [p.pid for p in principals] == [KARI] * 8
+    assert hits == 1
 
 
 async def test_remote_jwks_down_means_unauthenticated(unused_tcp_port: int, issuer: DemoIssuer) -> None:

@@ -67,9 +67,11 @@ class RemoteJwks:
         self._lock = asyncio.Lock()
 
     async def __call__(self, kid: str | None) -> jwt.PyJWK:
-        if kid not in self._keys and time.monotonic() - self._fetched_at > 30:
+        # While a fetch is under way, wait for it (a just-started process gets many tokens at once):
+        # the others must not find the key set still empty. Otherwise refetch at most every 30 s.
+        if kid not in self._keys and (self._lock.locked() or time.monotonic() - self._fetched_at > 30):
             async with self._lock:
-                if kid not in self._keys:
+                if kid not in self._keys and time.monotonic() - self._fetched_at > 30:
                     await self._refresh()
         try:
             return self._keys[kid] if kid is not None else next(iter(self._keys.values()))

@@ -30,7 +30,7 @@ def test_plain_fields_resolve_directly_and_guarded_ones_keep_their_extensions() 
         ("Address", "city"),
         ("Thread", "messages"),
     ]
-    for type_name, field_name in direct + [("Thread", "counterpart"), ("HealthContact", "name")]:
+    for type_name, field_name in [*direct, ("Thread", "counterpart"), ("HealthContact", "name")]:
         assert _field(type_name, field_name).resolve.__module__ == "gateway.schema.execution", (type_name, field_name)
     guarded = 0
     for graphql_type in SCHEMA.type_map.values():
