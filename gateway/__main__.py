@@ -20,7 +20,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m gateway", description=__doc__)
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("demo", help="sandbox upstreams on loopback and the gateway on 127.0.0.1:8000 (default)")
-    commands.add_parser("serve", help="the gateway against the upstream URLs in GATEWAY_* variables")
+    serve = commands.add_parser("serve", help="the gateway against the upstream URLs in GATEWAY_* variables")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="processes serving the one port (default GATEWAY_WORKERS, else 1); more than 1 needs REDIS_URL",
+    )
     export = commands.add_parser("export-schema", help="write the SDL to a file")
     export.add_argument("path", nargs="?", default="schema.graphql", help="where to write (default schema.graphql)")
     args = parser.parse_args(argv)
@@ -35,9 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings.load()
         if args.command == "serve":
-            _serve(settings)
-        else:
-            _demo(settings)
+            return _serve(settings, args.workers)
+        _demo(settings)
     except ConfigError as exc:
         # One line per problem, naming what to set: a traceback would bury it.
         print(exc, file=sys.stderr)
@@ -45,21 +50,44 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _serve(settings: Settings) -> None:
+def _serve(settings: Settings, workers_flag: int | None) -> int:
     import uvicorn
 
     from gateway.app import build_app
+    from gateway.serving import HTTP, LOOP, serve_workers
 
+    workers = _workers(settings, workers_flag)
     try:
         app = build_app(settings)
     except ValueError as exc:  # settings it cannot serve with, e.g. no GATEWAY_JWKS_URL; the message names them
         raise ConfigError(str(exc)) from None
     with _listen(settings) as listener:
-        server = uvicorn.Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="info"))
         # Given a socket, uvicorn does not say where it listens.
-        print(f"Serving GraphQL on http://{settings.host}:{settings.port}/graphql", flush=True)
+        port = listener.getsockname()[1]
+        processes = f" with {workers} worker processes" if workers > 1 else ""
+        print(f"Serving GraphQL on http://{settings.host}:{port}/graphql{processes}", flush=True)
         with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises Ctrl-C once it has shut down
-            server.run(sockets=[listener])
+            if workers > 1:
+                # Each worker builds its own app from the same environment, checked above.
+                return serve_workers(listener, workers)
+            config = uvicorn.Config(app, host=settings.host, port=port, loop=LOOP, http=HTTP, log_level="info")
+            uvicorn.Server(config).run(sockets=[listener])
+    return 0
+
+
+def _workers(settings: Settings, workers_flag: int | None) -> int:
+    """How many processes `serve` runs: --workers, else GATEWAY_WORKERS; more than one must share state in Redis."""
+    if workers_flag is not None:
+        workers, given = workers_flag, f"--workers {workers_flag}"
+    else:
+        workers, given = settings.workers, f"{Settings.variable('workers')}={settings.workers}"
+    if workers < 1:  # GATEWAY_WORKERS is checked with the other settings
+        raise ConfigError(f"--workers must be at least 1, got {workers}")
+    if workers > 1 and not settings.redis_url:
+        raise ConfigError(f"{given} needs REDIS_URL: without it each worker keeps its own access log and inbox events")
+    if workers > 1 and settings.demo:
+        raise ConfigError(f"{given} cannot serve GATEWAY_DEMO=true: each worker would sign tokens with its own key")
+    return workers
 
 
 def _demo(settings: Settings) -> None:

@@ -1,4 +1,6 @@
-"""Serving the gateway with uvicorn: its listening socket, and serving inside a running loop (tests, benchmarks)."""
+"""Serving the gateway with uvicorn: its listening socket, worker processes on one port, and serving
+inside a running loop (tests, benchmarks).
+"""
 
 from __future__ import annotations
 
@@ -9,10 +11,19 @@ from contextlib import asynccontextmanager
 
 import uvicorn
 from starlette.applications import Starlette
+from uvicorn.config import STARTUP_FAILURE
+from uvicorn.supervisors import Multiprocess
+
+from gateway.app import build_app
+from gateway.core.config import Settings
+
+# uvicorn's "auto": uvloop and httptools when installed (uvicorn[standard] brings both), else asyncio and h11.
+LOOP = HTTP = "auto"
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
-    """A socket bound to host:port for `uvicorn.Server.serve(sockets=...)`; OSError when it cannot be had.
+    """A socket bound to host:port for `uvicorn.Server.run(sockets=...)` or `serve_workers`; OSError when it
+    cannot be had.
 
     Binding before anything else starts lets a command refuse a port in use at once, and listening
     right away keeps any other process from taking the port between that check and serving.
@@ -28,6 +39,36 @@ def listening_socket(host: str, port: int) -> socket.socket:
         sock.close()
         raise
     return sock
+
+
+def app_from_environment() -> Starlette:
+    """The gateway as the environment configures it: the app factory each worker process calls.
+
+    Also uvicorn's own way to run it: `uvicorn --factory gateway.serving:app_from_environment --workers 4`
+    (without the checks of `python -m gateway serve`: settings, a free port, REDIS_URL for more than one).
+    """
+    return build_app(Settings.load())
+
+
+def serve_workers(listener: socket.socket, workers: int, *, log_level: str = "info") -> int:
+    """Serve the gateway on `listener` with `workers` processes until SIGINT or SIGTERM; the exit status.
+
+    uvicorn's supervisor starts each worker in a fresh interpreter (spawn), hands it `listener`, and
+    replaces one that dies; each worker builds the app from the environment (`app_from_environment`),
+    so the caller checks the settings first. A worker that fails during start-up stops them all: the
+    status is then uvicorn's STARTUP_FAILURE (3), which any later worker would meet too.
+    """
+    config = uvicorn.Config(
+        f"{__name__}:{app_from_environment.__name__}",
+        factory=True,
+        workers=workers,
+        loop=LOOP,
+        http=HTTP,
+        log_level=log_level,
+    )
+    supervisor = Multiprocess(config, sockets=[listener])
+    supervisor.run()
+    return STARTUP_FAILURE if any(p.exitcode == STARTUP_FAILURE for p in supervisor.processes) else 0
 
 
 @asynccontextmanager

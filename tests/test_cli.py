@@ -19,8 +19,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def run_gateway(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    """The command in a fresh interpreter, with only the GATEWAY_ variables given here."""
-    inherited = {name: value for name, value in os.environ.items() if not name.startswith("GATEWAY_")}
+    """The command in a fresh interpreter, with only the GATEWAY_ variables (and REDIS_URL) given here."""
+    inherited = {
+        name: value for name, value in os.environ.items() if not name.startswith("GATEWAY_") and name != "REDIS_URL"
+    }
     return subprocess.run(
         [sys.executable, "-m", "gateway", *args],
         env={**inherited, **env},
@@ -71,6 +73,46 @@ def test_serve_on_a_port_in_use_names_gateway_port(taken_port: int) -> None:
         "serve", GATEWAY_HOST="127.0.0.1", GATEWAY_PORT=str(taken_port), GATEWAY_JWKS_URL="http://127.0.0.1:9/jwks.json"
     )
     assert refusal(result) == f"port {taken_port} on 127.0.0.1 is in use; set GATEWAY_PORT to another port"
+
+
+def test_serve_with_workers_but_no_redis_url_names_redis_url(taken_port: int) -> None:
+    # Each worker would keep its own access log and event bus; refused before the port is even tried.
+    jwks = "http://127.0.0.1:9/jwks.json"
+    by_flag = refusal(run_gateway("serve", "--workers", "2", GATEWAY_PORT=str(taken_port), GATEWAY_JWKS_URL=jwks))
+    assert by_flag.startswith("--workers 2 needs REDIS_URL: "), by_flag
+    by_variable = refusal(run_gateway("serve", GATEWAY_WORKERS="3", GATEWAY_PORT="0", GATEWAY_JWKS_URL=jwks))
+    assert by_variable.startswith("GATEWAY_WORKERS=3 needs REDIS_URL: "), by_variable
+
+
+def test_serve_with_fewer_than_one_worker_is_refused() -> None:
+    jwks = "http://127.0.0.1:9/jwks.json"
+    line = refusal(run_gateway("serve", "--workers", "0", GATEWAY_JWKS_URL=jwks))
+    assert line == "--workers must be at least 1, got 0"
+    line = refusal(run_gateway("serve", GATEWAY_WORKERS="0", GATEWAY_JWKS_URL=jwks))
+    assert line.startswith("GATEWAY_WORKERS: ") and "'0'" in line
+
+
+def test_serve_with_workers_in_demo_mode_is_refused() -> None:
+    # Each worker would sign demo tokens with a key of its own, which the others reject.
+    line = refusal(run_gateway("serve", "--workers", "2", GATEWAY_DEMO="true", REDIS_URL="redis://127.0.0.1:9/0"))
+    assert line.startswith("--workers 2 cannot serve GATEWAY_DEMO=true: "), line
+
+
+def test_serve_with_workers_on_a_port_in_use_names_gateway_port(taken_port: int) -> None:
+    result = run_gateway(
+        "serve",
+        "--workers",
+        "2",
+        GATEWAY_HOST="127.0.0.1",
+        GATEWAY_PORT=str(taken_port),
+        GATEWAY_JWKS_URL="http://127.0.0.1:9/jwks.json",
+        REDIS_URL="redis://127.0.0.1:9/0",
+    )
+    assert refusal(result) == f"port {taken_port} on 127.0.0.1 is in use; set GATEWAY_PORT to another port"
+
+
+def test_the_readme_documents_gateway_workers() -> None:
+    assert re.search(r"^\| `GATEWAY_WORKERS` \| `1` \|", (ROOT / "README.md").read_text(), re.MULTILINE)
 
 
 def test_serve_with_a_codings_file_that_names_no_service_kind_names_the_file(tmp_path: Path) -> None:

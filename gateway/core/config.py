@@ -29,6 +29,8 @@ class _Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
+    # Processes `serve` runs on that one port (`--workers` overrides); more than one needs `redis_url`.
+    workers: int = Field(default=1, ge=1)
 
     upstream_timeout_s: float = Field(default=5.0, gt=0)
     upstream_connections: int = Field(default=100, ge=1)
