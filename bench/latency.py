@@ -174,7 +174,8 @@ async def main() -> int:
     print_table(rows, bounds)
     print()
     print("lower bound: the 3 levels of dependent upstream calls the query needs (registry+consent;")
-    print("  threads/CareTeam/Appointment; messages/Practitioner+Organization/Location), each at the injected latency.")
+    print("  threads/CareTeam/Appointment; messages/Location), each at the injected latency; a contact's")
+    print("  practitioner and organisation come with its CareTeam.")
     print()
     baseline = rows[0].p(50) if rows and rows[0].latency_ms == 0 else None
     for row in rows:
