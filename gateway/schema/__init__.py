@@ -25,7 +25,7 @@ from gateway.resolvers.entities import EntityBatch
 from gateway.schema.appointment import Appointment
 from gateway.schema.contact import HealthContact
 from gateway.schema.directives import describe_directive_arguments
-from gateway.schema.execution import resolve_plain_fields, serialize_enums_by_lookup
+from gateway.schema.execution import GatewayExecutionContext, resolve_plain_fields, serialize_enums_by_lookup
 from gateway.schema.extensions import AuditTrail, MaskedFields, OperationMetrics, PublicErrors
 from gateway.schema.mutations import Mutation
 from gateway.schema.person import Person
@@ -112,6 +112,7 @@ def build_schema(settings: Settings) -> GatewaySchema:
         mutation=Mutation,
         subscription=Subscription,
         federation_version="2.11",
+        execution_context_class=GatewayExecutionContext,
         extensions=[
             OperationMetrics,
             PublicErrors,
@@ -125,8 +126,8 @@ def build_schema(settings: Settings) -> GatewaySchema:
         ],
     )
     describe_directive_arguments(built._schema)
+    serialize_enums_by_lookup(built._schema)  # first: plain leaves keep the serializer they find
     resolve_plain_fields(built._schema)
-    serialize_enums_by_lookup(built._schema)
     return built
 
 

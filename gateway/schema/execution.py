@@ -9,15 +9,23 @@ same object and arguments, so what a field returns does not change. A field whos
 not plain scalars, or with an extension (the policy gates and masks) or an async resolver, keeps
 Strawberry's path.
 `serialize_enums_by_lookup` does the like for enum values.
+
+`GatewayExecutionContext` then completes such a field whose value is a scalar or an enum in one
+step (read, serialize) instead of graphql-core's general path (a resolve info, the argument check,
+the awaitable check, the completion by type): most fields of a page are such leaves. Whenever the
+one step would not give exactly graphql-core's answer (a null, a value the type does not accept, an
+error), the general path runs instead and answers as it always does.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from enum import Enum
+from operator import attrgetter
 from typing import Any
 
-from graphql import GraphQLObjectType, GraphQLSchema
+from graphql import GraphQLEnumType, GraphQLField, GraphQLNonNull, GraphQLObjectType, GraphQLScalarType, GraphQLSchema
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import CustomGraphQLEnumType, GraphQLCoreConverter
 from strawberry.types.base import StrawberryOptional
 from strawberry.types.field import StrawberryField
@@ -115,6 +123,47 @@ def serialize_enums_by_lookup(schema: GraphQLSchema) -> None:
                 setattr(graphql_type, method, coerce)
 
 
+# The key under which a plain leaf field keeps its one-step read and serialize (GraphQLField.extensions).
+LEAF = "gateway-plain-leaf"
+
+
+class GatewayExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    def execute_field(
+        self,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: Any,
+        path: Any,
+        position_context: Any,
+    ) -> Any:
+        field_def = self.schema.get_field(parent_type, field_details_list[0].node.name.value)
+        leaf = field_def.extensions.get(LEAF) if field_def is not None else None
+        if leaf is not None:
+            read, serialize = leaf
+            try:
+                value = read(source)
+                if value is not None:
+                    return serialize(value)
+            except Exception:
+                pass
+        return super().execute_field(parent_type, source, field_details_list, path, position_context)
+
+
+def _leaf(
+    graphql_field: GraphQLField, definition: StrawberryField
+) -> tuple[Callable[[Any], Any], Callable[[Any], Any]] | None:
+    """The one-step read and serialize of a plain leaf field, or None."""
+    leaf_type = graphql_field.type.of_type if isinstance(graphql_field.type, GraphQLNonNull) else graphql_field.type
+    if not isinstance(leaf_type, GraphQLScalarType | GraphQLEnumType) or graphql_field.args:
+        return None
+    resolver = definition.base_resolver
+    if resolver is None:
+        return attrgetter(definition.python_name), leaf_type.serialize
+    if resolver.info_parameter is not None:
+        return None  # it may answer with an awaitable (at_once_or_later)
+    return resolver._unbound_wrapped_func, leaf_type.serialize
+
+
 def resolve_plain_fields(schema: GraphQLSchema) -> int:
     """Give every plain field of `schema` its direct resolver; the number of fields changed."""
     changed = 0
@@ -129,4 +178,7 @@ def resolve_plain_fields(schema: GraphQLSchema) -> int:
             if direct is not None:
                 graphql_field.resolve = direct
                 changed += 1
+                leaf = _leaf(graphql_field, definition)
+                if leaf is not None:
+                    graphql_field.extensions = {**(graphql_field.extensions or {}), LEAF: leaf}
     return changed
