@@ -17,24 +17,29 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-def selects(info: Info, *path: str) -> bool:
-    """Whether the field's selection reaches `path` (GraphQL names), fragments included."""
+def node_fields(info: Info) -> set[str]:
+    """The names of the fields selected on a connection's nodes (by `nodes` or `edges.node`),
+    fragments included."""
+    names: set[str] = set()
 
-    def walk(selections: list[Selection], rest: tuple[str, ...]) -> bool:
+    def fields_of(selections: list[Selection]) -> list[SelectedField]:
+        found: list[SelectedField] = []
         for selection in selections:
-            if not isinstance(selection, SelectedField):
-                if walk(selection.selections, rest):  # a fragment: its fields are the field's own
-                    return True
-            elif selection.name == rest[0] and (len(rest) == 1 or walk(selection.selections, rest[1:])):
-                return True
-        return False
+            if isinstance(selection, SelectedField):
+                found.append(selection)
+            else:  # a fragment: its fields are the field's own
+                found += fields_of(selection.selections)
+        return found
 
-    return any(walk(field.selections, path) for field in info.selected_fields)
-
-
-def connection_selects(info: Info, field: str) -> bool:
-    """Whether a connection's nodes (by `nodes` or `edges.node`) have `field` selected."""
-    return selects(info, "nodes", field) or selects(info, "edges", "node", field)
+    for connection in info.selected_fields:  # converted once: it walks the whole selection
+        for field in fields_of(connection.selections):
+            if field.name == "nodes":
+                names.update(f.name for f in fields_of(field.selections))
+            elif field.name == "edges":
+                for edge_field in fields_of(field.selections):
+                    if edge_field.name == "node":
+                        names.update(f.name for f in fields_of(edge_field.selections))
+    return names
 
 
 def at_once_or_later(value: T | None, later: Callable[[], Awaitable[T]]) -> T:

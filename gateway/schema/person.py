@@ -13,7 +13,7 @@ from gateway.request.decisions import Subject
 from gateway.resolvers import access_log, appointments, contacts, threads
 from gateway.schema.access_log import AccessLogConnection, AccessLogEntry
 from gateway.schema.appointment import Appointment
-from gateway.schema.common import Address, Connection, connection_selects
+from gateway.schema.common import Address, Connection, node_fields
 from gateway.schema.contact import HealthContact
 from gateway.schema.directives import confidential_address_field, service_field
 from gateway.schema.enums import ConsentLevel, MessageCategory
@@ -93,7 +93,8 @@ class Person:
             category=category,
             archived=archived,
         )
-        messages, counterparts = connection_selects(info, "messages"), connection_selects(info, "counterpart")
+        selected = node_fields(info)
+        messages, counterparts = "messages" in selected, "counterpart" in selected
         if messages or counterparts:
             page = await threads.prepare_page(
                 info.context, self.owner, page, messages=messages, counterparts=counterparts

@@ -46,16 +46,22 @@ def _attachment(row: dict[str, Any]) -> AttachmentRecord:
     )
 
 
+# A page reads a few hundred messages: a dict lookup instead of an Enum call each (KeyError, as
+# any contract break, makes the source unavailable).
+_DIRECTIONS = {direction.value: direction for direction in Direction}
+
+
 def _message(row: dict[str, Any]) -> MessageRecord:
+    attachments = row.get("attachments")
     return MessageRecord(
         id=row["id"],
         thread_id=row["threadId"],
-        direction=Direction(row["direction"]),
+        direction=_DIRECTIONS[row["direction"]],
         sender_contact_id=row.get("senderContactId"),
         sent_at=datetime_of(row["sentAt"]),
         read_at=optional_datetime(row.get("readAt")),
         body=row["body"],
-        attachments=tuple(_attachment(a) for a in row.get("attachments") or ()),
+        attachments=tuple(map(_attachment, attachments)) if attachments else (),
         hidden_from_guardian=bool(row.get("hiddenFromGuardian", False)),
         sent_on_behalf_of=row.get("sentOnBehalfOf"),
     )

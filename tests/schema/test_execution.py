@@ -7,7 +7,7 @@ import strawberry
 
 from gateway.core.config import Settings
 from gateway.schema import build_schema
-from gateway.schema.common import connection_selects
+from gateway.schema.common import node_fields
 from gateway.schema.directives import AddressMask, ServiceGate
 from gateway.schema.execution import GatewayExecutionContext, resolve_plain_fields
 from sandbox import Sandbox
@@ -81,8 +81,14 @@ class _Item:
 
 
 @strawberry.type
+class _Edge:
+    node: _Item
+
+
+@strawberry.type
 class _Page:
     nodes: list[_Item]
+    edges: list[_Edge]
 
 
 def _asks_for_messages(document: str) -> bool:
@@ -92,8 +98,8 @@ def _asks_for_messages(document: str) -> bool:
     class Query:
         @strawberry.field
         def page(self, info: strawberry.Info) -> _Page:
-            seen.append(connection_selects(info, "messages"))  # type: ignore[arg-type]
-            return _Page(nodes=[_Item()])
+            seen.append("messages" in node_fields(info))  # type: ignore[arg-type]
+            return _Page(nodes=[_Item()], edges=[_Edge(node=_Item())])
 
     result = strawberry.Schema(Query).execute_sync(document)
     assert result.errors is None, result.errors
@@ -104,6 +110,8 @@ def test_a_connection_sees_what_its_nodes_select_through_fragments() -> None:
     assert _asks_for_messages("{ page { nodes { messages } } }")
     assert _asks_for_messages("{ page { ...P } } fragment P on Page { nodes { ... on Item { messages } } }")
     assert not _asks_for_messages("{ page { nodes { subject } } }")
+    assert _asks_for_messages("{ page { edges { node { messages } } } }")
+    assert not _asks_for_messages("{ page { edges { node { subject } } } }")
 
 
 @strawberry.type
