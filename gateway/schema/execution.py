@@ -145,13 +145,16 @@ class GatewayExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 if value is not None:
                     return serialize(value)
             except Exception:
+                # A plain field only reads its object: the general path below reads it again and
+                # reports the error (with its path) exactly as graphql-core does.
                 pass
         return super().execute_field(parent_type, source, field_details_list, path, position_context)
 
 
-def _leaf(
-    graphql_field: GraphQLField, definition: StrawberryField
-) -> tuple[Callable[[Any], Any], Callable[[Any], Any]] | None:
+Leaf = tuple[Callable[[Any], Any], Callable[[Any], Any]]  # read the value from the object; serialize it
+
+
+def _leaf(graphql_field: GraphQLField, definition: StrawberryField) -> Leaf | None:
     """The one-step read and serialize of a plain leaf field, or None."""
     leaf_type = graphql_field.type.of_type if isinstance(graphql_field.type, GraphQLNonNull) else graphql_field.type
     if not isinstance(leaf_type, GraphQLScalarType | GraphQLEnumType) or graphql_field.args:
