@@ -125,7 +125,8 @@ def bare_schema(records: Records) -> graphql.GraphQLSchema:
     for name in ("Date", "DateTime"):
         scalar = schema.type_map[name]
         assert isinstance(scalar, graphql.GraphQLScalarType)
-        scalar.serialize = iso  # type: ignore[method-assign]
+        # graphql-core 3.3 completes leaves with coerce_output_value (serialize is its deprecated alias).
+        scalar.serialize = scalar.coerce_output_value = iso  # type: ignore[method-assign]
     for name, python_enum in (("MessageCategory", MessageCategory), ("Direction", Direction)):
         enum_type = schema.type_map[name]
         assert isinstance(enum_type, graphql.GraphQLEnumType)
