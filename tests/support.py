@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import json
 import uuid
@@ -172,3 +173,31 @@ def require_node_modules() -> str:
             pytest.fail("node_modules is missing in CI: .ci/run must run `npm ci`")
         pytest.skip("the Node packages are not installed: run `npm ci` in the repository")
     return node
+
+
+async def stop_process(process: asyncio.subprocess.Process) -> None:
+    """SIGTERM, then SIGKILL if it has not ended within 30 s; returns once it has ended."""
+    if process.returncode is None:
+        with contextlib.suppress(ProcessLookupError):
+            process.terminate()
+        try:
+            await asyncio.wait_for(process.wait(), timeout=30)
+        except TimeoutError:
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
+            await process.wait()
+
+
+async def next_ws_message(ws: aiohttp.ClientWebSocketResponse, within_s: float = REPLY_WITHIN_S) -> dict[str, Any]:
+    """The next graphql-transport-ws message, answering the server's pings on the way."""
+
+    async def message() -> dict[str, Any]:
+        while True:
+            msg = await ws.receive()
+            assert msg.type == aiohttp.WSMsgType.TEXT, f"expected a text frame, got {msg.type}: {msg.data!r}"
+            data: dict[str, Any] = json.loads(msg.data)
+            if data.get("type") != "ping":
+                return data
+            await ws.send_json({"type": "pong"})
+
+    return await asyncio.wait_for(message(), timeout=within_s)

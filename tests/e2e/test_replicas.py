@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import json
 import os
 import sys
 import time
@@ -26,7 +25,6 @@ from uuid import uuid4
 
 import aiohttp
 import pytest
-from aiohttp import web
 from redis.asyncio import Redis
 
 from gateway.core.auth import DemoIssuer
@@ -34,9 +32,8 @@ from gateway.core.events import InboxEventRecord, RedisEventBus
 from sandbox import Sandbox
 from sandbox.inbox import STORE
 from sandbox.seed import EMMA, KARI, OLA, PER
-from tests.support import redis_url_or_skip
+from tests.support import next_ws_message, stop_process
 
-AUDIENCE = "health-gateway"
 # Guards against hanging, never measures of speed: generous, so that a loaded machine is slow rather than failing.
 READY_WITHIN_S = 90.0
 REPLY_WITHIN_S = 60.0
@@ -96,18 +93,6 @@ async def _wait_ready(name: str, url: str, process: asyncio.subprocess.Process, 
                 pytest.fail(f"replica {name} exited with {process.returncode}:\n{_tail(log)}")
 
 
-async def _stop(process: asyncio.subprocess.Process) -> None:
-    if process.returncode is None:
-        with contextlib.suppress(ProcessLookupError):
-            process.terminate()
-        try:
-            await asyncio.wait_for(process.wait(), timeout=5)
-        except TimeoutError:
-            with contextlib.suppress(ProcessLookupError):
-                process.kill()
-            await process.wait()
-
-
 @contextlib.asynccontextmanager
 async def _replicas(names: tuple[str, ...], base_env: dict[str, str], ports: Callable[[], int], logs: Path):
     """Start one gateway process per name; yield {name: base URL}; always stop them all."""
@@ -127,7 +112,7 @@ async def _replicas(names: tuple[str, ...], base_env: dict[str, str], ports: Cal
         )
         yield urls
     finally:
-        await asyncio.gather(*(_stop(process) for process, _ in started), return_exceptions=True)
+        await asyncio.gather(*(stop_process(process) for process, _ in started), return_exceptions=True)
         for _, log_file in started:
             log_file.close()
 
@@ -156,22 +141,6 @@ def _replica_env(sandbox: Sandbox, jwks_url: str, issuer: DemoIssuer, redis_url:
     }
 
 
-async def _message(ws: aiohttp.ClientWebSocketResponse) -> dict[str, Any]:
-    """The next graphql-transport-ws message, answering pings on the way."""
-    while True:
-        msg = await ws.receive()
-        assert msg.type == aiohttp.WSMsgType.TEXT, f"expected a text frame, got {msg.type}: {msg.data!r}"
-        data = json.loads(msg.data)
-        if data.get("type") == "ping":
-            await ws.send_json({"type": "pong"})
-            continue
-        return data
-
-
-async def _next(ws: aiohttp.ClientWebSocketResponse) -> dict[str, Any]:
-    return await asyncio.wait_for(_message(ws), timeout=REPLY_WITHIN_S)
-
-
 class Probes:
     """READ events the test publishes into Redis as a replica would, each told apart by its `at`."""
 
@@ -192,12 +161,12 @@ class Probes:
         for wait_s in PROBE_WAITS_S:
             published.append(await self.publish(subject_id, thread_id))
             try:
-                at = _probe_at(await asyncio.wait_for(_message(ws), timeout=wait_s))
+                at = _probe_at(await next_ws_message(ws, wait_s))
             except TimeoutError:
                 continue
             assert at in published, (at, published)
             while at != published[-1]:
-                at = _probe_at(await _next(ws))
+                at = _probe_at(await next_ws_message(ws))
             return
         pytest.fail(f"the stream of {subject_id} delivered none of {len(published)} probes")
 
@@ -205,7 +174,7 @@ class Probes:
         """Nothing reached the stream since the events published before now: the next message is a probe
         published now, which a stream delivers after everything published before it."""
         at = await self.publish(subject_id, thread_id)
-        assert _probe_at(await _next(ws)) == at
+        assert _probe_at(await next_ws_message(ws)) == at
 
 
 def _probe_at(message: dict[str, Any]) -> dt.datetime:
@@ -218,7 +187,7 @@ def _probe_at(message: dict[str, Any]) -> dt.datetime:
 async def _pong_is_next(ws: aiohttp.ClientWebSocketResponse) -> None:
     """The server answers a ping after whatever it had sent before: nothing else is waiting."""
     await ws.send_json({"type": "ping"})
-    assert await _next(ws) == {"type": "pong"}
+    assert await next_ws_message(ws) == {"type": "pong"}
 
 
 async def _subscribe(
@@ -226,7 +195,7 @@ async def _subscribe(
 ) -> aiohttp.ClientWebSocketResponse:
     ws = await http.ws_connect(url.replace("http://", "ws://", 1) + "/graphql", protocols=("graphql-transport-ws",))
     await ws.send_json({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
-    ack = await _next(ws)
+    ack = await next_ws_message(ws)
     assert ack["type"] == "connection_ack", ack
     await ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": LIVE, "variables": {"p": person_id}}})
     return ws
@@ -268,42 +237,11 @@ def _stored_with_body(sandbox: Sandbox, body: str) -> list[str]:
 
 
 @pytest.fixture
-async def jwks(aiohttp_server) -> tuple[DemoIssuer, str]:
-    """An issuer the test signs with, and the URL of its key set that both replicas fetch."""
-    holder: dict[str, DemoIssuer] = {}
-
-    async def keys(request: web.Request) -> web.Response:
-        return web.json_response(holder["issuer"].jwks())
-
-    app = web.Application()
-    app.router.add_get("/jwks.json", keys)
-    server = await aiohttp_server(app)
-    issuer = DemoIssuer(str(server.make_url("/")).rstrip("/"), AUDIENCE)
-    holder["issuer"] = issuer
-    return issuer, str(server.make_url("/jwks.json"))
-
-
-@pytest.fixture
 async def probes(redis_prefix: tuple[str, str]) -> AsyncIterator[Probes]:
     url, prefix = redis_prefix
     redis = Redis.from_url(url)
     try:
         yield Probes(RedisEventBus(redis, redis, prefix))
-    finally:
-        await redis.aclose()
-
-
-@pytest.fixture
-async def redis_prefix() -> AsyncIterator[tuple[str, str]]:
-    """REDIS_URL and a prefix of this test alone; its keys are removed afterwards."""
-    url = redis_url_or_skip()
-    prefix = f"test-{uuid4().hex}:"
-    yield url, prefix
-    redis = Redis.from_url(url)
-    try:
-        keys = [key async for key in redis.scan_iter(match=f"{prefix}*")]
-        if keys:
-            await redis.delete(*keys)
     finally:
         await redis.aclose()
 
@@ -331,13 +269,13 @@ async def test_a_message_sent_through_one_replica_reaches_the_subscribers_of_ano
         ola_own = await _subscribe(http, url["b"], ola, OLA)
 
         # Per has no relation to Kari: one FORBIDDEN result, then the stream ends.
-        refused = await _next(per_for_kari)
+        refused = await next_ws_message(per_for_kari)
         assert refused["type"] == "next" and refused["id"] == "1", refused
         assert refused["payload"].get("data") is None, refused
         [error] = refused["payload"]["errors"]
         assert error["extensions"]["code"] == "FORBIDDEN"
         assert error["extensions"]["reason"] == "NO_RELATION"
-        assert await _next(per_for_kari) == {"id": "1", "type": "complete"}
+        assert await next_ws_message(per_for_kari) == {"id": "1", "type": "complete"}
 
         # A message published before a stream on B listens would be lost to it.
         await asyncio.gather(
@@ -350,7 +288,7 @@ async def test_a_message_sent_through_one_replica_reaches_the_subscribers_of_ano
         sent = await _send(http, url["a"], kari, KARI, "ct-kari-gp", "Fra A", body)
         assert sent["message"]["body"] == body
 
-        event = await _next(kari_own)
+        event = await next_ws_message(kari_own)
         _assert_new_message(event, sent, "Fra A")
         assert _stored_with_body(sandbox, body) == [sent["message"]["id"]]
 
@@ -364,7 +302,7 @@ async def test_a_message_sent_through_one_replica_reaches_the_subscribers_of_ano
         # On Emma's behalf (Kari is her parent) through A: Kari's subscription to Emma on B receives it.
         emma_body = "Sendt for Emma via replika A"
         for_emma = await _send(http, url["a"], kari, EMMA, "ct-emma-gp", "Feber", emma_body)
-        emma_event = await _next(kari_for_emma)
+        emma_event = await next_ws_message(kari_for_emma)
         _assert_new_message(emma_event, for_emma, "Feber")
         assert _stored_with_body(sandbox, emma_body) == [for_emma["message"]["id"]]
         await asyncio.gather(

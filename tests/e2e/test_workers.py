@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import json
 import os
 import sys
 import time
@@ -32,14 +31,13 @@ from uuid import uuid4
 
 import aiohttp
 import pytest
-from aiohttp import web
 from redis.asyncio import Redis
 
 from gateway.core.auth import DemoIssuer
 from gateway.core.events import InboxEventRecord, RedisEventBus
 from sandbox import Sandbox
 from sandbox.seed import KARI, OLA
-from tests.support import redis_url_or_skip
+from tests.support import next_ws_message, stop_process
 
 pytestmark = pytest.mark.skipif(
     not Path("/proc/net/tcp").exists(), reason="tells the workers apart through /proc (Linux)"
@@ -136,27 +134,11 @@ async def _wait_ready(http: aiohttp.ClientSession, url: str, process: asyncio.su
         await _exited(process, log)
 
 
-async def _message(ws: aiohttp.ClientWebSocketResponse) -> dict[str, Any]:
-    """The next graphql-transport-ws message, answering pings on the way."""
-    while True:
-        msg = await ws.receive()
-        assert msg.type == aiohttp.WSMsgType.TEXT, f"expected a text frame, got {msg.type}: {msg.data!r}"
-        data = json.loads(msg.data)
-        if data.get("type") == "ping":
-            await ws.send_json({"type": "pong"})
-            continue
-        return data
-
-
-async def _next(ws: aiohttp.ClientWebSocketResponse) -> dict[str, Any]:
-    return await asyncio.wait_for(_message(ws), timeout=REPLY_WITHIN_S)
-
-
 async def _connect(http: aiohttp.ClientSession, url: str, token: str) -> aiohttp.ClientWebSocketResponse:
     """A graphql-transport-ws connection signed in with `token`, acknowledged by the worker that accepted it."""
     ws = await http.ws_connect(url.replace("http://", "ws://", 1) + "/graphql", protocols=("graphql-transport-ws",))
     await ws.send_json({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
-    ack = await _next(ws)
+    ack = await next_ws_message(ws)
     assert ack["type"] == "connection_ack", ack
     return ws
 
@@ -193,10 +175,10 @@ async def _execute(
     """A query or mutation over the connection: its one result, error-free."""
     payload = {"query": query, "variables": variables or {}}
     await ws.send_json({"id": op_id, "type": "subscribe", "payload": payload})
-    result = await _next(ws)
+    result = await next_ws_message(ws)
     assert result["type"] == "next" and result["id"] == op_id, result
     assert "errors" not in result["payload"], result
-    assert await _next(ws) == {"id": op_id, "type": "complete"}
+    assert await next_ws_message(ws) == {"id": op_id, "type": "complete"}
     data: dict[str, Any] = result["payload"]["data"]
     return data
 
@@ -210,7 +192,7 @@ async def _until_live(ws: aiohttp.ClientWebSocketResponse, bus: RedisEventBus, o
         await bus.publish(InboxEventRecord("READ", KARI, KARI_THREAD, None, at))
         published.append(at.isoformat())
         try:
-            event = await asyncio.wait_for(_message(ws), timeout=wait_s)
+            event = await next_ws_message(ws, wait_s)
         except TimeoutError:
             continue
         while True:
@@ -219,20 +201,8 @@ async def _until_live(ws: aiohttp.ClientWebSocketResponse, bus: RedisEventBus, o
             assert live["kind"] == "READ", event
             if dt.datetime.fromisoformat(live["at"]) == at:
                 return
-            event = await _next(ws)
+            event = await next_ws_message(ws)
     pytest.fail(f"the subscription delivered none of {len(published)} probes")
-
-
-async def _stop(process: asyncio.subprocess.Process) -> None:
-    if process.returncode is None:
-        with contextlib.suppress(ProcessLookupError):
-            process.terminate()
-        try:
-            await asyncio.wait_for(process.wait(), timeout=30)
-        except TimeoutError:
-            with contextlib.suppress(ProcessLookupError):
-                process.kill()
-            await process.wait()
 
 
 @contextlib.asynccontextmanager
@@ -256,37 +226,7 @@ async def _serve_workers(env: dict[str, str], log: Path) -> AsyncIterator[asynci
         try:
             yield process
         finally:
-            await _stop(process)
-
-
-@pytest.fixture
-async def jwks(aiohttp_server: Any) -> tuple[DemoIssuer, str]:
-    """An issuer the test signs with, and the URL of its key set that every worker fetches."""
-    holder: dict[str, DemoIssuer] = {}
-
-    async def keys(request: web.Request) -> web.Response:
-        return web.json_response(holder["issuer"].jwks())
-
-    app = web.Application()
-    app.router.add_get("/jwks.json", keys)
-    server = await aiohttp_server(app)
-    holder["issuer"] = DemoIssuer(str(server.make_url("/")).rstrip("/"), "health-gateway")
-    return holder["issuer"], str(server.make_url("/jwks.json"))
-
-
-@pytest.fixture
-async def redis_prefix() -> AsyncIterator[tuple[str, str]]:
-    """REDIS_URL and a prefix of this test alone (an empty access log to begin with); its keys are removed after."""
-    url = redis_url_or_skip()
-    prefix = f"test-{uuid4().hex}:"
-    yield url, prefix
-    redis = Redis.from_url(url)
-    try:
-        keys = [key async for key in redis.scan_iter(match=f"{prefix}*")]
-        if keys:
-            await redis.delete(*keys)
-    finally:
-        await redis.aclose()
+            await stop_process(process)
 
 
 async def test_two_workers_on_one_port_share_the_access_log_and_inbox_events(
@@ -361,7 +301,7 @@ async def test_two_workers_on_one_port_share_the_access_log_and_inbox_events(
             }
             sent = (await _execute(sender, "send", SEND, {"input": message}))["sendMessage"]
             assert sent["userErrors"] == [], sent
-            event = await _next(listener)
+            event = await next_ws_message(listener)
             assert event["type"] == "next" and event["id"] == "live", event
             live = event["payload"]["data"]["inboxEvents"]
             assert live["kind"] == "NEW_MESSAGE" and live["message"] == sent["message"], event
