@@ -26,6 +26,20 @@ from sandbox import Sandbox, start_sandbox
 KARI = "12848510058"
 SOURCE_NAMES = tuple(source.name for source in SOURCES)
 
+# The 60-thread inbox of the execution-cost issue (variables: {"id": KARI, "first": 60}): 1,208 fields.
+PERSON_INBOX = """
+query PersonInbox($id: ID!, $first: Int!) {
+  person(id: $id) {
+    id name { given family } birthDate
+    threads(first: $first) { nodes {
+      id subject category lastMessageAt unreadCount
+      messages(first: 100) { nodes { id body sentAt direction } }
+      counterpart { id name }
+    } }
+  }
+}
+"""
+
 # The inbox page: Kari's latest threads, each with its newest message and counterpart, her next
 # appointments (with where and with whom) and her health contacts.
 INBOX_PAGE = """

@@ -46,7 +46,7 @@ from uuid import uuid4
 
 import aiohttp
 import orjson
-from _stack import INBOX_PAGE, KARI, PageError
+from _stack import INBOX_PAGE, KARI, PERSON_INBOX, PageError
 from aiohttp import web
 from redis.asyncio import Redis
 
@@ -58,19 +58,6 @@ ROOT = SCRIPT.parents[1]
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 # Guards against a hung start, not measures of speed.
 START_WITHIN_S = 120.0
-
-PERSON_INBOX = """
-query PersonInbox($id: ID!, $first: Int!) {
-  person(id: $id) {
-    id name { given family } birthDate
-    threads(first: $first) { nodes {
-      id subject category lastMessageAt unreadCount
-      messages(first: 100) { nodes { id body sentAt direction } }
-      counterpart { id name }
-    } }
-  }
-}
-"""
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from typing import Any
 
 import aiohttp
 import graphql
+from _stack import KARI, PERSON_INBOX
 
 from gateway.core.audit import MemoryAuditLog
 from gateway.core.auth import Principal, PrincipalKind
@@ -43,19 +44,7 @@ from gateway.sources.loaders import Loaders
 from gateway.sources.records import ContactRecord, Direction, MessageRecord, PersonRecord, ThreadRecord
 from sandbox import start_sandbox
 
-KARI = "12848510058"
-DOCUMENT = """
-query PersonInbox($id: ID!, $first: Int!) {
-  person(id: $id) {
-    id name { given family } birthDate
-    threads(first: $first) { nodes {
-      id subject category lastMessageAt unreadCount
-      messages(first: 100) { nodes { id body sentAt direction } }
-      counterpart { id name }
-    } }
-  }
-}
-"""
+DOCUMENT = PERSON_INBOX
 FIRST = 60
 VARIABLES: dict[str, object] = {"id": KARI, "first": FIRST}
 
