@@ -106,7 +106,7 @@ async def test_a_refused_audit_write_withholds_the_data(sandbox: Sandbox, redis:
 
 async def test_an_unreachable_audit_log_withholds_the_data(sandbox: Sandbox, unused_tcp_port: int) -> None:
     url_down = f"redis://127.0.0.1:{unused_tcp_port}/0"
-    app = build_app(settings_for(sandbox, redis_url=url_down, upstream_timeout_s=1.0), clock=fixed_clock(TEST_NOW))
+    app = build_app(settings_for(sandbox, redis_url=url_down, upstream_timeout_s=5.0), clock=fixed_clock(TEST_NOW))
     async with serving(app) as url, aiohttp.ClientSession() as http:
         refused = await GatewayClient(url, http).execute(READ_JONAS, as_pid=KARI)
     assert refused["data"] is None
@@ -119,7 +119,7 @@ async def test_readiness_includes_redis_when_it_is_configured(sandbox: Sandbox, 
         (url, 200, "ok"),
         (f"redis://127.0.0.1:{unused_tcp_port}/0", 503, "unreachable"),
     ):
-        app = build_app(settings_for(sandbox, redis_url=redis_url, upstream_timeout_s=1.0), clock=fixed_clock(TEST_NOW))
+        app = build_app(settings_for(sandbox, redis_url=redis_url, upstream_timeout_s=5.0), clock=fixed_clock(TEST_NOW))
         async with serving(app) as base, aiohttp.ClientSession() as http, http.get(f"{base}/readyz") as resp:
             body = await resp.json()
         assert (resp.status, body["redis"]) == (status, redis_state)

@@ -131,8 +131,10 @@ async def test_a_slow_source_times_out_into_an_error(sandbox: Sandbox) -> None:
     from gateway.serving import serving
     from tests.support import TEST_NOW, settings_for
 
-    sandbox.control("appointments").latency_ms = 1500
-    app = build_app(settings_for(sandbox, upstream_timeout_s=0.3), clock=fixed_clock(TEST_NOW))
+    # The slow source answers after 6 s, the gateway gives up after 2 s (timers of one event loop, so
+    # in that order however loaded the machine), and every other source answers at once.
+    sandbox.control("appointments").latency_ms = 6000
+    app = build_app(settings_for(sandbox, upstream_timeout_s=2.0), clock=fixed_clock(TEST_NOW))
     async with serving(app) as url, aiohttp.ClientSession() as http:
         client = GatewayClient(url, http)
         result = await client.execute(INBOX_PAGE, {"first": 5}, as_pid=KARI)

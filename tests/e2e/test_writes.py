@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import aiohttp
@@ -57,11 +58,25 @@ def shared() -> SharedState:
     return SharedState(audit_log=MemoryAuditLog(), events=MemoryEventBus())
 
 
-@pytest.fixture
-async def client(sandbox: Sandbox, shared: SharedState) -> AsyncIterator[GatewayClient]:
-    app = build_app(settings_for(sandbox, upstream_timeout_s=0.5), clock=fixed_clock(TEST_NOW), shared=shared)
+@asynccontextmanager
+async def _gateway(sandbox: Sandbox, shared: SharedState, timeout_s: float) -> AsyncIterator[GatewayClient]:
+    app = build_app(settings_for(sandbox, upstream_timeout_s=timeout_s), clock=fixed_clock(TEST_NOW), shared=shared)
     async with serving(app) as url, aiohttp.ClientSession() as http:
         yield GatewayClient(url, http)
+
+
+@pytest.fixture
+async def client(sandbox: Sandbox, shared: SharedState) -> AsyncIterator[GatewayClient]:
+    # Generous: a loaded machine must make these tests slow, not fail them with upstream timeouts.
+    async with _gateway(sandbox, shared, timeout_s=10.0) as gateway:
+        yield gateway
+
+
+@pytest.fixture
+async def impatient_client(sandbox: Sandbox, shared: SharedState) -> AsyncIterator[GatewayClient]:
+    """A gateway that gives up on an upstream after 2 s, for the test of a retry after a timeout."""
+    async with _gateway(sandbox, shared, timeout_s=2.0) as gateway:
+        yield gateway
 
 
 async def test_kari_sends_to_her_gp_replies_marks_read_and_archives(client: GatewayClient, sandbox: Sandbox) -> None:
@@ -110,11 +125,15 @@ async def test_the_same_idempotency_key_twice_yields_one_message(client: Gateway
     assert _store_size(sandbox) == (before[0] + 1, before[1] + 1)
 
 
-async def test_a_retry_after_a_timeout_returns_the_stored_message(client: GatewayClient, sandbox: Sandbox) -> None:
+async def test_a_retry_after_a_timeout_returns_the_stored_message(
+    impatient_client: GatewayClient, sandbox: Sandbox
+) -> None:
+    client = impatient_client
     token = await client.token(KARI)
     before = _store_size(sandbox)
     message = _send_input()
-    sandbox.control("inbox").slow_response_ms = 900  # stored, but the gateway gives up after 0.5 s
+    # Stored, but answered only after 4 s: the gateway's 2 s timer, on the same event loop, fires first.
+    sandbox.control("inbox").slow_response_ms = 4000
     timed_out = await client.execute(SEND, {"input": message}, token=token)
     assert timed_out["data"] is None
     assert [e["extensions"] for e in timed_out["errors"]] == [{"code": "UPSTREAM_UNAVAILABLE", "source": "inbox"}]
