@@ -19,13 +19,12 @@ import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Literal, Protocol, TypeAlias, TypeVar
 
-from aiodataloader import DataLoader
-
 from gateway.core.auth import PrincipalKind
 from gateway.core.errors import Unauthenticated
 from gateway.request.context import GatewayContext
 from gateway.request.decisions import Subject
 from gateway.resolvers import appointments, contacts
+from gateway.sources.loaders import load_by_key
 from gateway.sources.records import AppointmentRecord, ContactRecord
 
 T = TypeVar("T")
@@ -52,10 +51,6 @@ def _value(outcome: Outcome[T]) -> T:
     if isinstance(outcome, Exception):
         raise outcome
     return outcome
-
-
-async def _by_id(loader: DataLoader[str, R | None], ids: list[str]) -> dict[str, R | None]:
-    return dict(zip(ids, await loader.load_many(ids), strict=True))
 
 
 def _owners(records: Outcome[dict[str, R | None]], owner: Callable[[R], str]) -> list[str]:
@@ -115,8 +110,8 @@ class EntityBatch:
     async def _load(self) -> None:
         ctx = self._ctx
         self._contacts, self._appointments = await asyncio.gather(
-            _outcome(_by_id(ctx.loaders.contact_by_id, self._ids("HealthContact"))),
-            _outcome(_by_id(ctx.loaders.appointment_by_id, self._ids("Appointment"))),
+            _outcome(load_by_key(ctx.loaders.contact_by_id, self._ids("HealthContact"))),
+            _outcome(load_by_key(ctx.loaders.appointment_by_id, self._ids("Appointment"))),
         )
         contact_owners = _owners(self._contacts, lambda c: c.subject_id)
         appointment_owners = _owners(self._appointments, lambda a: a.patient_id)

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from gateway.policy.vocabulary import ServiceKind
 from gateway.request.context import GatewayContext
 from gateway.request.decisions import Subject
+from gateway.sources.loaders import load_by_key
 from gateway.sources.records import AppointmentRecord, ContactRecord
 
 
@@ -20,7 +21,7 @@ async def contact_kinds(ctx: GatewayContext, contacts: Iterable[ContactRecord]) 
     """Contact id -> the service kind of its organisation."""
     contacts = list(contacts)
     org_ids = sorted({c.organization_id for c in contacts if c.organization_id})
-    organizations = dict(zip(org_ids, await ctx.loaders.organization_by_id.load_many(org_ids), strict=True))
+    organizations = await load_by_key(ctx.loaders.organization_by_id, org_ids)
     return {c.id: org.service_kind if (org := organizations.get(c.organization_id or "")) else None for c in contacts}
 
 
@@ -35,7 +36,7 @@ async def appointment_kinds(
     """Appointment id -> its service category, else its location's type."""
     appointments = list(appointments)
     location_ids = sorted({a.location_id for a in appointments if a.location_id and not a.service_kind})
-    locations = dict(zip(location_ids, await ctx.loaders.location_by_id.load_many(location_ids), strict=True))
+    locations = await load_by_key(ctx.loaders.location_by_id, location_ids)
     kinds: dict[str, ServiceKind | None] = {}
     for a in appointments:
         location = locations.get(a.location_id or "")

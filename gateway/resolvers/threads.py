@@ -24,6 +24,7 @@ from gateway.resolvers.contacts import ContactDetails, details_of, visible_conta
 from gateway.resolvers.items import counterpart_kinds
 from gateway.resolvers.pagination import Page, SortKey, check_first, instant_key, paginate
 from gateway.sources.errors import SourceError
+from gateway.sources.loaders import load_by_key
 from gateway.sources.records import AttachmentRecord, ContactRecord, Direction, MessageRecord, ThreadRecord
 
 
@@ -187,8 +188,8 @@ def _at_hand_or_nothing(result: dict[str, Any] | BaseException) -> dict[str, Any
 
 async def _messages_of(ctx: GatewayContext, page: Page[ThreadView]) -> dict[str, tuple[MessageRecord, ...]]:
     missing = [view.record.id for view in page.items if view.messages_at_hand is None]
-    found = await ctx.loaders.messages_by_thread.load_many(missing)
-    return {thread_id: tuple(messages) for thread_id, messages in zip(missing, found, strict=True)}
+    found = await load_by_key(ctx.loaders.messages_by_thread, missing)
+    return {thread_id: tuple(messages) for thread_id, messages in found.items()}
 
 
 async def _counterparts_of(ctx: GatewayContext, subject: Subject, page: Page[ThreadView]) -> dict[str, Counterpart]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping, Sequence
 from functools import cached_property
 from typing import TypeVar
 
@@ -42,6 +42,12 @@ V = TypeVar("V")
 MAX_BATCH = 100
 
 AppointmentWindow = tuple[str, dt.datetime | None, dt.datetime | None]
+
+
+async def load_by_key(loader: DataLoader[K, V], keys: Iterable[K]) -> dict[K, V]:
+    """Each of `keys` (once each) with what `loader` answers for it, in one batch."""
+    wanted = list(dict.fromkeys(keys))
+    return dict(zip(wanted, await loader.load_many(wanted), strict=True))
 
 
 def _loader(fetch: Callable[[list[K]], Awaitable[Mapping[K, V]]], missing: V) -> DataLoader[K, V]:
