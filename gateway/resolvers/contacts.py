@@ -99,4 +99,4 @@ async def contact_by_practitioner(ctx: GatewayContext, subject: Subject, practit
     contacts = await ctx.loaders.contacts_by_subject.load(subject.person.id)
     matches = [c for c in contacts if c.practitioner_id == practitioner_id]
     matches.sort(key=lambda c: not is_current(c, ctx.now))
-    return (await visible_contacts(ctx, subject, {matches[0].id})).get(matches[0].id) if matches else None
+    return await contact_by_id(ctx, subject, matches[0].id) if matches else None

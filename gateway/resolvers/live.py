@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from gateway.core.events import InboxEventRecord
 from gateway.request.context import GatewayContext
 from gateway.request.decisions import Subject
-from gateway.resolvers.threads import ThreadView, thread_by_id
+from gateway.resolvers.threads import ThreadView, thread_by_id, visible_messages
 from gateway.sources.records import MessageRecord
 
 # Remembered NEW_MESSAGE ids per stream, to drop a repeat after a retried mutation.
@@ -37,10 +37,7 @@ async def _visible(ctx: GatewayContext, subject: Subject, event: InboxEventRecor
         return None
     message = None
     if event.message_id is not None:
-        messages = view.messages
-        if messages is None:
-            messages = tuple(await ctx.loaders.messages_by_thread.load(view.record.id))
-        message = next((m for m in messages if m.id == event.message_id), None)
+        message = next((m for m in await visible_messages(ctx, view) if m.id == event.message_id), None)
         if message is None:
             return None
     return LiveEvent(event, subject, view, message)

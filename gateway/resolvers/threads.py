@@ -193,8 +193,8 @@ async def _messages_of(ctx: GatewayContext, page: Page[ThreadView]) -> dict[str,
 
 
 async def _counterparts_of(ctx: GatewayContext, subject: Subject, page: Page[ThreadView]) -> dict[str, Counterpart]:
-    wanted = {view.record.counterpart_contact_id for view in page.items} - {None}
-    shown = await visible_contacts(ctx, subject, {i for i in wanted if i})
+    wanted = {view.record.counterpart_contact_id for view in page.items if view.record.counterpart_contact_id}
+    shown = await visible_contacts(ctx, subject, wanted)
     contacts = list(shown.values())
     details = dict(zip([c.id for c in contacts], await details_of(ctx, contacts), strict=True))
     return {
@@ -208,11 +208,14 @@ async def load_message_page(
     ctx: GatewayContext, view: ThreadView, *, first: int | None, after: str | None
 ) -> Page[MessageRecord]:
     """As `message_page`, loading the thread's messages first when they are not at hand."""
-    messages = view.messages_at_hand
-    if messages is None:
-        check_first(first)
-        messages = tuple(await ctx.loaders.messages_by_thread.load(view.record.id))
-    return message_page(view, messages, first=first, after=after)
+    check_first(first)  # a bad page size costs no upstream call
+    return message_page(view, await visible_messages(ctx, view), first=first, after=after)
+
+
+async def visible_messages(ctx: GatewayContext, view: ThreadView) -> tuple[MessageRecord, ...]:
+    """The thread's messages the viewer may see, loaded when they are not at hand."""
+    at_hand = view.messages_at_hand
+    return at_hand if at_hand is not None else tuple(await ctx.loaders.messages_by_thread.load(view.record.id))
 
 
 def message_page(
