@@ -42,14 +42,11 @@ def node_fields(info: Info) -> set[str]:
     return names
 
 
-def at_once_or_later(value: T | None, later: Callable[[], Awaitable[T]]) -> T:
-    """`value` when it is at hand, else the awaitable of `later()`.
-
-    graphql-core awaits an awaitable that a resolver returns, so a field declared synchronous can
-    resolve at once when its data was loaded with its parent, and still load by itself on other
-    paths: no coroutine and no task per item where none is needed.
-    """
-    return value if value is not None else cast(T, later())
+def later(awaitable: Awaitable[T]) -> T:
+    """What a synchronous field returns when its data was not loaded with its parent: graphql-core
+    awaits an awaitable a resolver returns. So such a field resolves at once whenever its data is at
+    hand (no coroutine, no task per item) and still loads by itself on the other paths."""
+    return cast(T, awaitable)
 
 
 @strawberry.type(description="A postal address (bostedsadresse or an organisation's visiting address).")

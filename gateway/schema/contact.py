@@ -12,7 +12,7 @@ from gateway.request.context import Info
 from gateway.request.decisions import Subject
 from gateway.resolvers import entities
 from gateway.resolvers.contacts import ContactDetails, details_of, is_current
-from gateway.schema.common import Address, Period, at_once_or_later
+from gateway.schema.common import Address, Period, later
 from gateway.schema.enums import ContactRole, ServiceKind
 from gateway.sources.records import ContactRecord
 
@@ -63,7 +63,7 @@ class HealthContact:
         # At once when the details came with the contact (lists, a thread page); else loaded here.
         if self.details is not None:
             return read(self, self.details)
-        return at_once_or_later(None, lambda: self._details_later(info, read))
+        return later(self._details_later(info, read))
 
     async def _details_later(self, info: Info, read: Callable[[HealthContact, ContactDetails], T]) -> T:
         (details,) = await details_of(info.context, [self.record])

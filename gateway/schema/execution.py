@@ -163,7 +163,7 @@ def _leaf(graphql_field: GraphQLField, definition: StrawberryField) -> Leaf | No
     if resolver is None:
         return attrgetter(definition.python_name), leaf_type.serialize
     if resolver.info_parameter is not None:
-        return None  # it may answer with an awaitable (at_once_or_later)
+        return None  # it may answer with an awaitable (common.later)
     return resolver._unbound_wrapped_func, leaf_type.serialize
 
 

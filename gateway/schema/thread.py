@@ -14,7 +14,7 @@ from gateway.resolvers import threads
 from gateway.resolvers.contacts import contact_by_id
 from gateway.resolvers.pagination import Page
 from gateway.resolvers.threads import ThreadView
-from gateway.schema.common import Connection, at_once_or_later
+from gateway.schema.common import Connection, later
 from gateway.schema.contact import HealthContact
 from gateway.schema.enums import Direction, MessageCategory
 from gateway.sources.records import AttachmentRecord, MessageRecord, ThreadRecord
@@ -151,7 +151,7 @@ class Thread:
     def counterpart(self, info: Info) -> HealthContact | None:
         known = self.view.counterpart
         if known is None:  # not loaded with the page (thread(id:), a mutation's or an event's thread)
-            return at_once_or_later(None, lambda: _contact(info, self.owner, self.record.counterpart_contact_id))
+            return later(_contact(info, self.owner, self.record.counterpart_contact_id))
         if known.contact is None:
             return None
         return HealthContact(record=known.contact, owner=self.owner, details=known.details)
@@ -164,14 +164,12 @@ class Thread:
         after: Annotated[str | None, strawberry.argument(description="Cursor of the last item seen.")] = None,
     ) -> Connection[Message]:
         at_hand = self.view.messages_at_hand
-        page = None if at_hand is None else threads.message_page(self.view, at_hand, first=first, after=after)
-        return at_once_or_later(self._messages(page), lambda: self._messages_later(info, first, after))
+        if at_hand is None:  # not loaded with the page (thread(id:), a mutation's or an event's thread)
+            return later(self._messages_later(info, first, after))
+        return self._messages(threads.message_page(self.view, at_hand, first=first, after=after))
 
-    def _messages(self, page: Page[MessageRecord] | None) -> Connection[Message] | None:
-        if page is None:
-            return None
+    def _messages(self, page: Page[MessageRecord]) -> Connection[Message]:
         return Connection.of(page, lambda m: Message(record=m, thread=self.view, owner=self.owner))
 
     async def _messages_later(self, info: Info, first: int | None, after: str | None) -> Connection[Message]:
-        page = await threads.load_message_page(info.context, self.view, first=first, after=after)
-        return Connection.of(page, lambda m: Message(record=m, thread=self.view, owner=self.owner))
+        return self._messages(await threads.load_message_page(info.context, self.view, first=first, after=after))
