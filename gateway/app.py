@@ -59,7 +59,7 @@ def build_app(settings: Settings, *, clock: Clock = system_clock, shared: Shared
         raise ValueError("GATEWAY_JWKS_URL is required unless GATEWAY_DEMO=true")
     # A codings file that does not fit stops the start here, with one line saying why, rather than
     # failing each request (or quietly taking a GP for a hospital).
-    FhirCodings.load(settings.fhir_codings_file)
+    codings = FhirCodings.load(settings.fhir_codings_file)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
@@ -69,7 +69,7 @@ def build_app(settings: Settings, *, clock: Clock = system_clock, shared: Shared
             issuer = DemoIssuer(settings.issuer, settings.audience) if settings.demo else None
             keys = issuer.key if issuer else RemoteJwks(session, settings.jwks_url or "", settings.upstream_timeout_s)
             yield {
-                "sources": Sources.build(session, settings),
+                "sources": Sources.build(session, settings, codings),
                 "verifier": TokenVerifier(keys, settings.issuer, settings.audience, settings.clock_skew_s),
                 "issuer": issuer,
                 "shared": state,

@@ -35,8 +35,12 @@ class Sources:
     http: dict[str, JsonHttp]
 
     @classmethod
-    def build(cls, session: aiohttp.ClientSession, settings: Settings) -> Sources:
-        codings = FhirCodings.load(settings.fhir_codings_file)
+    def build(
+        cls, session: aiohttp.ClientSession, settings: Settings, codings: FhirCodings | None = None
+    ) -> Sources:
+        """`codings`: the FHIR coding table, when the caller has read it already (the app does, at start)."""
+        if codings is None:
+            codings = FhirCodings.load(settings.fhir_codings_file)
         http = {
             source.name: JsonHttp(source.name, session, settings.url_of(source.name), settings.upstream_timeout_s)
             for source in SOURCES
