@@ -53,12 +53,6 @@ class ContactsClient:
         """By CareTeam id (a federated lookup names the contact, not the patient)."""
         return await self._care_teams({"_id": comma_list(ids)})
 
-    async def contacts_by_subjects(self, subject_ids: Sequence[str]) -> dict[str, list[ContactRecord]]:
-        return (await self.care_teams_by_subjects(subject_ids)).by_subject(subject_ids)
-
-    async def contacts_by_ids(self, ids: Sequence[str]) -> dict[str, ContactRecord]:
-        return {contact.id: contact for contact in (await self.care_teams_by_ids(ids)).contacts}
-
     async def practitioners_by_ids(self, ids: Sequence[str]) -> dict[str, PractitionerRecord]:
         resources = await self._fhir.search("Practitioner", {"_id": comma_list(ids)})
         with contract(self._fhir.source):

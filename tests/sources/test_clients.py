@@ -55,9 +55,13 @@ async def test_consent_and_proxies(sandbox: Sandbox, session: aiohttp.ClientSess
 async def test_fhir_search_follows_next_links_across_small_pages(
     sandbox: Sandbox, session: aiohttp.ClientSession
 ) -> None:
-    whole = await sources_for(sandbox, session).contacts.contacts_by_subjects([KARI, JONAS])
+    whole = (await sources_for(sandbox, session).contacts.care_teams_by_subjects([KARI, JONAS])).by_subject(
+        [KARI, JONAS]
+    )
     sandbox.reset()
-    paged = await sources_for(sandbox, session, fhir_page_size=1).contacts.contacts_by_subjects([KARI, JONAS])
+    paged = (
+        await sources_for(sandbox, session, fhir_page_size=1).contacts.care_teams_by_subjects([KARI, JONAS])
+    ).by_subject([KARI, JONAS])
     assert paged == whole
     assert sandbox.control("contacts").total == sum(len(v) for v in whole.values())  # one request per page
 
@@ -65,7 +69,7 @@ async def test_fhir_search_follows_next_links_across_small_pages(
 async def test_fhir_search_stops_at_the_page_limit(sandbox: Sandbox, session: aiohttp.ClientSession) -> None:
     contacts = sources_for(sandbox, session, fhir_page_size=1, fhir_max_pages=2).contacts
     with pytest.raises(UpstreamUnavailable) as raised:
-        await contacts.contacts_by_subjects([KARI])
+        await contacts.care_teams_by_subjects([KARI])
     assert raised.value.source == "contacts"
 
 
@@ -134,7 +138,7 @@ async def test_fhir_ignores_unknown_fields_included_resources_and_extensions(aio
     }
     url = await _fhir_server(aiohttp_server, bundle)
     settings = Settings(demo=True, contacts_url=url)
-    found = await Sources.build(session, settings).contacts.contacts_by_subjects([KARI])
+    found = (await Sources.build(session, settings).contacts.care_teams_by_subjects([KARI])).by_subject([KARI])
     assert [(c.id, c.practitioner_id, c.role) for c in found[KARI]] == [("ct-1", "p1", ContactRole.OTHER)]
 
 
