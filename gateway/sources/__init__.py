@@ -35,9 +35,7 @@ class Sources:
     http: dict[str, JsonHttp]
 
     @classmethod
-    def build(
-        cls, session: aiohttp.ClientSession, settings: Settings, codings: FhirCodings | None = None
-    ) -> Sources:
+    def build(cls, session: aiohttp.ClientSession, settings: Settings, codings: FhirCodings | None = None) -> Sources:
         """`codings`: the FHIR coding table, when the caller has read it already (the app does, at start)."""
         if codings is None:
             codings = FhirCodings.load(settings.fhir_codings_file)
