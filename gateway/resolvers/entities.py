@@ -137,13 +137,3 @@ def _shown_ids(
         subject.person.id: items if isinstance(items, Exception) else frozenset(item.id for item in items)
         for subject, items in zip(subjects, listed, strict=True)
     }
-
-
-async def contact(ctx: GatewayContext, contact_id: str) -> tuple[Subject, ContactRecord] | None:
-    """One contact entity on its own (several in one `_entities` call go through one EntityBatch)."""
-    return await EntityBatch(ctx, [("HealthContact", contact_id)]).contact(contact_id)
-
-
-async def appointment(ctx: GatewayContext, appointment_id: str) -> tuple[Subject, AppointmentRecord] | None:
-    """One appointment entity on its own (several in one `_entities` call go through one EntityBatch)."""
-    return await EntityBatch(ctx, [("Appointment", appointment_id)]).appointment(appointment_id)

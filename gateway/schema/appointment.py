@@ -9,7 +9,6 @@ import strawberry
 from gateway.policy.access import kind_or_conservative
 from gateway.request.context import Info
 from gateway.request.decisions import Subject
-from gateway.resolvers import entities
 from gateway.resolvers.contacts import contact_by_practitioner
 from gateway.schema.common import Address
 from gateway.schema.contact import HealthContact
@@ -48,12 +47,6 @@ class Location:
 class Appointment:
     record: strawberry.Private[AppointmentRecord]
     owner: strawberry.Private[Subject]
-
-    @classmethod
-    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Appointment | None:
-        """`_entities`: only an appointment the viewer sees in the person's appointments."""
-        found = await entities.appointment(info.context, str(id))
-        return cls(record=found[1], owner=found[0]) if found else None
 
     @strawberry.field(description="Stable id (the FHIR Appointment id).")
     def id(self) -> strawberry.ID:

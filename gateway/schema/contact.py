@@ -10,7 +10,6 @@ import strawberry
 from gateway.policy.access import kind_or_conservative
 from gateway.request.context import Info
 from gateway.request.decisions import Subject
-from gateway.resolvers import entities
 from gateway.resolvers.contacts import ContactDetails, details_of, is_current
 from gateway.schema.common import Address, Period, later
 from gateway.schema.enums import ContactRole, ServiceKind
@@ -29,13 +28,6 @@ class HealthContact:
     owner: strawberry.Private[Subject]
     # Loaded with the list the contact came in; None: the fields load them themselves.
     details: strawberry.Private[ContactDetails | None] = None
-
-    @classmethod
-    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> HealthContact | None:
-        """One contact entity: only one the viewer sees in the person's healthContacts (`_entities`
-        looks all its representations up together, GatewaySchema.entities_resolver)."""
-        found = await entities.contact(info.context, str(id))
-        return cls(record=found[1], owner=found[0]) if found else None
 
     @strawberry.field(description="Stable id of this contact relationship (a FHIR CareTeam id).")
     def id(self) -> strawberry.ID:

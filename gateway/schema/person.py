@@ -40,11 +40,6 @@ class Person:
     owner: strawberry.Private[Subject]
 
     @classmethod
-    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Person | None:
-        """`_entities`: exactly as `person(id:)`, so a federated lookup gets the same decision."""
-        return cls.of(await info.context.decisions.subject(str(id)))
-
-    @classmethod
     def of(cls, subject: Subject | None) -> Person | None:
         return cls(owner=subject) if subject is not None else None
 
