@@ -1,4 +1,5 @@
-"""Helpers the tests share: a GraphQL client over real HTTP, and settings for a running sandbox."""
+"""Helpers the tests share: a GraphQL client over real HTTP, settings for a running sandbox, and the
+handling of gateway processes the tests start."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ import asyncio
 import contextlib
 import datetime as dt
 import json
+import time
 import uuid
 from collections.abc import Awaitable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -201,3 +204,37 @@ async def next_ws_message(ws: aiohttp.ClientWebSocketResponse, within_s: float =
             await ws.send_json({"type": "pong"})
 
     return await asyncio.wait_for(message(), timeout=within_s)
+
+
+# A guard against a hung start, not a measure of speed: generous, so a loaded machine is slow, not failing.
+READY_WITHIN_S = 90.0
+
+
+def log_tail(log: Path) -> str:
+    return log.read_text(errors="replace")[-5000:]
+
+
+async def fail_if_exited(process: asyncio.subprocess.Process, log: Path, name: str) -> None:
+    """Fail at once if the process has exited; else wait on it a moment, so that an exit is seen as it happens."""
+    import pytest
+
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(process.wait(), timeout=0.2)
+    if process.returncode is not None:
+        pytest.fail(f"{name} exited with {process.returncode}:\n{log_tail(log)}")
+
+
+async def wait_until_ready(url: str, process: asyncio.subprocess.Process, log: Path, name: str) -> None:
+    """Until `url` answers /readyz (its upstreams and Redis reachable); fails at once if the process exits."""
+    import pytest
+
+    deadline = time.monotonic() + READY_WITHIN_S
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http:
+        while True:
+            with contextlib.suppress(aiohttp.ClientError, TimeoutError):
+                async with http.get(f"{url}/readyz") as resp:
+                    if resp.status == 200:
+                        return
+            if time.monotonic() > deadline:
+                pytest.fail(f"{name} not ready after {READY_WITHIN_S} s:\n{log_tail(log)}")
+            await fail_if_exited(process, log, name)

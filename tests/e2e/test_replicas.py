@@ -17,7 +17,6 @@ import contextlib
 import datetime as dt
 import os
 import sys
-import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -32,10 +31,9 @@ from gateway.core.events import InboxEventRecord, RedisEventBus
 from sandbox import Sandbox
 from sandbox.inbox import STORE
 from sandbox.seed import EMMA, KARI, OLA, PER
-from tests.support import next_ws_message, stop_process
+from tests.support import next_ws_message, stop_process, wait_until_ready
 
 # Guards against hanging, never measures of speed: generous, so that a loaded machine is slow rather than failing.
-READY_WITHIN_S = 90.0
 REPLY_WITHIN_S = 60.0
 # How long one probe waits for its delivery before another is published; they add up to a minute or so.
 PROBE_WAITS_S = (0.5, 1.0, 2.0, 4.0, *(8.0,) * 7)
@@ -47,11 +45,6 @@ SEND = """mutation Send($input: SendMessageInput!) { sendMessage(input: $input) 
   thread { id } message { id body } userErrors { code } } }"""
 LIVE = """subscription Live($p: ID!) {
   inboxEvents(personId: $p) { kind at thread { id subject } message { id body } } }"""
-
-
-def _tail(log: Path) -> str:
-    """The end of a replica's stderr, for a failure message."""
-    return log.read_text(errors="replace")[-5000:]
 
 
 async def _start_replica(name: str, env: dict[str, str], log: Path) -> tuple[asyncio.subprocess.Process, Any]:
@@ -75,24 +68,6 @@ async def _start_replica(name: str, env: dict[str, str], log: Path) -> tuple[asy
     return process, log_file
 
 
-async def _wait_ready(name: str, url: str, process: asyncio.subprocess.Process, log: Path) -> None:
-    """Until the replica answers /readyz (its upstreams and Redis reachable); at once if it exits."""
-    deadline = time.monotonic() + READY_WITHIN_S
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http:
-        while True:
-            with contextlib.suppress(aiohttp.ClientError, TimeoutError):
-                async with http.get(f"{url}/readyz") as resp:
-                    if resp.status == 200:
-                        return
-            if time.monotonic() > deadline:
-                pytest.fail(f"replica {name} not ready after {READY_WITHIN_S} s:\n{_tail(log)}")
-            # Between tries, wait on the process itself, so that its exit is noticed as it happens.
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(process.wait(), timeout=0.2)
-            if process.returncode is not None:
-                pytest.fail(f"replica {name} exited with {process.returncode}:\n{_tail(log)}")
-
-
 @contextlib.asynccontextmanager
 async def _replicas(names: tuple[str, ...], base_env: dict[str, str], ports: Callable[[], int], logs: Path):
     """Start one gateway process per name; yield {name: base URL}; always stop them all."""
@@ -106,7 +81,7 @@ async def _replicas(names: tuple[str, ...], base_env: dict[str, str], ports: Cal
             urls[name] = f"http://127.0.0.1:{port}"
         await asyncio.gather(
             *(
-                _wait_ready(name, urls[name], process, logs / f"replica-{name}.log")
+                wait_until_ready(urls[name], process, logs / f"replica-{name}.log", f"replica {name}")
                 for name, (process, _) in zip(names, started, strict=True)
             )
         )

@@ -37,7 +37,7 @@ from gateway.core.auth import DemoIssuer
 from gateway.core.events import InboxEventRecord, RedisEventBus
 from sandbox import Sandbox
 from sandbox.seed import KARI, OLA
-from tests.support import next_ws_message, stop_process
+from tests.support import READY_WITHIN_S, fail_if_exited, log_tail, next_ws_message, stop_process, wait_until_ready
 
 pytestmark = pytest.mark.skipif(
     not Path("/proc/net/tcp").exists(), reason="tells the workers apart through /proc (Linux)"
@@ -46,7 +46,6 @@ pytestmark = pytest.mark.skipif(
 ROOT = Path(__file__).resolve().parents[2]
 WORKERS = 2
 # Guards against hanging, never measures of speed: generous, so that a loaded machine is slow rather than failing.
-READY_WITHIN_S = 90.0
 REPLY_WITHIN_S = 60.0
 PROBE_WAITS_S = (0.5, 1.0, 2.0, 4.0, *(8.0,) * 7)
 KARI_THREAD = "th-kari-001"
@@ -105,35 +104,6 @@ def _running(pids: set[int]) -> set[int]:
     return {pid for pid in pids if Path(f"/proc/{pid}").exists()}
 
 
-def _text(log: Path) -> str:
-    return log.read_text(errors="replace")
-
-
-def _tail(log: Path) -> str:
-    return _text(log)[-5000:]
-
-
-async def _exited(process: asyncio.subprocess.Process, log: Path) -> None:
-    """Fail at once if the gateway has exited; between tries, wait on it, so that its exit is seen as it happens."""
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(process.wait(), timeout=0.2)
-    if process.returncode is not None:
-        pytest.fail(f"the gateway exited with {process.returncode}:\n{_tail(log)}")
-
-
-async def _wait_ready(http: aiohttp.ClientSession, url: str, process: asyncio.subprocess.Process, log: Path) -> None:
-    """Until a worker answers /readyz (the upstreams and Redis reachable)."""
-    deadline = time.monotonic() + READY_WITHIN_S
-    while True:
-        with contextlib.suppress(aiohttp.ClientError, TimeoutError):
-            async with http.get(f"{url}/readyz") as resp:
-                if resp.status == 200:
-                    return
-        if time.monotonic() > deadline:
-            pytest.fail(f"the gateway was not ready after {READY_WITHIN_S} s:\n{_tail(log)}")
-        await _exited(process, log)
-
-
 async def _connect(http: aiohttp.ClientSession, url: str, token: str) -> aiohttp.ClientWebSocketResponse:
     """A graphql-transport-ws connection signed in with `token`, acknowledged by the worker that accepted it."""
     ws = await http.ws_connect(url.replace("http://", "ws://", 1) + "/graphql", protocols=("graphql-transport-ws",))
@@ -164,8 +134,8 @@ async def _on_each_worker(
             continue
         await ws.close()
         if time.monotonic() > deadline:
-            pytest.fail(f"after {READY_WITHIN_S} s only worker(s) {sorted(held)} took connections:\n{_tail(log)}")
-        await _exited(process, log)
+            pytest.fail(f"after {READY_WITHIN_S} s only worker(s) {sorted(held)} took connections:\n{log_tail(log)}")
+        await fail_if_exited(process, log, "the gateway")
     return held
 
 
@@ -265,7 +235,7 @@ async def test_two_workers_on_one_port_share_the_access_log_and_inbox_events(
             aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=REPLY_WITHIN_S)) as http,
         ):
             workers = Workers(process.pid, unused_tcp_port)
-            await _wait_ready(http, url, process, log)
+            await wait_until_ready(url, process, log, "the gateway")
             karis = await _on_each_worker(http, url, kari, workers, process, log)
             assert len(karis) == WORKERS and process.pid not in karis, (karis, process.pid)
             worker_pids = set(karis)
@@ -310,8 +280,8 @@ async def test_two_workers_on_one_port_share_the_access_log_and_inbox_events(
                 await ws.close()
             # SIGTERM stops the supervisor, which stops its workers: a clean exit, no process left behind.
             process.terminate()
-            assert await asyncio.wait_for(process.wait(), timeout=REPLY_WITHIN_S) == 0, _tail(log)
-            assert _running(worker_pids) == set(), _tail(log)
-            assert "Traceback" not in _text(log), _tail(log)
+            assert await asyncio.wait_for(process.wait(), timeout=REPLY_WITHIN_S) == 0, log_tail(log)
+            assert _running(worker_pids) == set(), log_tail(log)
+            assert "Traceback" not in log.read_text(errors="replace"), log_tail(log)
     finally:
         await redis.aclose()
