@@ -48,6 +48,7 @@ import aiohttp
 import orjson
 from _stack import INBOX_PAGE, KARI, PERSON_INBOX, PageError
 from aiohttp import web
+from field_cost import fields_in
 from redis.asyncio import Redis
 
 from gateway.core.auth import DemoIssuer
@@ -291,15 +292,6 @@ def leaves(value: Any) -> int:
     return 1
 
 
-def keys(value: Any) -> int:
-    """Every key of every object, as bench/field_cost.py counts fields."""
-    if isinstance(value, dict):
-        return len(value) + sum(keys(v) for v in value.values())
-    if isinstance(value, list):
-        return sum(keys(v) for v in value)
-    return 0
-
-
 async def ask(http: aiohttp.ClientSession, url: str, token: str, document: Document) -> dict[str, Any]:
     """One request; raises PageError unless the answer is complete and error-free."""
     body = orjson.dumps({"query": document.query, "variables": document.variables})
@@ -421,7 +413,7 @@ async def measure(
     rows = []
     for document in DOCUMENTS:
         sample = await ask(http, gateway.url, token, document)
-        rows.append(Row(document, leaves(sample), keys(sample), []))
+        rows.append(Row(document, leaves(sample), fields_in(sample), []))
         await run(http, gateway.url, token, document, args.warmup, args.in_flight, rows[-1].fields)
     per_round = [args.requests // args.rounds + (i < args.requests % args.rounds) for i in range(args.rounds)]
     for requests in per_round:

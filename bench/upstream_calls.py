@@ -42,26 +42,7 @@ query Entities($representations: [_Any!]!) {
 }
 """
 
-# Kari's own, her children's (Jonas 14, Emma 8), Ola's (by fullmakt) and some she may not see: her
-# daughter Sofie (17), a stranger's contact, and items withheld from a guardian or by service kind.
-REPRESENTATIONS: list[dict[str, str]] = [
-    *({"__typename": "Person", "id": p} for p in (seed.KARI, seed.JONAS, seed.EMMA, seed.OLA, seed.SOFIE)),
-    *(
-        {"__typename": "HealthContact", "id": c}
-        for c in (
-            seed.CT_KARI_GP,
-            seed.CT_KARI_HOSPITAL,
-            seed.CT_JONAS_GP,
-            seed.CT_JONAS_HOSPITAL,
-            seed.CT_EMMA_GP,
-            seed.CT_PER_GP,
-        )
-    ),
-    *(
-        {"__typename": "Appointment", "id": a}
-        for a in (seed.AP_KARI_GP_UPCOMING, seed.AP_JONAS_GP, seed.AP_JONAS_GP_HIDDEN, seed.AP_EMMA_GP, seed.AP_OLA_GP)
-    ),
-]
+REPRESENTATIONS = list(seed.SAMPLE_REPRESENTATIONS)
 LATENCIES_MS = (0.0, 2.0, 5.0, 10.0, 20.0)
 
 Counts = dict[str, Counter[str]]

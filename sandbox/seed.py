@@ -1580,3 +1580,20 @@ def inbox_with_kari_threads(count: int) -> tuple[tuple[Thread, ...], tuple[Messa
             msgs.append(_Msg("IN", later, f"Svar: {subject}.", read=i % 7 != 1))
         inbox.add(f"th-kari-x{i + 1:04d}", KARI, category, _KARI_COUNTERPART[category], subject, msgs)
     return THREADS + tuple(inbox.threads), MESSAGES + tuple(inbox.messages)
+
+
+# A mix of entity representations for `_entities`: Kari's own, her children's (Jonas 14, Emma 7),
+# Ola's (by fullmakt), and some she may not see: her daughter Sofie (17), a stranger's contact, a
+# contact withheld by service kind and an appointment withheld from a guardian. The federation tests
+# and bench/upstream_calls.py ask for these together.
+SAMPLE_REPRESENTATIONS: tuple[dict[str, str], ...] = (
+    *({"__typename": "Person", "id": p} for p in (KARI, JONAS, EMMA, OLA, SOFIE)),
+    *(
+        {"__typename": "HealthContact", "id": c}
+        for c in (CT_KARI_GP, CT_KARI_HOSPITAL, CT_JONAS_GP, CT_JONAS_HOSPITAL, CT_EMMA_GP, CT_PER_GP)
+    ),
+    *(
+        {"__typename": "Appointment", "id": a}
+        for a in (AP_KARI_GP_UPCOMING, AP_JONAS_GP, AP_JONAS_GP_HIDDEN, AP_EMMA_GP, AP_OLA_GP)
+    ),
+)

@@ -397,26 +397,7 @@ async def test_entities_of_contacts_and_appointments(
 
 # --- what `_entities` costs upstream ------------------------------------------------------------------------
 
-# Kari's own, her children's, Ola's (by fullmakt), and some she may not see: Sofie (17), a stranger's
-# contact, a contact withheld by service kind and an appointment withheld from a guardian.
-MANY = [
-    *_persons(KARI, JONAS, seed.EMMA, OLA, SOFIE),
-    *(
-        {"__typename": "HealthContact", "id": c}
-        for c in (
-            seed.CT_KARI_GP,
-            seed.CT_KARI_HOSPITAL,
-            seed.CT_JONAS_GP,
-            seed.CT_JONAS_HOSPITAL,
-            seed.CT_EMMA_GP,
-            seed.CT_PER_GP,
-        )
-    ),
-    *(
-        {"__typename": "Appointment", "id": a}
-        for a in (seed.AP_KARI_GP_UPCOMING, seed.AP_JONAS_GP, seed.AP_JONAS_GP_HIDDEN, seed.AP_EMMA_GP, seed.AP_OLA_GP)
-    ),
-]
+MANY = list(seed.SAMPLE_REPRESENTATIONS)
 # One of each type, for a subject of the same standing (a child of Kari's).
 FEW = [
     *_persons(JONAS),
