@@ -53,12 +53,15 @@ def main(argv: list[str] | None = None) -> int:
 def _serve(settings: Settings, workers_flag: int | None) -> int:
     import uvicorn
 
-    from gateway.app import build_app
+    from gateway.app import build_app, start_checks
     from gateway.serving import HTTP, LOOP, serve_workers
 
     workers = _workers(settings, workers_flag)
     try:
-        app = build_app(settings)
+        if workers == 1:
+            app = build_app(settings)
+        else:
+            start_checks(settings)  # each worker builds its own app; this process only checks the settings
     except ValueError as exc:  # settings it cannot serve with, e.g. no GATEWAY_JWKS_URL; the message names them
         raise ConfigError(str(exc)) from None
     with _listen(settings) as listener:

@@ -53,13 +53,19 @@ async def metrics(request: Request) -> Response:
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
 
-def build_app(settings: Settings, *, clock: Clock = system_clock, shared: SharedState | None = None) -> Starlette:
-    """The gateway. In demo mode it issues its own tokens; otherwise it trusts `settings.jwks_url`."""
+def start_checks(settings: Settings) -> FhirCodings:
+    """What must hold before the gateway starts, or a ValueError whose one line names what to set;
+    the FHIR coding table, read once."""
     if not settings.demo and not settings.jwks_url:
         raise ValueError("GATEWAY_JWKS_URL is required unless GATEWAY_DEMO=true")
-    # A codings file that does not fit stops the start here, with one line saying why, rather than
-    # failing each request (or quietly taking a GP for a hospital).
-    codings = FhirCodings.load(settings.fhir_codings_file)
+    # A codings file that does not fit stops the start here rather than failing each request (or
+    # quietly taking a GP for a hospital).
+    return FhirCodings.load(settings.fhir_codings_file)
+
+
+def build_app(settings: Settings, *, clock: Clock = system_clock, shared: SharedState | None = None) -> Starlette:
+    """The gateway. In demo mode it issues its own tokens; otherwise it trusts `settings.jwks_url`."""
+    codings = start_checks(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
