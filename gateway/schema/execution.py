@@ -24,7 +24,17 @@ from enum import Enum
 from operator import attrgetter
 from typing import Any
 
-from graphql import GraphQLEnumType, GraphQLField, GraphQLNonNull, GraphQLObjectType, GraphQLScalarType, GraphQLSchema
+from graphql import (
+    GraphQLEnumType,
+    GraphQLField,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLScalarType,
+    GraphQLSchema,
+    Undefined,
+)
+from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
+from graphql.pyutils import Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import CustomGraphQLEnumType, GraphQLCoreConverter
 from strawberry.types.base import StrawberryOptional
@@ -123,35 +133,93 @@ def serialize_enums_by_lookup(schema: GraphQLSchema) -> None:
                 setattr(graphql_type, method, coerce)
 
 
+Leaf = tuple[Callable[[Any], Any], Callable[[Any], Any]]  # read the value from the object; serialize it
+# A field of a selection set: its response name, its field group, its one-step read if it is a plain leaf.
+PlannedField = tuple[str, FieldDetailsList, Leaf | None]
+FieldPlan = list[PlannedField]
+
 # The key under which a plain leaf field keeps its one-step read and serialize (GraphQLField.extensions).
 LEAF = "gateway-plain-leaf"
 
 
 class GatewayExecutionContext(StrawberryGraphQLCoreExecutionContext):
-    def execute_field(
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Per request, like graphql-core's own memo of collected subfields (whose grouped field sets
+        # are the keys, kept alive beside their plan so that an id is never reused while it runs).
+        self._field_plans: dict[int, tuple[GroupedFieldSet, FieldPlan]] = {}
+
+    def _field_plan(self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet) -> FieldPlan:
+        cached = self._field_plans.get(id(grouped_field_set))
+        if cached is not None:
+            return cached[1]
+        plan: list[PlannedField] = []
+        for response_name, field_details_list in grouped_field_set.items():
+            field_def = self.schema.get_field(parent_type, field_details_list[0].node.name.value)
+            leaf = field_def.extensions.get(LEAF) if field_def is not None else None
+            plan.append((response_name, field_details_list, leaf))
+        self._field_plans[id(grouped_field_set)] = (grouped_field_set, plan)
+        return plan
+
+    def execute_fields(
         self,
         parent_type: GraphQLObjectType,
-        source: Any,
-        field_details_list: Any,
-        path: Any,
+        source_value: Any,
+        path: Path | None,
+        grouped_field_set: GroupedFieldSet,
         position_context: Any,
     ) -> Any:
-        field_def = self.schema.get_field(parent_type, field_details_list[0].node.name.value)
-        leaf = field_def.extensions.get(LEAF) if field_def is not None else None
-        if leaf is not None:
-            read, serialize = leaf
-            try:
-                value = read(source)
-                if value is not None:
-                    return serialize(value)
-            except Exception:
-                # A plain field only reads its object: the general path below reads it again and
-                # reports the error (with its path) exactly as graphql-core does.
-                pass
-        return super().execute_field(parent_type, source, field_details_list, path, position_context)
+        """graphql-core's `execute_fields`, with each plain leaf read and serialized in one step.
 
+        Such a leaf gets no path, no resolve info and no completion by type: it is read from its
+        object and serialized, as its resolver and its type would. Whenever that would not give
+        exactly graphql-core's answer (a null, a value the type does not accept, an error), the
+        field takes graphql-core's general path, which reads it again and answers as it always does.
+        """
+        results: dict[str, Any] = {}
+        is_awaitable = self.is_awaitable
+        awaitable_fields: list[str] = []
+        try:
+            for response_name, field_details_list, leaf in self._field_plan(parent_type, grouped_field_set):
+                if leaf is not None:
+                    read, serialize = leaf
+                    try:
+                        value = read(source_value)
+                        if value is not None:
+                            results[response_name] = serialize(value)
+                            continue
+                    except Exception:  # the general path below reads it again and reports the error
+                        pass
+                result = self.execute_field(
+                    parent_type,
+                    source_value,
+                    field_details_list,
+                    Path(path, response_name, parent_type.name),
+                    position_context,
+                )
+                if result is not Undefined:
+                    results[response_name] = result
+                    if is_awaitable(result):
+                        awaitable_fields.append(response_name)
+        except Exception:
+            if awaitable_fields:
+                # As graphql-core: settle the awaitables other fields made, as they may also fail.
+                self.settle_in_background([results[name] for name in awaitable_fields])
+            raise
 
-Leaf = tuple[Callable[[Any], Any], Callable[[Any], Any]]  # read the value from the object; serialize it
+        if not awaitable_fields:
+            return results
+
+        async def get_results() -> dict[str, Any]:
+            if len(awaitable_fields) == 1:
+                name = awaitable_fields[0]
+                results[name] = await results[name]
+            else:
+                awaited = await gather_with_cancel(*(results[name] for name in awaitable_fields))
+                results.update(zip(awaitable_fields, awaited, strict=True))
+            return results
+
+        return get_results()
 
 
 def _leaf(graphql_field: GraphQLField, definition: StrawberryField) -> Leaf | None:
