@@ -6,14 +6,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
+from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
 from strawberry.federation.schema import FederationAny
 from strawberry.types import ExecutionContext
 from strawberry.types.info import Info
@@ -25,6 +18,7 @@ from gateway.resolvers.entities import EntityBatch
 from gateway.schema.appointment import Appointment
 from gateway.schema.contact import HealthContact
 from gateway.schema.directives import describe_directive_arguments
+from gateway.schema.documents import CachedDocuments, DocumentCache
 from gateway.schema.execution import GatewayExecutionContext, resolve_plain_fields, serialize_enums_by_lookup
 from gateway.schema.extensions import AuditTrail, MaskedFields, OperationMetrics, PublicErrors
 from gateway.schema.mutations import Mutation
@@ -99,14 +93,15 @@ class GatewaySchema(strawberry.federation.Schema):
 
 def build_schema(settings: Settings) -> GatewaySchema:
     """The schema, with the document limits of `settings`; the app builds it once."""
-    max_tokens = settings.max_query_tokens
-    # The limiters' validation rules are classes made when a limiter is made. Made here once, every
-    # request validates with the same rules, so the validation cache (keyed by them) hits.
+    # The limiters' validation rules are classes made when a limiter is made: made here once, and
+    # each distinct document is parsed and validated once (schema/documents.py).
     limits = [
         QueryDepthLimiter(max_depth=settings.max_query_depth),
         MaxAliasesLimiter(max_alias_count=settings.max_query_aliases),
     ]
-    rules = [rule for limiter in limits for rule in limiter.validation_rules]
+    documents = DocumentCache(
+        [rule for limiter in limits for rule in limiter.validation_rules], max_tokens=settings.max_query_tokens
+    )
     built = GatewaySchema(
         query=Query,
         mutation=Mutation,
@@ -118,11 +113,7 @@ def build_schema(settings: Settings) -> GatewaySchema:
             PublicErrors,
             AuditTrail,
             MaskedFields,
-            lambda: AddValidationRules(rules),
-            lambda: MaxTokensLimiter(max_token_count=max_tokens),
-            # Clients send the same few documents again and again: parse and validate each once.
-            lambda: ParserCache(maxsize=256),
-            lambda: ValidationCache(maxsize=256),
+            lambda: CachedDocuments(documents),
         ],
     )
     describe_directive_arguments(built._schema)
