@@ -14,7 +14,6 @@ from gateway.policy.vocabulary import Service, ServiceKind
 from gateway.request.context import GatewayContext
 from gateway.request.decisions import Subject
 from gateway.resolvers.items import contact_kinds
-from gateway.sources.loaders import load_by_key
 from gateway.sources.records import ContactRecord, ContactRole, OrganizationRecord, PractitionerRecord
 
 # The field `healthContacts` opens FASTLEGE (the GP, available with consent BASIS and by an area-1
@@ -34,10 +33,16 @@ async def details_of(ctx: GatewayContext, contacts: Sequence[ContactRecord]) -> 
     """Each contact's organisation and practitioner, in one batch for all of them (they usually came
     with the CareTeams, `_include`, and are at hand already)."""
     loaders = ctx.loaders
-    by_organization, by_practitioner = await asyncio.gather(
-        load_by_key(loaders.organization_by_id, (c.organization_id for c in contacts if c.organization_id)),
-        load_by_key(loaders.practitioner_by_id, (c.practitioner_id for c in contacts if c.practitioner_id)),
+    organization_ids = list(dict.fromkeys(c.organization_id for c in contacts if c.organization_id))
+    practitioner_ids = list(dict.fromkeys(c.practitioner_id for c in contacts if c.practitioner_id))
+    # Both batches are queued before either is awaited, so they go out together; gathering the
+    # loaders' futures (not coroutines) makes no task per contact field that reads them.
+    organizations, practitioners = await asyncio.gather(
+        loaders.organization_by_id.load_many(organization_ids),
+        loaders.practitioner_by_id.load_many(practitioner_ids),
     )
+    by_organization = dict(zip(organization_ids, organizations, strict=True))
+    by_practitioner = dict(zip(practitioner_ids, practitioners, strict=True))
     return [
         ContactDetails(by_organization.get(c.organization_id or ""), by_practitioner.get(c.practitioner_id or ""))
         for c in contacts
