@@ -38,7 +38,7 @@ import re
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,8 +57,9 @@ from sandbox import start_sandbox
 SCRIPT = Path(__file__).resolve()
 ROOT = SCRIPT.parents[1]
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-# Guards against a hung start, not measures of speed.
-START_WITHIN_S = 120.0
+# Guards against a hung start or stop, not measures of speed (under valgrind a process runs ~40x slower).
+START_WITHIN_S = 300.0
+STOP_WITHIN_S = 120.0
 
 
 @dataclass(frozen=True)
@@ -202,12 +203,20 @@ def _text(log: Path) -> str:
 
 
 @contextlib.asynccontextmanager
-async def gateway_process(env: dict[str, str], workers: int, log: Path) -> AsyncIterator[Gateway]:
-    """`python -m gateway serve` on an ephemeral port, which its banner names; stopped with SIGTERM."""
-    argv = [sys.executable, "-m", "gateway", "serve", *(["--workers", str(workers)] if workers > 1 else [])]
+async def gateway_process(
+    env: dict[str, str], workers: int, log: Path, *, wrapper: Sequence[str] = (), checkout: Path = ROOT
+) -> AsyncIterator[Gateway]:
+    """`python -m gateway serve` of `checkout` (run by `wrapper`, e.g. valgrind, when given) on an
+    ephemeral port, which its banner names; stopped with SIGTERM."""
+    argv = [*wrapper, sys.executable, "-m", "gateway", "serve", *(["--workers", str(workers)] if workers > 1 else [])]
     with log.open("wb") as stderr:
         process = await asyncio.create_subprocess_exec(
-            *argv, env=env, cwd=ROOT, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=stderr
+            *argv,
+            env={**env, "PYTHONPATH": str(checkout)},
+            cwd=checkout,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=stderr,
         )
         assert process.stdout is not None
         stdout = process.stdout
@@ -236,7 +245,7 @@ async def _stop(process: asyncio.subprocess.Process) -> None:
         with contextlib.suppress(ProcessLookupError):
             process.terminate()
         try:
-            await asyncio.wait_for(process.wait(), timeout=30)
+            await asyncio.wait_for(process.wait(), timeout=STOP_WITHIN_S)
         except TimeoutError:
             with contextlib.suppress(ProcessLookupError):
                 process.kill()
@@ -529,6 +538,25 @@ def print_rows(rows: list[Row], args: argparse.Namespace) -> None:
 # --- main ------------------------------------------------------------------------------------------------
 
 
+def gateway_env(
+    urls: dict[str, str], jwks_base: str, issuer: DemoIssuer, redis_url: str | None = None, prefix: str = ""
+) -> dict[str, str]:
+    """The gateway's environment: the sandbox's URLs, this process's key set, and nothing of the
+    developer's own gateway configuration."""
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith("GATEWAY_") and k != "REDIS_URL"},
+        **{f"GATEWAY_{name.upper()}_URL": url for name, url in urls.items()},
+        "GATEWAY_HOST": "127.0.0.1",
+        "GATEWAY_PORT": "0",
+        "GATEWAY_JWKS_URL": f"{jwks_base}/jwks.json",
+        "GATEWAY_ISSUER": issuer.issuer,
+        "GATEWAY_AUDIENCE": issuer.audience,
+        # Three processes share the cores; a slow answer is not what this measures.
+        "GATEWAY_UPSTREAM_TIMEOUT_S": "30",
+        **({"REDIS_URL": redis_url, "GATEWAY_REDIS_PREFIX": prefix} if redis_url else {}),
+    }
+
+
 async def main(args: argparse.Namespace) -> None:
     redis_url = os.environ.get("REDIS_URL")
     prefix = f"bench-{uuid4().hex}:"
@@ -537,19 +565,7 @@ async def main(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="cpu-per-request-") as tmp:
         async with sandbox_process() as (sandbox, urls), jwks_server(key_set) as jwks_base:
             issuer = key_set.issuer = DemoIssuer(jwks_base, "health-gateway")
-            env = {
-                # Only what is set here: nothing of the developer's own gateway configuration.
-                **{k: v for k, v in os.environ.items() if not k.startswith("GATEWAY_") and k != "REDIS_URL"},
-                **{f"GATEWAY_{name.upper()}_URL": url for name, url in urls.items()},
-                "GATEWAY_HOST": "127.0.0.1",
-                "GATEWAY_PORT": "0",
-                "GATEWAY_JWKS_URL": f"{jwks_base}/jwks.json",
-                "GATEWAY_ISSUER": issuer.issuer,
-                "GATEWAY_AUDIENCE": issuer.audience,
-                # Three processes share the cores; a slow answer is not what this measures.
-                "GATEWAY_UPSTREAM_TIMEOUT_S": "30",
-                **({"REDIS_URL": redis_url, "GATEWAY_REDIS_PREFIX": prefix} if redis_url else {}),
-            }
+            env = gateway_env(urls, jwks_base, issuer, redis_url, prefix)
             connector = aiohttp.TCPConnector(limit=args.in_flight)
             async with (
                 gateway_process(env, args.workers, Path(tmp) / "gateway.log") as gateway,
