@@ -117,21 +117,25 @@ class Stack:
         return {name: Counter(self.sandbox.control(name).counts) for name in SOURCE_NAMES}
 
     async def inbox_page(self, first: int) -> dict[str, Any]:
-        """Run the inbox page query once; raise if the answer is not a complete, error-free page."""
-        async with self.http.post(
-            f"{self.url}/graphql",
-            json={"query": INBOX_PAGE, "variables": {"person": KARI, "first": first}},
-            headers={"Authorization": f"Bearer {self.token}"},
-        ) as resp:
-            body: dict[str, Any] = await resp.json()
-            if resp.status != 200:
-                raise PageError(f"gateway answered {resp.status}: {body}")
-        if body.get("errors") or not (body.get("data") or {}).get("person"):
-            raise PageError(f"the inbox page came back with errors: {body.get('errors')}")
-        got = len(body["data"]["person"]["threads"]["nodes"])
-        if got != first:
-            raise PageError(f"asked for {first} threads, got {got}")
-        return body
+        return await inbox_page(self.http, self.url, self.token, first)
+
+
+async def inbox_page(http: aiohttp.ClientSession, url: str, token: str, first: int) -> dict[str, Any]:
+    """Run the inbox page query once; raise if the answer is not a complete, error-free page."""
+    async with http.post(
+        f"{url}/graphql",
+        json={"query": INBOX_PAGE, "variables": {"person": KARI, "first": first}},
+        headers={"Authorization": f"Bearer {token}"},
+    ) as resp:
+        body: dict[str, Any] = await resp.json()
+        if resp.status != 200:
+            raise PageError(f"gateway answered {resp.status}: {body}")
+    if body.get("errors") or not (body.get("data") or {}).get("person"):
+        raise PageError(f"the inbox page came back with errors: {body.get('errors')}")
+    got = len(body["data"]["person"]["threads"]["nodes"])
+    if got != first:
+        raise PageError(f"asked for {first} threads, got {got}")
+    return body
 
 
 async def _token(http: aiohttp.ClientSession, url: str, pid: str) -> str:
