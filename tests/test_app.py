@@ -57,6 +57,8 @@ async def test_graphiql_is_served_to_browsers_with_a_persona_bar(gateway: Gatewa
     "body",
     [
         {"pid": "123"},
+        {"pid": "²²²²²²²²²²²"},
+        {"pid": "１２８４８５１００５８"},
         {"pid": KARI, "acr": "idporten-loa-low"},
         {"client_id": ""},
         {"something": "else"},

@@ -56,6 +56,8 @@ async def test_no_header_is_anonymous_without_a_problem(verifier: TokenVerifier)
         ({"aud": "someone-else"}, "token is not valid"),
         ({"iss": "https://evil.test"}, "token is not valid"),
         ({"pid": "12345678901"}, "token has no valid pid"),
+        ({"pid": "²²²²²²²²²²²"}, "token has no valid pid"),
+        ({"pid": "١٢٨٤٨٥١٠٠٥٨"}, "token has no valid pid"),
         ({"acr": "idporten-loa-low"}, "token has an unknown acr"),
         ({"pid": None, "sub": "x"}, "token names neither a person (pid) nor a client (client_id)"),
     ],

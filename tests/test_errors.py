@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from sandbox import Sandbox
 from sandbox.seed import KARI
 from tests.support import GatewayClient
 
@@ -26,6 +27,27 @@ async def test_request_errors_have_codes(gateway: GatewayClient, query: str, var
     result = await gateway.execute(query, variables, as_pid=KARI)
     assert "data" not in result
     assert [e["extensions"]["code"] for e in result["errors"]] == [code]
+
+
+NOT_ASCII_DIGITS = ["²²²²²²²²²²²", "١٢٨٤٨٥١٠٠٥٨", "１２８４８５１００５８"]
+
+
+@pytest.mark.parametrize("person_id", NOT_ASCII_DIGITS)
+async def test_ids_in_other_digits_are_bad_input_before_any_upstream_call(
+    gateway: GatewayClient, sandbox: Sandbox, person_id: str
+) -> None:
+    """A fødselsnummer is 11 ASCII digits: others that Python calls digits are refused, not sent upstream."""
+    token = await gateway.token(KARI)
+    sandbox.reset()
+    person = await gateway.execute("query($id: ID!) { person(id: $id) { id } }", {"id": person_id}, token=token)
+    entity = await gateway.execute(
+        "query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { id } } }",
+        {"r": [{"__typename": "Person", "id": person_id}]},
+        token=token,
+    )
+    for result, path in ((person, ["person"]), (entity, ["_entities", 0])):
+        assert [(e["path"], e["extensions"]["code"]) for e in result["errors"]] == [(path, "BAD_USER_INPUT")]
+    assert sum(sandbox.total_requests().values()) == 0
 
 
 async def test_malformed_entity_representations_are_bad_input_one_by_one(gateway: GatewayClient) -> None:

@@ -21,7 +21,8 @@ def _check_digit(digits: list[int], weights: tuple[int, ...]) -> int | None:
 
 def invalid_reason(value: str) -> str | None:
     """Why `value` is not a fødselsnummer or D-number, or None when it is one."""
-    if len(value) != 11 or not value.isdigit():
+    # ASCII digits only: str.isdigit() also takes "²", "١" and "１", which no registry issues.
+    if len(value) != 11 or not (value.isascii() and value.isdigit()):
         return "must be 11 digits"
     digits = [int(c) for c in value]
     if _check_digit(digits[:9], _WEIGHTS_K1) != digits[9] or _check_digit(digits[:10], _WEIGHTS_K2) != digits[10]:

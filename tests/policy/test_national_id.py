@@ -29,6 +29,9 @@ def test_demo_personas_are_valid_synthetic_numbers(pid: str) -> None:
         ("128485100588", "must be 11 digits"),
         ("1284851005x", "must be 11 digits"),
         ("", "must be 11 digits"),
+        ("²²²²²²²²²²²", "must be 11 digits"),  # superscript digits: isdigit() but not int()
+        ("١٢٨٤٨٥١٠٠٥٨", "must be 11 digits"),  # Kari's number in Arabic-Indic digits
+        ("１２８４８５１００５８", "must be 11 digits"),  # and in full-width digits
         ("12848510059", "has wrong check digits"),  # last digit changed
         ("12848510048", "has wrong check digits"),  # first check digit changed
         ("00000000000", "does not start with a valid date"),  # check digits of all zeros are 0
