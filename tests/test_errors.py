@@ -50,6 +50,20 @@ async def test_ids_in_other_digits_are_bad_input_before_any_upstream_call(
     assert sum(sandbox.total_requests().values()) == 0
 
 
+async def test_a_date_past_what_fhir_carries_is_bad_input_before_the_appointments_source(
+    gateway: GatewayClient, sandbox: Sandbox
+) -> None:
+    token = await gateway.token(KARI)
+    sandbox.reset()
+    result = await gateway.execute(
+        '{ viewer { person { appointments(from: "9999-12-31T23:59:59Z") { totalCount } } } }', token=token
+    )
+    assert [(e["path"], e["extensions"]) for e in result["errors"]] == [
+        (["viewer", "person", "appointments"], {"code": "BAD_USER_INPUT", "argument": "from"})
+    ]
+    assert sandbox.total_requests()["appointments"] == 0
+
+
 async def test_malformed_entity_representations_are_bad_input_one_by_one(gateway: GatewayClient) -> None:
     result = await gateway.execute(ENTITIES, as_pid=KARI)
     assert result["data"]["_entities"] == [None, None, None, {"name": {"full": "Kari Nordmann"}}]

@@ -18,9 +18,20 @@ def _appointment_key(appointment: AppointmentRecord) -> SortKey:
     return (instant_key(appointment.start), appointment.id)
 
 
-def _aware(value: dt.datetime | None, argument: str) -> dt.datetime | None:
-    if value is not None and value.tzinfo is None:
+# FHIR dates run from year 1 to 9999, and a search bound covers up to a day more than it says (its
+# precision, an offset): bounds well inside keep every source's arithmetic in range.
+EARLIEST_BOUND = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+LATEST_BOUND = dt.datetime(9998, 12, 31, 23, 59, 59, tzinfo=dt.UTC)
+
+
+def _bound(value: dt.datetime | None, argument: str) -> dt.datetime | None:
+    """A `from` or `to` the sources can search by, checked before any upstream call."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
         raise BadUserInput(f"`{argument}` needs a time zone offset, e.g. 2026-12-01T00:00:00+01:00.", argument)
+    if not EARLIEST_BOUND <= value <= LATEST_BOUND:
+        raise BadUserInput(f"`{argument}` must lie between 1900-01-01 and 9998-12-31.", argument)
     return value
 
 
@@ -35,7 +46,7 @@ async def appointment_page(
 ) -> Page[AppointmentRecord]:
     """The subject's appointments starting within [start, end], earliest first."""
     check_first(first)
-    start, end = _aware(start, "from"), _aware(end, "to")
+    start, end = _bound(start, "from"), _bound(end, "to")
     if start and end and end < start:
         raise BadUserInput("`to` is before `from`.", "to")
     appointments, hidden = await _visible(ctx, subject, start, end)

@@ -46,6 +46,9 @@ def ids(page: Page[AppointmentRecord]) -> list[str]:
         (dt.datetime(2026, 1, 1), NEW_YEARS_EVE, "from"),
         (NEW_YEAR, dt.datetime(2026, 12, 31), "to"),
         (NEW_YEARS_EVE, NEW_YEAR, "to"),  # `to` before `from`
+        (dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=dt.UTC), None, "from"),  # past what FHIR can search by
+        (None, dt.datetime(1, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=14))), "to"),
+        (dt.datetime(1899, 12, 31, 23, 59, tzinfo=dt.UTC), NEW_YEAR, "from"),
     ],
 )
 async def test_a_window_without_offset_or_upside_down_is_bad_user_input_before_any_upstream_call(
