@@ -7,6 +7,7 @@ from typing import Any, overload
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from graphql import GraphQLError, OperationType, get_operation_ast
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.websockets import WebSocket
@@ -39,6 +40,7 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
     def __init__(self, settings: Settings, clock: Clock, ide_page: str | None) -> None:
         schema = build_schema(settings)
         super().__init__(schema, graphql_ide="graphiql" if ide_page else None)
+        self._documents = schema.documents
         self._settings = settings
         self._clock = clock
         self._ide_page = ide_page
@@ -102,8 +104,38 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
         # GraphQL over HTTP says 405, allowing POST.
         if request.method == "GET" and isinstance(exc.__cause__, InvalidOperationTypeError):
             status, headers["Allow"] = 405, "POST"
-        body = self.encode_json({"errors": [{"message": exc.reason}]})
+        body = self.encode_json({"errors": [{"message": exc.reason, "extensions": {"code": "BAD_REQUEST"}}]})
         return Response(body, status, headers, media_type=response_media_type(request.headers.get("accept")))
+
+    async def execute_operation(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
+        context: GatewayContext,
+        root_value: Any,
+        sub_response: Response,
+    ) -> Any:
+        # Strawberry runs a subscription sent as a plain HTTP request like a query, which then fails
+        # with an internal error; it is a request error, which says where subscriptions run.
+        for item in request_data if isinstance(request_data, list) else [request_data]:
+            if item.protocol == "http" and self._is_subscription(item):
+                raise HTTPException(
+                    400, "A subscription runs over a WebSocket at /graphql (graphql-transport-ws), not over HTTP."
+                )
+        return await super().execute_operation(
+            request, request_adapter, request_data, context, root_value, sub_response
+        )
+
+    def _is_subscription(self, request_data: GraphQLRequestData) -> bool:
+        if not isinstance(request_data.query, str):
+            return False
+        try:
+            document = self._documents.parse(request_data.query)
+        except GraphQLError:
+            return False  # Strawberry reports it, as for any request
+        operation = get_operation_ast(document, request_data.operation_name)
+        return operation is not None and operation.operation is OperationType.SUBSCRIPTION
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub_response = await super().get_sub_response(request)

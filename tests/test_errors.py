@@ -83,3 +83,24 @@ async def test_oversized_documents_are_refused_before_execution(gateway: Gateway
     result = await gateway.execute(query, as_pid=KARI)
     assert "data" not in result
     assert {e["extensions"]["code"] for e in result["errors"]} <= {"GRAPHQL_VALIDATION_FAILED", "GRAPHQL_PARSE_FAILED"}
+
+
+SUBSCRIPTION = 'subscription { inboxEvents(personId: "12848510058") { __typename } }'
+
+
+@pytest.mark.parametrize("method", ["POST", "GET"])
+async def test_a_subscription_over_http_is_a_request_error_that_names_the_websocket(
+    gateway: GatewayClient, method: str
+) -> None:
+    headers = {"Authorization": f"Bearer {await gateway.token(KARI)}", "Accept": "application/graphql-response+json"}
+    if method == "POST":
+        sent = gateway.http.post(f"{gateway.url}/graphql", json={"query": SUBSCRIPTION}, headers=headers)
+    else:
+        sent = gateway.http.get(f"{gateway.url}/graphql", params={"query": SUBSCRIPTION}, headers=headers)
+    async with sent as resp:
+        body = await resp.json(content_type=None)
+    assert resp.status == 400
+    assert "data" not in body
+    [error] = body["errors"]
+    assert error["extensions"]["code"] == "BAD_REQUEST"
+    assert "WebSocket" in error["message"]

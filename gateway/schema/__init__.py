@@ -37,6 +37,9 @@ ENTITY_TYPES = frozenset({"Person", "HealthContact", "Appointment"})
 
 
 class GatewaySchema(strawberry.federation.Schema):
+    # Set by build_schema: the documents its requests are parsed and validated through.
+    documents: DocumentCache
+
     def entities_resolver(self, info: Info, representations: list[FederationAny]) -> list[FederationAny]:
         """`_entities`, with each representation checked first: a malformed one is BAD_USER_INPUT for
         that entity alone (Strawberry would fail it with an internal error). The others are looked up
@@ -116,6 +119,7 @@ def build_schema(settings: Settings) -> GatewaySchema:
             lambda: CachedDocuments(documents),
         ],
     )
+    built.documents = documents
     describe_directive_arguments(built._schema)
     serialize_enums_by_lookup(built._schema)  # first: plain leaves keep the serializer they find
     resolve_plain_fields(built._schema)
