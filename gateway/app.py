@@ -18,6 +18,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from gateway import demo_tokens
+from gateway.body_limit import BodyLimit
 from gateway.core.auth import DemoIssuer, RemoteJwks, TokenVerifier
 from gateway.core.config import Settings
 from gateway.core.metrics import REGISTRY
@@ -104,5 +105,10 @@ def build_app(settings: Settings, *, clock: Clock = system_clock, shared: Shared
     # GraphiQL's bundle is 3.5 MB; compressed it is about 1 MB. Level 6, not Starlette's 9: on
     # 47 KB of JSON it compresses within 1% as small at 60% of the CPU (zlib's default level).
     return Starlette(
-        routes=routes, lifespan=lifespan, middleware=[Middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)]
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[
+            Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
+            Middleware(GZipMiddleware, minimum_size=1024, compresslevel=6),
+        ],
     )

@@ -54,6 +54,8 @@ class _Settings(BaseSettings):
     # Bounds on one document, so a single request cannot fan out without limit upstream.
     max_query_aliases: int = Field(default=30, ge=1)
     max_query_tokens: int = Field(default=5000, ge=100)
+    # A request body larger than this answers 413 before it is read in full (gateway/body_limit.py).
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
 
     redis_url: str | None = Field(default=None, validation_alias=AliasChoices("REDIS_URL", "GATEWAY_REDIS_URL"))
     # Keys of this deployment start with this, so several can share one Redis (and tests stay apart).
