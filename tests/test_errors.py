@@ -13,6 +13,9 @@ ENTITIES = """{ _entities(representations: [
 ]) { ... on Person { name { full } } } }"""
 
 
+TOO_LONG = "GRAPHQL_VALIDATION_FAILED"
+
+
 @pytest.mark.parametrize(
     ("query", "variables", "code"),
     [
@@ -21,6 +24,8 @@ ENTITIES = """{ _entities(representations: [
         ("query($id: ID!) { person(id: $id) { id } }", {}, "BAD_USER_INPUT"),
         ("query($id: ID!) { person(id: $id) { id } }", {"id": 1.5}, "BAD_USER_INPUT"),
         ("query($n: Int) { viewer { person { threads(first: $n) { totalCount } } } }", {"n": "x"}, "BAD_USER_INPUT"),
+        # Python's int() refuses 5,000 digits (an internal error once): refused with the document.
+        ("{ viewer { person { threads(first: " + "9" * 5000 + ") { __typename } } } }", {}, TOO_LONG),
     ],
 )
 async def test_request_errors_have_codes(gateway: GatewayClient, query: str, variables: dict, code: str) -> None:

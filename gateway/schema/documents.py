@@ -12,7 +12,17 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 
-from graphql import ASTValidationRule, DocumentNode, GraphQLError, GraphQLSchema, parse, specified_rules
+from graphql import (
+    ASTValidationRule,
+    DocumentNode,
+    GraphQLError,
+    GraphQLSchema,
+    IntValueNode,
+    Visitor,
+    parse,
+    specified_rules,
+    visit,
+)
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
@@ -21,7 +31,8 @@ class DocumentCache:
     """Query text -> its document and, once validated, its errors; for one schema and one set of limits.
 
     Bounded (least recently used first out), so that many distinct documents cost memory once each
-    at most. A document that does not parse is not kept: it fails again, within the token limit."""
+    at most. A document that does not parse is not kept: it fails again, within the token limit.
+    Neither is one with an integer literal too long for any Int."""
 
     def __init__(self, rules: Sequence[type[ASTValidationRule]], *, max_tokens: int, maxsize: int = 256) -> None:
         # graphql-core's rules, and the limits'; Strawberry's own are added by `validate_document`.
@@ -36,6 +47,7 @@ class DocumentCache:
             self._entries.move_to_end(query)
             return entry.document
         document = parse(query, max_tokens=self.max_tokens)
+        visit(document, _LongIntegers())
         self._entries[query] = _Entry(document)
         if len(self._entries) > self._maxsize:
             self._entries.popitem(last=False)
@@ -50,6 +62,17 @@ class DocumentCache:
         if entry.errors is None:
             entry.errors = validate_document(schema, document, self.rules)
         return entry.errors
+
+
+# No GraphQL integer needs more digits; graphql-core converts an Int literal with int(), which Python
+# refuses (ValueError, an internal error) past 4,300 digits.
+MAX_INTEGER_DIGITS = 100
+
+
+class _LongIntegers(Visitor):
+    def enter_int_value(self, node: IntValueNode, *_: object) -> None:
+        if len(node.value.lstrip("-")) > MAX_INTEGER_DIGITS:
+            raise GraphQLError(f"An integer in the document has more than {MAX_INTEGER_DIGITS} digits.", node)
 
 
 class _Entry:

@@ -66,3 +66,10 @@ def test_a_document_over_the_token_limit_is_refused_every_time() -> None:
     for _ in range(2):
         with pytest.raises(GraphQLError, match="more than 5 tokens"):
             cache.parse("{ a b a b a b }")
+
+
+def test_an_integer_longer_than_any_int_is_refused_with_the_document() -> None:
+    cache = DocumentCache([], max_tokens=100)
+    with pytest.raises(GraphQLError, match="more than 100 digits"):
+        cache.parse("{ a(n: " + "9" * 101 + ") }")
+    assert cache.parse("{ a(n: -" + "9" * 100 + ") }")  # long, but not past the limit: validation judges it
