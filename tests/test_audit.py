@@ -113,6 +113,19 @@ async def test_an_unreachable_audit_log_withholds_the_data(sandbox: Sandbox, unu
     assert [e["extensions"]["code"] for e in refused["errors"]] == ["AUDIT_UNAVAILABLE"]
 
 
+async def test_an_unreachable_audit_log_cannot_be_read_and_says_so(sandbox: Sandbox, unused_tcp_port: int) -> None:
+    url_down = f"redis://127.0.0.1:{unused_tcp_port}/0"
+    app = build_app(settings_for(sandbox, redis_url=url_down, upstream_timeout_s=5.0), clock=fixed_clock(TEST_NOW))
+    async with serving(app) as url, aiohttp.ClientSession() as http:
+        result = await GatewayClient(url, http).execute(
+            "{ viewer { person { accessLog { totalCount } } } }", as_pid=KARI
+        )
+    assert result["data"] == {"viewer": {"person": {"accessLog": None}}}
+    assert [(e["path"], e["extensions"]["code"]) for e in result["errors"]] == [
+        (["viewer", "person", "accessLog"], "AUDIT_UNAVAILABLE")
+    ]
+
+
 async def test_readiness_includes_redis_when_it_is_configured(sandbox: Sandbox, unused_tcp_port: int) -> None:
     url = redis_url_or_skip()
     for redis_url, status, redis_state in (

@@ -74,8 +74,10 @@ class SourceUnavailable(PublicError):
 class AuditUnavailable(PublicError):
     code = "AUDIT_UNAVAILABLE"
 
-    def __init__(self) -> None:
-        super().__init__("The access log could not be written, so no data of other persons is shown; try again.")
+    def __init__(
+        self, message: str = "The access log could not be written, so no data of other persons is shown; try again."
+    ) -> None:
+        super().__init__(message)
 
 
 class InternalError(PublicError):

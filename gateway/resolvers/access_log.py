@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from gateway.core.audit import AuditEntry
+from gateway.core.errors import AuditUnavailable
 from gateway.request.context import GatewayContext
 from gateway.request.decisions import Subject
 from gateway.resolvers.pagination import Page, SortKey, check_first, instant_key, paginate
@@ -18,5 +19,9 @@ async def access_log_page(
     """The subject's access log, newest first; only the subject may read it."""
     ctx.decisions.access_log(subject)
     check_first(first)
-    entries = sorted(await ctx.audit_log.entries_for(subject.person.id), key=lambda e: (e.at, e.id), reverse=True)
+    try:
+        found = await ctx.audit_log.entries_for(subject.person.id)
+    except Exception as exc:  # whatever the store raises (Redis down, a reply it cannot read): its code
+        raise AuditUnavailable("The access log could not be read; try again.") from exc
+    entries = sorted(found, key=lambda e: (e.at, e.id), reverse=True)
     return paginate("AccessLogEntry", entries, key=_entry_key, descending=True, first=first, after=after)
