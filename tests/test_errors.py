@@ -109,3 +109,25 @@ async def test_a_subscription_over_http_is_a_request_error_that_names_the_websoc
     [error] = body["errors"]
     assert error["extensions"]["code"] == "BAD_REQUEST"
     assert "WebSocket" in error["message"]
+
+
+BAD_BODIES = {
+    "invalid UTF-8": b"\x80",
+    "invalid UTF-8 in a string": b'{"query": "{ __typename \x80 }"}',
+    "variables nested 2,000 deep": b'{"query": "query($v: String) { __typename }", "variables": {"v": '
+    + b"[" * 2000
+    + b"]" * 2000
+    + b"}}",
+    "a 5,000-digit integer variable": b'{"query": "query($v: Int) { __typename }", "variables": {"v": '
+    + b"9" * 5000
+    + b"}}",
+}
+
+
+@pytest.mark.parametrize("body", BAD_BODIES.values(), ids=BAD_BODIES.keys())
+async def test_a_body_that_is_not_usable_json_is_a_400_with_a_json_error(gateway: GatewayClient, body: bytes) -> None:
+    headers = {"Content-Type": "application/json", "Accept": "application/graphql-response+json"}
+    async with gateway.http.post(f"{gateway.url}/graphql", data=body, headers=headers) as resp:
+        answer = await resp.json(content_type=None)
+    assert resp.status == 400
+    assert [e["extensions"]["code"] for e in answer["errors"]] == ["BAD_REQUEST"]
