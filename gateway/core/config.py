@@ -54,6 +54,9 @@ class _Settings(BaseSettings):
     # Bounds on one document, so a single request cannot fan out without limit upstream.
     max_query_aliases: int = Field(default=30, ge=1)
     max_query_tokens: int = Field(default=5000, ge=100)
+    # The most objects one operation may ask for (gateway/schema/cost.py); the largest page of
+    # threads with the largest page of messages each costs 10,202.
+    max_query_cost: int = Field(default=20_000, ge=100)
     # A request body larger than this answers 413 before it is read in full (gateway/body_limit.py).
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
 

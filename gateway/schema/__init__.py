@@ -103,7 +103,9 @@ def build_schema(settings: Settings) -> GatewaySchema:
         MaxAliasesLimiter(max_alias_count=settings.max_query_aliases),
     ]
     documents = DocumentCache(
-        [rule for limiter in limits for rule in limiter.validation_rules], max_tokens=settings.max_query_tokens
+        [rule for limiter in limits for rule in limiter.validation_rules],
+        max_tokens=settings.max_query_tokens,
+        max_cost=settings.max_query_cost,
     )
     built = GatewaySchema(
         query=Query,

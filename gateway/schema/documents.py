@@ -10,7 +10,8 @@ hooks fewer on every request, and no tree walked to find a cached answer.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 
 from graphql import (
     ASTValidationRule,
@@ -26,6 +27,8 @@ from graphql import (
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
+from gateway.schema.cost import operation_cost
+
 
 class DocumentCache:
     """Query text -> its document and, once validated, its errors; for one schema and one set of limits.
@@ -34,10 +37,18 @@ class DocumentCache:
     at most. A document that does not parse is not kept: it fails again, within the token limit.
     Neither is one with an integer literal too long for any Int."""
 
-    def __init__(self, rules: Sequence[type[ASTValidationRule]], *, max_tokens: int, maxsize: int = 256) -> None:
+    def __init__(
+        self,
+        rules: Sequence[type[ASTValidationRule]],
+        *,
+        max_tokens: int,
+        max_cost: int | None = None,
+        maxsize: int = 256,
+    ) -> None:
         # graphql-core's rules, and the limits'; Strawberry's own are added by `validate_document`.
         self.rules = (*specified_rules, *rules)
         self.max_tokens = max_tokens
+        self.max_cost = max_cost
         self._maxsize = maxsize
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
 
@@ -63,6 +74,34 @@ class DocumentCache:
             entry.errors = validate_document(schema, document, self.rules)
         return entry.errors
 
+    def cost_errors(
+        self,
+        schema: GraphQLSchema,
+        query: str,
+        document: DocumentNode,
+        operation_name: str | None,
+        variables: Mapping[str, Any] | None,
+    ) -> list[GraphQLError]:
+        """An error when the operation (of a valid document) costs more than `max_cost` (schema/cost.py)."""
+        if self.max_cost is None:
+            return []
+        entry = self._entries.get(query)
+        known = entry.costs.get(operation_name) if entry is not None and entry.document is document else None
+        if known is None:
+            cost, by_variables = operation_cost(schema, document, operation_name, variables)
+            if not by_variables and entry is not None and entry.document is document:
+                entry.costs[operation_name] = cost
+        else:
+            cost = known
+        if cost <= self.max_cost:
+            return []
+        message = f"The query costs {cost}, over the limit of {self.max_cost}: ask for smaller pages or fewer aliases."
+        return [
+            GraphQLError(
+                message, extensions={"code": "GRAPHQL_VALIDATION_FAILED", "cost": cost, "limit": self.max_cost}
+            )
+        ]
+
 
 # No GraphQL integer needs more digits; graphql-core converts an Int literal with int(), which Python
 # refuses (ValueError, an internal error) past 4,300 digits.
@@ -76,11 +115,12 @@ class _LongIntegers(Visitor):
 
 
 class _Entry:
-    __slots__ = ("document", "errors")
+    __slots__ = ("costs", "document", "errors")
 
     def __init__(self, document: DocumentNode) -> None:
         self.document = document
         self.errors: list[GraphQLError] | None = None
+        self.costs: dict[str | None, int] = {}  # by operation name, where the variables do not change it
 
 
 class CachedDocuments(SchemaExtension):
@@ -98,7 +138,11 @@ class CachedDocuments(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         if context.query and context.graphql_document is not None and context.pre_execution_errors is None:
-            context.pre_execution_errors = self.cache.validate(
-                context.schema._schema, context.query, context.graphql_document
-            )
+            schema = context.schema._schema
+            errors = self.cache.validate(schema, context.query, context.graphql_document)
+            if not errors:
+                errors = self.cache.cost_errors(
+                    schema, context.query, context.graphql_document, context.operation_name, context.variables
+                )
+            context.pre_execution_errors = errors
         yield

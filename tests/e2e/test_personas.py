@@ -9,11 +9,13 @@ import pytest
 from sandbox.seed import EMMA, ERIK, INGRID, JONAS, KARI, LARS, MAJA, NORA, OLA, PER, SOFIE
 from tests.support import GatewayClient
 
+# Pages that hold every thread and message of these personas (at most 7 threads, 4 messages each),
+# small enough for the query cost limit (README, Errors).
 THREADS = """query($id: ID!) { person(id: $id) {
-  threads(first: 100) {
+  threads(first: 20) {
     totalCount hiddenCount
     nodes { id category unreadCount counterpart { serviceKind }
-            messages(first: 100) { totalCount hiddenCount nodes { id attachments { name } hiddenAttachmentCount } } }
+            messages(first: 20) { totalCount hiddenCount nodes { id attachments { name } hiddenAttachmentCount } } }
   } } }"""
 APPOINTMENTS = """query($id: ID!) { person(id: $id) {
   appointments(first: 100) { totalCount hiddenCount nodes { id serviceKind } } } }"""

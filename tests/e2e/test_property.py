@@ -25,15 +25,17 @@ from sandbox import Sandbox, seed
 from tests.e2e.worlds import TEST_NOW, World, WorldPerson, worlds
 from tests.support import GatewayClient, settings_for
 
+# Pages that hold all of a world's items (at most 4 threads of 3 messages, 3 appointments a person),
+# small enough for the query cost limit (README, Errors).
 QUERY = """query Probe($id: ID!) {
   person(id: $id) {
     id name { full } address { street } consentLevel
-    threads(first: 100) {
+    threads(first: 20) {
       hiddenCount
       nodes { id subject category counterpart { id }
-              messages(first: 100) { nodes { id body attachments { id } } } }
+              messages(first: 20) { nodes { id body attachments { id } } } }
     }
-    appointments(first: 100) { nodes { id location { address { street } } } }
+    appointments(first: 20) { nodes { id location { address { street } } } }
     healthContacts(includeFormer: true) { id }
     accessLog { nodes { id } }
   }
