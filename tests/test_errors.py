@@ -69,6 +69,22 @@ async def test_a_date_past_what_fhir_carries_is_bad_input_before_the_appointment
     assert sandbox.total_requests()["appointments"] == 0
 
 
+async def test_more_representations_than_the_cap_are_bad_input_before_any_upstream_call(
+    gateway: GatewayClient, sandbox: Sandbox
+) -> None:
+    token = await gateway.service_token()
+    sandbox.reset()
+    entities = "query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { id } } }"
+    result = await gateway.execute(entities, {"r": [{"__typename": "Person", "id": KARI}] * 101}, token=token)
+    assert result["data"] is None
+    assert [(e["path"], e["extensions"]) for e in result["errors"]] == [
+        (["_entities"], {"code": "BAD_USER_INPUT", "argument": "representations"})
+    ]
+    assert sum(sandbox.total_requests().values()) == 0
+    within = await gateway.execute(entities, {"r": [{"__typename": "Person", "id": KARI}] * 100}, token=token)
+    assert "errors" not in within and len(within["data"]["_entities"]) == 100
+
+
 async def test_malformed_entity_representations_are_bad_input_one_by_one(gateway: GatewayClient) -> None:
     result = await gateway.execute(ENTITIES, as_pid=KARI)
     assert result["data"]["_entities"] == [None, None, None, {"name": {"full": "Kari Nordmann"}}]

@@ -37,14 +37,21 @@ ENTITY_TYPES = frozenset({"Person", "HealthContact", "Appointment"})
 
 
 class GatewaySchema(strawberry.federation.Schema):
-    # Set by build_schema: the documents its requests are parsed and validated through.
+    # Set by build_schema: the documents its requests are parsed and validated through, and the
+    # most representations one `_entities` call may look up.
     documents: DocumentCache
+    max_entities: int
 
     def entities_resolver(self, info: Info, representations: list[FederationAny]) -> list[FederationAny]:
         """`_entities`, with each representation checked first: a malformed one is BAD_USER_INPUT for
         that entity alone (Strawberry would fail it with an internal error). The others are looked up
         together (resolvers/entities.py), so each source is asked once per level, on every run; one
         `resolve_reference` each would split the loaders' batches as the upstreams' timing falls."""
+        if len(representations) > self.max_entities:
+            # Each one costs upstream lookups: a router batches a page's entities, never thousands.
+            raise BadUserInput(
+                f"`_entities` takes at most {self.max_entities} representations; split the call.", "representations"
+            )
         results: list[FederationAny | None] = []
         keys: list[tuple[str, str]] = []
         for representation in representations:
@@ -122,6 +129,7 @@ def build_schema(settings: Settings) -> GatewaySchema:
         ],
     )
     built.documents = documents
+    built.max_entities = settings.max_entities
     describe_directive_arguments(built._schema)
     serialize_enums_by_lookup(built._schema)  # first: plain leaves keep the serializer they find
     resolve_plain_fields(built._schema)
