@@ -20,11 +20,18 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UnsetType
 
 from gateway.core.config import Settings
+from gateway.core.errors import Unauthenticated
 from gateway.http_media import APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, is_request_error, response_media_type
 from gateway.policy.clock import Clock
 from gateway.request.context import GatewayContext
 from gateway.schema import build_schema
 from gateway.schema.extensions import public_error
+
+
+class _RefusedToken(Exception):
+    def __init__(self, problem: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
 
 
 class GatewayGraphQL(GraphQL[GatewayContext, Any]):
@@ -57,6 +64,10 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> GatewayContext:
         state = request.state
         principal = await state.verifier.principal(request.headers.get("authorization"))
+        if principal.problem is not None and isinstance(request, Request):
+            # RFC 6750: a request that carries a token the gateway does not accept is refused,
+            # whatever it asks; only a request without one is anonymous.
+            raise _RefusedToken(principal.problem)
         return GatewayContext(
             principal=principal,
             sources=state.sources,
@@ -95,6 +106,17 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
             if isinstance(request, WebSocket):
                 raise
             return self._refusal(request, exc)
+        except _RefusedToken as refused:
+            assert isinstance(request, Request)  # raised for HTTP requests only
+            return self._unauthorized(request, refused.problem)
+
+    def _unauthorized(self, request: Request, problem: str) -> Response:
+        error = Unauthenticated(problem)
+        body = self.encode_json({"errors": [{"message": error.message, "extensions": error.extensions}]})
+        # The problem text is ours (never the token); quotes would end the header's quoted string.
+        description = problem.replace('"', "'")
+        headers = {"WWW-Authenticate": f'Bearer error="invalid_token", error_description="{description}"'}
+        return Response(body, 401, headers, media_type=response_media_type(request.headers.get("accept")))
 
     def _refusal(self, request: Request, exc: HTTPException) -> Response:
         status, headers = exc.status_code, {"Vary": "Accept"}

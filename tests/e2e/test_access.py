@@ -29,10 +29,27 @@ async def test_introspection_and_typename_need_no_token(gateway: GatewayClient) 
     assert result == {"data": {"__typename": "Query", "__schema": {"queryType": {"name": "Query"}}}}
 
 
-async def test_an_invalid_token_is_unauthenticated_and_says_why(gateway: GatewayClient) -> None:
-    result = await gateway.execute("{ viewer { id } }", token="not-a-jwt")
-    assert _codes(result) == [("UNAUTHENTICATED", None)]
-    assert "token is not valid" in result["errors"][0]["message"]
+@pytest.mark.parametrize("query", ["{ viewer { id } }", "{ __typename }"])
+@pytest.mark.parametrize(
+    ("authorization", "problem"),
+    [
+        ("Bearer not.a.jwt", "token is not valid"),
+        ("Basic a2FyaTpzZWNyZXQ=", "the Authorization header is not a Bearer token"),
+    ],
+)
+async def test_a_token_that_is_not_accepted_is_a_401_for_every_operation(
+    gateway: GatewayClient, query: str, authorization: str, problem: str
+) -> None:
+    """RFC 6750: refused with `WWW-Authenticate: Bearer error="invalid_token"`, never answered as anonymous
+    (an expired token is refused the same way: tests/test_auth.py shows it has a problem)."""
+    headers = {"Authorization": authorization, "Accept": "application/graphql-response+json"}
+    async with gateway.http.post(f"{gateway.url}/graphql", json={"query": query}, headers=headers) as resp:
+        body = await resp.json(content_type=None)
+    assert resp.status == 401
+    assert resp.headers["WWW-Authenticate"].startswith('Bearer error="invalid_token"')
+    assert "data" not in body
+    assert _codes(body) == [("UNAUTHENTICATED", None)]
+    assert problem in body["errors"][0]["message"]
 
 
 @pytest.mark.parametrize("bad_id", ["123", "12848510059", "abcdefghijk", "32138510058"])
