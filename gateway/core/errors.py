@@ -80,6 +80,13 @@ class AuditUnavailable(PublicError):
         super().__init__(message)
 
 
+class EventsUnavailable(PublicError):
+    code = "EVENTS_UNAVAILABLE"
+
+    def __init__(self) -> None:
+        super().__init__("Live updates are unavailable or were interrupted; subscribe again, and reload what is shown.")
+
+
 class InternalError(PublicError):
     code = "INTERNAL_SERVER_ERROR"
 

@@ -5,6 +5,12 @@ gateway replica reaches a subscriber connected to another. An event names only i
 load the thread and message through their own request's loaders, so the access rules decide what
 each of them may see. Delivery is at least once (a retried mutation publishes again); the
 subscription drops repeats of a NEW_MESSAGE it has already delivered.
+
+Redis pub/sub keeps nothing for a subscriber that is not connected. So when a replica's listening
+connection is lost, every subscription on that replica ends with EVENTS_UNAVAILABLE (its queue gets
+INTERRUPTED) rather than go quiet: the client subscribes again and reloads what it shows. A publish
+that fails (Redis down) is dropped with a warning and counted: the write it announces has happened,
+and the mutation answers so.
 """
 
 from __future__ import annotations
@@ -20,11 +26,24 @@ from typing import Protocol
 
 import orjson
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from gateway.core.errors import EventsUnavailable
+from gateway.core.metrics import INBOX_EVENTS_DROPPED
 
 log = logging.getLogger("gateway.core.events")
 
 # A slow subscriber must not hold up the others: its queue is bounded and overflows drop events.
 QUEUE_SIZE = 256
+# How long a new subscription waits for the listener to join Redis.
+LISTEN_WITHIN_S = 10.0
+
+
+class Interrupted:
+    """Put in a subscriber's queue when its events can no longer be delivered: the stream ends."""
+
+
+INTERRUPTED = Interrupted()
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,11 +73,15 @@ class InboxEventRecord:
         )
 
 
-class EventBus(Protocol):
-    async def publish(self, event: InboxEventRecord) -> None: ...
+Queue = asyncio.Queue[InboxEventRecord | Interrupted]
 
-    def subscribe(self, subject_id: str) -> contextlib.AbstractAsyncContextManager[asyncio.Queue[InboxEventRecord]]:
-        """A queue of the subject's events for as long as the block lasts."""
+
+class EventBus(Protocol):
+    async def publish(self, event: InboxEventRecord) -> None:
+        """Announce an event; never raises (an event that cannot be published is dropped and counted)."""
+
+    def subscribe(self, subject_id: str) -> contextlib.AbstractAsyncContextManager[Queue]:
+        """A queue of the subject's events for as long as the block lasts, until INTERRUPTED."""
         ...
 
 
@@ -66,7 +89,7 @@ class _LocalFanOut:
     """Queues of this process's subscribers, per subject."""
 
     def __init__(self) -> None:
-        self._queues: dict[str, set[asyncio.Queue[InboxEventRecord]]] = defaultdict(set)
+        self._queues: dict[str, set[Queue]] = defaultdict(set)
         # Notified when a subscriber joins, so a caller can wait for a stream instead of guessing how long it takes.
         self._joined = asyncio.Condition()
 
@@ -79,11 +102,22 @@ class _LocalFanOut:
             try:
                 queue.put_nowait(event)
             except asyncio.QueueFull:
-                log.warning("dropping an inbox event for a slow subscriber of %s", event.subject_id)
+                # The kind only: a subject id is a fødselsnummer, which no log line may carry.
+                log.warning("dropping a %s inbox event for a slow subscriber", event.kind)
+                INBOX_EVENTS_DROPPED.labels("slow_subscriber").inc()
+
+    def interrupt(self) -> int:
+        """End every subscription: each queue's next item is INTERRUPTED. How many there were."""
+        queues = [queue for subscribers in self._queues.values() for queue in subscribers]
+        for queue in queues:
+            if queue.full():
+                queue.get_nowait()  # the stream ends anyway: its last event is lost, not the end
+            queue.put_nowait(INTERRUPTED)
+        return len(queues)
 
     @contextlib.asynccontextmanager
-    async def subscribe(self, subject_id: str) -> AsyncIterator[asyncio.Queue[InboxEventRecord]]:
-        queue: asyncio.Queue[InboxEventRecord] = asyncio.Queue(QUEUE_SIZE)
+    async def subscribe(self, subject_id: str) -> AsyncIterator[Queue]:
+        queue: Queue = asyncio.Queue(QUEUE_SIZE)
         self._queues[subject_id].add(queue)
         try:
             async with self._joined:
@@ -104,7 +138,7 @@ class MemoryEventBus:
     async def publish(self, event: InboxEventRecord) -> None:
         self._local.deliver(event)
 
-    def subscribe(self, subject_id: str) -> contextlib.AbstractAsyncContextManager[asyncio.Queue[InboxEventRecord]]:
+    def subscribe(self, subject_id: str) -> contextlib.AbstractAsyncContextManager[Queue]:
         return self._local.subscribe(subject_id)
 
     async def wait_for_subscribers(self, subject_id: str, count: int = 1) -> None:
@@ -128,16 +162,25 @@ class RedisEventBus:
         return f"{self._prefix}inbox:{subject_id}"
 
     async def publish(self, event: InboxEventRecord) -> None:
-        await self._redis.publish(self._channel(event.subject_id), event.to_json())
+        try:
+            await self._redis.publish(self._channel(event.subject_id), event.to_json())
+        except (RedisError, OSError) as exc:
+            log.warning("a %s inbox event was not published: %s", event.kind, type(exc).__name__)
+            INBOX_EVENTS_DROPPED.labels("publish").inc()
 
     @contextlib.asynccontextmanager
-    async def subscribe(self, subject_id: str) -> AsyncIterator[asyncio.Queue[InboxEventRecord]]:
+    async def subscribe(self, subject_id: str) -> AsyncIterator[Queue]:
         if self._listener is None or self._listener.done():
             self._ready.clear()
             self._listener = asyncio.create_task(self._listen(), name="inbox-events-listener")
+        listener = self._listener
         async with self._local.subscribe(subject_id) as queue:
             # Events published before the pattern subscription is active would be missed.
-            await asyncio.wait_for(self._ready.wait(), timeout=10)
+            ready = asyncio.ensure_future(self._ready.wait())
+            await asyncio.wait({ready, listener}, timeout=LISTEN_WITHIN_S, return_when=asyncio.FIRST_COMPLETED)
+            if not ready.done():
+                ready.cancel()
+                raise EventsUnavailable()
             yield queue
 
     async def wait_for_subscribers(self, subject_id: str, count: int = 1) -> None:
@@ -147,6 +190,16 @@ class RedisEventBus:
         await self._ready.wait()
 
     async def _listen(self) -> None:
+        """Until the connection is lost; then every subscription of this replica ends (INTERRUPTED),
+        and the next subscription starts a new listener."""
+        try:
+            await self._listen_until_lost()
+        except Exception as exc:  # Redis gone, or anything else: never a silent end of the streams
+            self._ready.clear()
+            ended = self._local.interrupt()
+            log.warning("inbox events: lost Redis (%s); %d live subscriptions ended", type(exc).__name__, ended)
+
+    async def _listen_until_lost(self) -> None:
         # Keep subscribe confirmations: "ready" must mean Redis has registered the pattern, not
         # merely that PSUBSCRIBE was sent, or an event published in between would be missed.
         pubsub = self._listening.pubsub(ignore_subscribe_messages=False)

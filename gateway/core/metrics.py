@@ -32,3 +32,9 @@ UPSTREAM_LATENCY = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
     registry=REGISTRY,
 )
+INBOX_EVENTS_DROPPED = Counter(
+    "gateway_inbox_events_dropped",
+    "Inbox events not delivered: not published (Redis unavailable), or a subscriber too slow to take them.",
+    ["stage"],
+    registry=REGISTRY,
+)

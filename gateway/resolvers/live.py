@@ -13,7 +13,8 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from gateway.core.events import InboxEventRecord
+from gateway.core.errors import EventsUnavailable
+from gateway.core.events import InboxEventRecord, Interrupted
 from gateway.request.context import GatewayContext
 from gateway.request.decisions import Subject
 from gateway.resolvers.threads import ThreadView, thread_by_id, visible_messages
@@ -48,6 +49,8 @@ async def inbox_events(ctx: GatewayContext, person_id: str) -> AsyncIterator[Liv
     async with ctx.events.subscribe(person_id) as queue:
         while True:
             event = await queue.get()
+            if isinstance(event, Interrupted):
+                raise EventsUnavailable()
             if event.kind == "NEW_MESSAGE" and event.message_id in delivered:
                 continue
             ctx.renew()
