@@ -19,7 +19,7 @@ from starlette.staticfiles import StaticFiles
 
 from gateway import demo_tokens
 from gateway.body_limit import BodyLimit
-from gateway.core.auth import DemoIssuer, RemoteJwks, TokenVerifier
+from gateway.core.auth import DemoIssuer, KeyLookup, RemoteJwks, TokenVerifier
 from gateway.core.config import Settings
 from gateway.core.metrics import REGISTRY
 from gateway.core.shared import SharedState, shared_state
@@ -35,19 +35,29 @@ async def healthz(request: Request) -> JSONResponse:
 
 
 async def readyz(request: Request) -> JSONResponse:
-    """Ready when every upstream answers, and Redis too when it is configured (the access log)."""
+    """Ready when every upstream answers, Redis too when it is configured (the access log), and the
+    token issuer's key set is at hand outside demo mode (else no one can sign in)."""
     sources: Sources = request.state.sources
     shared: SharedState = request.state.shared
+    jwks: RemoteJwks | None = request.state.jwks
     names = list(sources.http)
-    *results, redis_ok = await asyncio.gather(
-        *(sources.http[name].reachable() for name in names), shared.redis_reachable()
+    *results, redis_ok, jwks_ok = await asyncio.gather(
+        *(sources.http[name].reachable() for name in names),
+        shared.redis_reachable(),
+        jwks.ready() if jwks is not None else _nothing(),
     )
     status = {name: "ok" if ok else "unreachable" for name, ok in zip(names, results, strict=True)}
     body: dict[str, Any] = {"sources": status}
     if redis_ok is not None:
         body["redis"] = "ok" if redis_ok else "unreachable"
-    ready = all(results) and redis_ok is not False
+    if jwks_ok is not None:
+        body["jwks"] = "ok" if jwks_ok else "unreachable"
+    ready = all(results) and redis_ok is not False and jwks_ok is not False
     return JSONResponse({"status": "ok" if ready else "unavailable", **body}, 200 if ready else 503)
+
+
+async def _nothing() -> None:
+    return None
 
 
 async def metrics(request: Request) -> Response:
@@ -64,6 +74,17 @@ def start_checks(settings: Settings) -> FhirCodings:
     return FhirCodings.load(settings.fhir_codings_file)
 
 
+def _token_keys(
+    settings: Settings, session: aiohttp.ClientSession
+) -> tuple[DemoIssuer | None, RemoteJwks | None, KeyLookup]:
+    """Demo mode signs its own tokens; otherwise the issuer's key set is fetched from `jwks_url`."""
+    if settings.demo:
+        issuer = DemoIssuer(settings.issuer, settings.audience)
+        return issuer, None, issuer.key
+    jwks = RemoteJwks(session, settings.jwks_url or "", settings.upstream_timeout_s)
+    return None, jwks, jwks
+
+
 def build_app(settings: Settings, *, clock: Clock = system_clock, shared: SharedState | None = None) -> Starlette:
     """The gateway. In demo mode it issues its own tokens; otherwise it trusts `settings.jwks_url`."""
     codings = start_checks(settings)
@@ -73,9 +94,9 @@ def build_app(settings: Settings, *, clock: Clock = system_clock, shared: Shared
         connector = aiohttp.TCPConnector(limit=settings.upstream_connections)
         replica_state = nullcontext(shared) if shared is not None else shared_state(settings)
         async with aiohttp.ClientSession(connector=connector) as session, replica_state as state:
-            issuer = DemoIssuer(settings.issuer, settings.audience) if settings.demo else None
-            keys = issuer.key if issuer else RemoteJwks(session, settings.jwks_url or "", settings.upstream_timeout_s)
+            issuer, jwks, keys = _token_keys(settings, session)
             yield {
+                "jwks": jwks,
                 "sources": Sources.build(session, settings, codings),
                 "verifier": TokenVerifier(keys, settings.issuer, settings.audience, settings.clock_skew_s),
                 "issuer": issuer,

@@ -85,6 +85,22 @@ def test_production_mode_needs_a_jwks_url() -> None:
         build_app(Settings(demo=False, jwks_url=None))
 
 
+async def test_readiness_reports_the_token_issuers_key_set_outside_demo_mode(
+    sandbox: Sandbox, unused_tcp_port: int
+) -> None:
+    import aiohttp
+
+    from gateway.app import build_app
+    from gateway.serving import serving
+    from tests.support import settings_for
+
+    app = build_app(settings_for(sandbox, demo=False, jwks_url=f"http://127.0.0.1:{unused_tcp_port}/jwks.json"))
+    async with serving(app) as url, aiohttp.ClientSession() as http, http.get(f"{url}/readyz") as resp:
+        body = await resp.json()
+    assert (resp.status, body["jwks"]) == (503, "unreachable")
+    assert set(body["sources"].values()) == {"ok"}
+
+
 async def test_production_mode_has_no_demo_endpoints(sandbox: Sandbox) -> None:
     import aiohttp
 

@@ -141,3 +141,44 @@ async def test_remote_jwks_down_means_unauthenticated(unused_tcp_port: int, issu
         principal = await TokenVerifier(keys, ISS, AUD, 0).principal(f"Bearer {issuer.person_token(KARI)}")
     assert principal.kind is PrincipalKind.ANONYMOUS
     assert principal.problem == "the key set of the token issuer is unavailable"
+
+
+async def test_logins_work_as_soon_as_the_key_set_is_back(aiohttp_server, issuer: DemoIssuer) -> None:
+    """An issuer down when the first tokens arrive: the next token after it is back signs in (after
+    `retry_s`, seconds in production, 0 here), not 30 s later."""
+    up = False
+
+    async def jwks(request: web.Request) -> web.Response:
+        return web.json_response(issuer.jwks()) if up else web.Response(status=503)
+
+    app = web.Application()
+    app.router.add_get("/jwks.json", jwks)
+    server = await aiohttp_server(app)
+    async with aiohttp.ClientSession() as session:
+        keys = RemoteJwks(session, str(server.make_url("/jwks.json")), 2.0, retry_s=0.0)
+        verifier = TokenVerifier(keys, ISS, AUD, 0)
+        token = f"Bearer {issuer.person_token(KARI)}"
+        assert (await verifier.principal(token)).problem == "the key set of the token issuer is unavailable"
+        assert not await keys.ready()
+        up = True
+        assert (await verifier.principal(token)).pid == KARI
+        assert await keys.ready()
+
+
+async def test_a_rotated_key_is_fetched_when_a_token_names_it(aiohttp_server) -> None:
+    old, new = DemoIssuer(ISS, AUD), DemoIssuer(ISS, AUD)
+    current = old
+
+    async def jwks(request: web.Request) -> web.Response:
+        return web.json_response(current.jwks())
+
+    app = web.Application()
+    app.router.add_get("/jwks.json", jwks)
+    server = await aiohttp_server(app)
+    async with aiohttp.ClientSession() as session:
+        verifier = TokenVerifier(
+            RemoteJwks(session, str(server.make_url("/jwks.json")), 2.0, refresh_s=0.0), ISS, AUD, 0
+        )
+        assert (await verifier.principal(f"Bearer {old.person_token(KARI)}")).pid == KARI
+        current = new  # the issuer rotates its key
+        assert (await verifier.principal(f"Bearer {new.person_token(KARI)}")).pid == KARI

@@ -9,6 +9,7 @@ key set, and verification goes through the very same code as for a remote JWKS.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
@@ -57,37 +58,66 @@ KeyLookup = Callable[[str | None], Awaitable[jwt.PyJWK]]
 
 
 class RemoteJwks:
-    """Keys from a JWKS URL, cached, refreshed when an unknown `kid` appears (at most every 30 s)."""
+    """Keys from a JWKS URL, cached. An unknown `kid` fetches the set again (a rotated key), at most
+    every `refresh_s`; after a failed fetch the next token tries again after `retry_s`, so logins
+    work within seconds of the issuer coming back."""
 
-    def __init__(self, session: aiohttp.ClientSession, url: str, timeout_s: float) -> None:
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        url: str,
+        timeout_s: float,
+        *,
+        refresh_s: float = 5.0,
+        retry_s: float = 1.0,
+    ) -> None:
         self._session, self._url = session, url
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
+        self._refresh_s, self._retry_s = refresh_s, retry_s
         self._keys: dict[str | None, jwt.PyJWK] = {}
         self._fetched_at = float("-inf")  # the first token always fetches, however young the host
+        self._failed = False
         self._lock = asyncio.Lock()
+
+    def _missing(self, kid: str | None) -> bool:
+        return kid not in self._keys if kid is not None else not self._keys
+
+    def _due(self) -> bool:
+        return time.monotonic() - self._fetched_at >= (self._retry_s if self._failed else self._refresh_s)
 
     async def __call__(self, kid: str | None) -> jwt.PyJWK:
         # While a fetch is under way, wait for it (a just-started process gets many tokens at once):
-        # the others must not find the key set still empty. Otherwise refetch at most every 30 s.
-        if kid not in self._keys and (self._lock.locked() or time.monotonic() - self._fetched_at > 30):
+        # the others must not find the key set still empty.
+        if self._missing(kid) and (self._lock.locked() or self._due()):
             async with self._lock:
-                if kid not in self._keys and time.monotonic() - self._fetched_at > 30:
+                if self._missing(kid) and self._due():
                     await self._refresh()
         try:
             return self._keys[kid] if kid is not None else next(iter(self._keys.values()))
         except (KeyError, StopIteration) as exc:
             raise InvalidToken("token is signed with an unknown key") from exc
 
+    async def ready(self) -> bool:
+        """Whether tokens can be checked: the key set is at hand (fetched now when it is not, and due)."""
+        if not self._keys and not self._lock.locked():
+            async with self._lock:
+                if not self._keys and self._due():
+                    with contextlib.suppress(InvalidToken):
+                        await self._refresh()
+        return bool(self._keys)
+
     async def _refresh(self) -> None:
         self._fetched_at = time.monotonic()
+        self._failed = True
         try:
             async with self._session.get(self._url, timeout=self._timeout) as resp:
                 resp.raise_for_status()
                 jwks = await resp.json(content_type=None)
-        except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+            keys = jwt.PyJWKSet.from_dict(jwks).keys
+        except (aiohttp.ClientError, TimeoutError, ValueError, jwt.PyJWTError) as exc:
             raise InvalidToken("the key set of the token issuer is unavailable") from exc
-        keys = jwt.PyJWKSet.from_dict(jwks).keys
         self._keys = {key.key_id: key for key in keys}
+        self._failed = False
 
 
 class DemoIssuer:
