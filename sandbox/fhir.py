@@ -134,7 +134,7 @@ def date_filters(request: web.Request, name: str = "date") -> list[Callable[[dat
             if m.group(3):
                 low = datetime.fromisoformat((m.group(2) + m.group(3)).replace("Z", "+00:00"))
                 low = low if low.tzinfo else low.replace(tzinfo=seed.OSLO)
-                high = low + timedelta(seconds=1 if m.group(4) else 60)
+                high = low + _precision(m.group(4), m.group(5))
             else:
                 low = datetime.combine(datetime.fromisoformat(m.group(2)).date(), time(), tzinfo=seed.OSLO)
                 high = low + timedelta(days=1)
@@ -144,8 +144,18 @@ def date_filters(request: web.Request, name: str = "date") -> list[Callable[[dat
     return filters
 
 
+def _precision(seconds: str | None, fraction: str | None) -> timedelta:
+    """How long a time stands for (FHIR's implicit range): a minute, a second, or the last digit of
+    its fraction (`.5` a tenth of a second, `.500000` a microsecond; finer counts as a microsecond)."""
+    if not seconds:
+        return timedelta(minutes=1)
+    if not fraction:
+        return timedelta(seconds=1)
+    return max(timedelta(seconds=10 ** -(len(fraction) - 1)), timedelta(microseconds=1))
+
+
 def _date_predicate(prefix: str, low: datetime, high: datetime) -> Callable[[datetime], bool]:
-    # [low, high) is the instant range the value stands for (a day, a minute or a second).
+    # [low, high) is the instant range the value stands for (a day, a minute, a second or less).
     match prefix:
         case "ge":
             return lambda t: t >= low

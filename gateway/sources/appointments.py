@@ -22,8 +22,10 @@ class AppointmentsClient:
     ) -> dict[str, list[AppointmentRecord]]:
         """Appointments of each patient starting within [start, end], earliest first."""
         params: dict[str, str | list[str]] = {"patient": comma_list(f"Patient/{p}" for p in patient_ids)}
-        dates = [f"ge{start.isoformat()}"] if start else []
-        dates += [f"le{end.isoformat()}"] if end else []
+        # To the microsecond: FHIR reads a time as the range its precision spans, so `le10:00:00`
+        # would take appointments until 10:00:00.999999 as well.
+        dates = [f"ge{start.isoformat(timespec='microseconds')}"] if start else []
+        dates += [f"le{end.isoformat(timespec='microseconds')}"] if end else []
         if dates:
             params["date"] = dates
         resources = await self._fhir.search("Appointment", params)

@@ -2,7 +2,8 @@
 
 Written for any R4 server, not only the sandbox: unknown elements and extensions are ignored,
 outcome entries are skipped, and `next` links are followed as the server wrote them (only to the
-same origin, so a server cannot send the gateway elsewhere). Included entries are kept apart from
+same origin, so a server cannot send the gateway elsewhere). A search whose pages end before the
+`total` the server announced is the source failing, never a shorter list. Included entries are kept apart from
 the matches (`search_with_includes`); a server that ignores `_include` simply sends none, and the
 caller fetches what is missing as it would without `_include`.
 """
@@ -65,14 +66,24 @@ class FhirSearch:
         query.append(("_count", str(self._page_size)))
         url: URL | None = self.http.url(resource_type).with_query(query)
         found = Searchset()
+        total: int | None = None
         for _ in range(self._max_pages):
             if url is None:
+                # A server that stops short of the total it announced (Medplum's in-memory store does,
+                # with a small _count) would make a list shorter, and counts wrong, in silence.
+                if total is not None and len(found.matches) < total:
+                    raise UpstreamUnavailable(
+                        self.source, f"{resource_type} search ended at {len(found.matches)} of {total} matches"
+                    )
                 return found
             bundle = await self.http.get_json(url)
             if bundle.get("resourceType") != "Bundle":
                 raise UpstreamUnavailable(self.source, "search did not return a Bundle")
             with contract(self.source):
                 self._collect(bundle, resource_type, found)
+            announced = bundle.get("total")
+            if total is None and isinstance(announced, int) and not isinstance(announced, bool):
+                total = announced  # the number of matches of the whole search, on any page that gives it
             url = self._next_link(bundle)
         raise UpstreamUnavailable(self.source, f"more than {self._max_pages} pages of {resource_type}")
 

@@ -142,6 +142,30 @@ async def test_fhir_ignores_unknown_fields_included_resources_and_extensions(aio
     assert [(c.id, c.practitioner_id, c.role) for c in found[KARI]] == [("ct-1", "p1", ContactRole.OTHER)]
 
 
+def _care_team(n: int) -> dict:
+    return {
+        "resource": {"resourceType": "CareTeam", "id": f"ct-{n}", "subject": {"reference": f"Patient/{KARI}"}},
+        "search": {"mode": "match"},
+    }
+
+
+async def test_fhir_refuses_a_searchset_that_ends_before_its_total(aiohttp_server, session) -> None:
+    """Two of three announced matches and no next link (Medplum's in-memory store with _count=2)."""
+    bundle = {"resourceType": "Bundle", "type": "searchset", "total": 3, "entry": [_care_team(1), _care_team(2)]}
+    url = await _fhir_server(aiohttp_server, bundle)
+    fhir = FhirSearch(JsonHttp("contacts", session, url, 2.0), page_size=2, max_pages=5)
+    with pytest.raises(UpstreamUnavailable, match="2 of 3 matches"):
+        await fhir.search("CareTeam", {"subject": f"Patient/{KARI}"})
+
+
+async def test_fhir_takes_a_searchset_that_holds_its_total_or_gives_none(aiohttp_server, session) -> None:
+    for extra in ({"total": 2}, {}):
+        bundle = {"resourceType": "Bundle", "type": "searchset", **extra, "entry": [_care_team(1), _care_team(2)]}
+        url = await _fhir_server(aiohttp_server, bundle)
+        fhir = FhirSearch(JsonHttp("contacts", session, url, 2.0), page_size=2, max_pages=5)
+        assert [r["id"] for r in await fhir.search("CareTeam", {"subject": f"Patient/{KARI}"})] == ["ct-1", "ct-2"]
+
+
 async def test_fhir_refuses_a_next_link_to_another_server(aiohttp_server, session) -> None:
     bundle = {
         "resourceType": "Bundle",
