@@ -24,6 +24,7 @@ from gateway.core.config import Settings
 from gateway.core.metrics import REGISTRY
 from gateway.core.shared import SharedState, shared_state
 from gateway.graphiql import graphiql_html
+from gateway.load_shedding import InFlightLimit
 from gateway.policy.clock import Clock, system_clock
 from gateway.sources import Sources
 from gateway.sources.fhir_codings import FhirCodings
@@ -129,6 +130,7 @@ def build_app(settings: Settings, *, clock: Clock = system_clock, shared: Shared
         routes=routes,
         lifespan=lifespan,
         middleware=[
+            Middleware(InFlightLimit, max_in_flight=settings.max_in_flight),
             Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
             Middleware(GZipMiddleware, minimum_size=1024, compresslevel=6),
         ],

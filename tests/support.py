@@ -6,10 +6,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import inspect
 import json
 import time
 import uuid
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -93,6 +94,17 @@ INBOX_EVENTS = """subscription Live($p: ID!) { inboxEvents(personId: $p) {
 # Only a guard against a test hanging forever, never a measure of speed: generous, so that a loaded
 # machine is slow rather than failing.
 REPLY_WITHIN_S = 60.0
+
+
+async def until(condition: Callable[[], Awaitable[bool] | bool], within_s: float = REPLY_WITHIN_S) -> None:
+    """Return once `condition` holds, asking it again every 10 ms: for state that announces no change
+    (a sandbox's request counts, Redis's subscriptions)."""
+    async with asyncio.timeout(within_s):
+        while True:
+            held = condition()
+            if await held if inspect.isawaitable(held) else held:
+                return
+            await asyncio.sleep(0.01)
 
 
 class LiveSubscription:

@@ -57,6 +57,8 @@ class _Settings(BaseSettings):
     # The most objects one operation may ask for (gateway/schema/cost.py); the largest page of
     # threads with the largest page of messages each costs 10,202.
     max_query_cost: int = Field(default=20_000, ge=100)
+    # GraphQL requests one process runs at once; more answer 503 with Retry-After (gateway/load_shedding.py).
+    max_in_flight: int = Field(default=64, ge=1)
     # Representations one `_entities` call may look up.
     max_entities: int = Field(default=100, ge=1)
     # A request body larger than this answers 413 before it is read in full (gateway/body_limit.py).

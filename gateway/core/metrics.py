@@ -38,3 +38,8 @@ INBOX_EVENTS_DROPPED = Counter(
     ["stage"],
     registry=REGISTRY,
 )
+OPERATIONS_SHED = Counter(
+    "gateway_operations_shed",
+    "GraphQL requests answered 503 at once because the process had as many in flight as it may.",
+    registry=REGISTRY,
+)

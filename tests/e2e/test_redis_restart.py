@@ -24,7 +24,7 @@ from gateway.app import build_app
 from gateway.serving import serving
 from sandbox import Sandbox
 from sandbox.seed import JONAS, KARI
-from tests.support import REPLY_WITHIN_S, GatewayClient, LiveSubscription, require_tool, settings_for, stop_process
+from tests.support import GatewayClient, LiveSubscription, require_tool, settings_for, stop_process, until
 
 SEND = """mutation Send($input: SendMessageInput!) {
   sendMessage(input: $input) { message { id body } userErrors { code } } }"""
@@ -88,9 +88,11 @@ async def redis_server(unused_tcp_port: int) -> AsyncIterator[RedisServer]:
 
 async def _listening(server: RedisServer) -> None:
     """Until the gateway's listener has joined Redis (its pattern subscription is registered)."""
-    # Redis announces no pattern subscription to others: ask it until it has one.
-    while await server.numpat() < 1:  # noqa: ASYNC110
-        await asyncio.sleep(0.02)
+
+    async def subscribed() -> bool:
+        return await server.numpat() >= 1
+
+    await until(subscribed)
 
 
 def _send() -> dict:
@@ -117,7 +119,7 @@ async def test_a_redis_restart_loses_nothing_and_ends_live_updates_with_a_code(
         client = GatewayClient(url, http)
         token = await client.token(KARI)
         live = await LiveSubscription.open(http, url, token, KARI)
-        await live.started(asyncio.wait_for(_listening(redis_server), REPLY_WITHIN_S))
+        await live.started(_listening(redis_server))
 
         await redis_server.kill()
 
@@ -150,7 +152,7 @@ async def test_a_redis_restart_loses_nothing_and_ends_live_updates_with_a_code(
         assert _codes(again) == [] and again["data"]["person"]["name"]["full"] == "Jonas Nordmann"
         # And live updates: a new subscription receives the next message.
         resumed = await LiveSubscription.open(http, url, token, KARI)
-        await resumed.started(asyncio.wait_for(_listening(redis_server), REPLY_WITHIN_S))
+        await resumed.started(_listening(redis_server))
         second = await client.execute(SEND, _send(), token=token)
         event = await resumed.next()
         assert event["type"] == "next" and "errors" not in event["payload"], event
