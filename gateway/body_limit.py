@@ -8,11 +8,10 @@ error: at once when `Content-Length` announces it, else as soon as the bytes rec
 
 from __future__ import annotations
 
-import orjson
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gateway.http_media import response_media_type
+from gateway.http_media import send_error
 
 
 class BodyLimit:
@@ -29,7 +28,7 @@ class BodyLimit:
         headers = Headers(scope=scope)
         announced = headers.get("content-length")
         if announced is not None and announced.isdigit() and int(announced) > self.max_bytes:
-            await self._refuse(headers, send)
+            await self._refuse(scope, send)
             return
         # Read the body here, up to the cap, and hand it on as one message: the app reads it whole anyway.
         body = bytearray()
@@ -39,28 +38,16 @@ class BodyLimit:
                 return
             body += message.get("body", b"")
             if len(body) > self.max_bytes:
-                await self._refuse(headers, send)
+                await self._refuse(scope, send)
                 return
             if not message.get("more_body", False):
                 break
         await self.app(scope, _replay(bytes(body), receive), send)
 
-    async def _refuse(self, headers: Headers, send: Send) -> None:
+    async def _refuse(self, scope: Scope, send: Send) -> None:
         message = f"The request body is larger than {self.max_bytes} bytes."
-        body = orjson.dumps({"errors": [{"message": message, "extensions": {"code": "BAD_REQUEST"}}]})
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", response_media_type(headers.get("accept")).encode()),
-                    (b"content-length", str(len(body)).encode()),
-                    # The rest of the body is not read: the connection cannot carry another request.
-                    (b"connection", b"close"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        # The rest of the body is not read: the connection cannot carry another request.
+        await send_error(scope, send, 413, message, "BAD_REQUEST", [(b"connection", b"close")])
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

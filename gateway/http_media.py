@@ -12,7 +12,12 @@ The rules are those of the GraphQL-over-HTTP spec (https://graphql.github.io/gra
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import orjson
 from graphql import GraphQLError
+from starlette.datastructures import Headers
+from starlette.types import Scope, Send
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 
@@ -98,3 +103,24 @@ def is_request_error(result: ExecutionResult) -> bool:
 def _raised_by_us(error: GraphQLError) -> bool:
     original = error if isinstance(error, PublicError) else error.original_error
     return isinstance(original, PublicError) and not isinstance(original, InternalError)
+
+
+async def send_error(
+    scope: Scope, send: Send, status: int, message: str, code: str, headers: Sequence[tuple[bytes, bytes]] = ()
+) -> None:
+    """Answer an HTTP request refused before GraphQL execution (by a middleware): one error in the
+    GraphQL shape, with its code, in the media type the client accepts."""
+    body = orjson.dumps({"errors": [{"message": message, "extensions": {"code": code}}]})
+    accept = Headers(scope=scope).get("accept")
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", response_media_type(accept).encode()),
+                (b"content-length", str(len(body)).encode()),
+                *headers,
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

@@ -9,12 +9,10 @@ and metrics are not counted.
 
 from __future__ import annotations
 
-import orjson
-from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.core.metrics import OPERATIONS_SHED
-from gateway.http_media import response_media_type
+from gateway.http_media import send_error
 
 RETRY_AFTER_S = 1
 BUSY = "The gateway is busy; try again shortly."
@@ -35,25 +33,10 @@ class InFlightLimit:
             return
         if self.in_flight >= self.max_in_flight:
             OPERATIONS_SHED.inc()
-            await self._busy(Headers(scope=scope), send)
+            await send_error(scope, send, 503, BUSY, "OVERLOADED", [(b"retry-after", str(RETRY_AFTER_S).encode())])
             return
         self.in_flight += 1
         try:
             await self.app(scope, receive, send)
         finally:
             self.in_flight -= 1
-
-    async def _busy(self, headers: Headers, send: Send) -> None:
-        body = orjson.dumps({"errors": [{"message": BUSY, "extensions": {"code": "OVERLOADED"}}]})
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 503,
-                "headers": [
-                    (b"content-type", response_media_type(headers.get("accept")).encode()),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"retry-after", str(RETRY_AFTER_S).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
