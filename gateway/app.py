@@ -53,6 +53,8 @@ async def readyz(request: Request) -> JSONResponse:
         body["redis"] = "ok" if redis_ok else "unreachable"
     if jwks_ok is not None:
         body["jwks"] = "ok" if jwks_ok else "unreachable"
+    # Informative: a source whose circuit is open fails fast; its reachability above decides readiness.
+    body["circuits"] = {name: http.breaker.state.value for name, http in sources.http.items() if http.breaker}
     ready = all(results) and redis_ok is not False and jwks_ok is not False
     return JSONResponse({"status": "ok" if ready else "unavailable", **body}, 200 if ready else 503)
 

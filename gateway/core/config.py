@@ -34,6 +34,10 @@ class _Settings(BaseSettings):
 
     upstream_timeout_s: float = Field(default=5.0, gt=0)
     upstream_connections: int = Field(default=100, ge=1)
+    # A source that fails this many times in a row is failed at once, without a call, for the
+    # cooldown; then one request probes it (gateway/sources/breaker.py).
+    breaker_failures: int = Field(default=5, ge=1)
+    breaker_cooldown_s: float = Field(default=10.0, ge=0)
     fhir_page_size: int = Field(default=100, ge=1, le=1000)
     # A client may follow `next` links; this bounds a misbehaving server's endless paging.
     fhir_max_pages: int = Field(default=50, ge=1)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 
@@ -41,5 +41,11 @@ INBOX_EVENTS_DROPPED = Counter(
 OPERATIONS_SHED = Counter(
     "gateway_operations_shed",
     "GraphQL requests answered 503 at once because the process had as many in flight as it may.",
+    registry=REGISTRY,
+)
+UPSTREAM_CIRCUIT_OPEN = Gauge(
+    "gateway_upstream_circuit_open",
+    "1 while a source's circuit breaker is open or probing (requests to it fail at once), else 0.",
+    ["source"],
     registry=REGISTRY,
 )

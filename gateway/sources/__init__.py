@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import aiohttp
 
 from gateway.sources.appointments import AppointmentsClient
+from gateway.sources.breaker import CircuitBreaker
 from gateway.sources.catalog import SOURCES, Source, Upstream
 from gateway.sources.consent import ConsentClient
 from gateway.sources.contacts import ContactsClient
@@ -40,7 +41,13 @@ class Sources:
         if codings is None:
             codings = FhirCodings.load(settings.fhir_codings_file)
         http = {
-            source.name: JsonHttp(source.name, session, settings.url_of(source.name), settings.upstream_timeout_s)
+            source.name: JsonHttp(
+                source.name,
+                session,
+                settings.url_of(source.name),
+                settings.upstream_timeout_s,
+                CircuitBreaker(source.name, failures=settings.breaker_failures, cooldown_s=settings.breaker_cooldown_s),
+            )
             for source in SOURCES
         }
         clients = {source.name: source.client(Upstream(http[source.name], settings, codings)) for source in SOURCES}

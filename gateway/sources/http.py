@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -11,6 +12,7 @@ import orjson
 from yarl import URL
 
 from gateway.core.metrics import UPSTREAM_LATENCY, UPSTREAM_REQUESTS
+from gateway.sources.breaker import CircuitBreaker
 from gateway.sources.errors import UpstreamStatusError, UpstreamUnavailable
 
 JsonObject = dict[str, Any]
@@ -19,9 +21,17 @@ JsonObject = dict[str, Any]
 class JsonHttp:
     """Sends requests for one upstream source over the app's shared session."""
 
-    def __init__(self, source: str, session: aiohttp.ClientSession, base_url: str, timeout_s: float) -> None:
+    def __init__(
+        self,
+        source: str,
+        session: aiohttp.ClientSession,
+        base_url: str,
+        timeout_s: float,
+        breaker: CircuitBreaker | None = None,
+    ) -> None:
         self.source = source
         self.base_url = URL(base_url.rstrip("/"))
+        self.breaker = breaker
         self._session = session
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
 
@@ -43,10 +53,16 @@ class JsonHttp:
         """Send one request; return (status, body) for 2xx and 4xx with a JSON object body.
 
         A 5xx, a timeout, a broken connection or a body that is not a JSON object raises, so a
-        caller only ever sees answers it can act on.
+        caller only ever sees answers it can act on; so does a source whose circuit is open
+        (sources/breaker.py), at once.
         """
+        breaker = self.breaker
+        if breaker is not None and not breaker.allow():
+            UPSTREAM_REQUESTS.labels(self.source, "circuit_open").inc()
+            raise UpstreamUnavailable(self.source, "circuit open: failing at once until a probe succeeds")
         started = time.perf_counter()
         outcome = "unavailable"
+        answered = cancelled = False
         try:
             data = orjson.dumps(json) if json is not None else None
             send_headers = {"Accept": "application/json", **(headers or {})}
@@ -66,13 +82,24 @@ class JsonHttp:
             if not isinstance(body, dict):
                 raise UpstreamUnavailable(self.source, "response is not a JSON object")
             outcome = "ok" if resp.status < 400 else "status"
+            answered = True
             return resp.status, body
         except (TimeoutError, aiohttp.ClientError) as exc:
             # aiohttp raises TimeoutError, not ClientError, for a total timeout (aiohttp #7122).
             raise UpstreamUnavailable(self.source, type(exc).__name__) from exc
+        except asyncio.CancelledError:
+            cancelled = True
+            raise
         finally:
             UPSTREAM_REQUESTS.labels(self.source, outcome).inc()
             UPSTREAM_LATENCY.labels(self.source).observe(time.perf_counter() - started)
+            if breaker is not None:
+                if answered:
+                    breaker.succeeded()
+                elif cancelled:
+                    breaker.abandoned()
+                else:
+                    breaker.failed()
 
     async def get_json(self, url: URL, params: Mapping[str, str] | None = None) -> JsonObject:
         """GET that must succeed: any non-2xx is an error of the source."""
