@@ -10,7 +10,7 @@ import inspect
 import json
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -72,6 +72,19 @@ def settings_for(sandbox: Sandbox, **overrides: Any) -> Settings:
     # With REDIS_URL set (CI) the gateway shares state through Redis: each test keeps to its own keys.
     isolated = {"redis_prefix": f"test-{uuid.uuid4().hex}:"}
     return Settings(**{"demo": True, **urls, **isolated, **overrides})
+
+
+@contextlib.asynccontextmanager
+async def gateway_for(sandbox: Sandbox, **overrides: Any) -> AsyncIterator[GatewayClient]:
+    """A gateway of its own, with settings of its own (`overrides`), over the running sandbox, on the
+    tests' fixed day as the `gateway` fixture."""
+    from gateway.app import build_app  # the app imports the whole gateway: only when a test serves one
+    from gateway.policy.clock import fixed_clock
+    from gateway.serving import serving
+
+    app = build_app(settings_for(sandbox, **overrides), clock=fixed_clock(TEST_NOW))
+    async with serving(app) as url, aiohttp.ClientSession() as http:
+        yield GatewayClient(url, http)
 
 
 def redis_url_or_skip() -> str:

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-import aiohttp
-
-from gateway.app import build_app
-from gateway.serving import serving
 from sandbox import Sandbox
 from sandbox.seed import KARI
-from tests.support import GatewayClient, settings_for, until
+from tests.support import gateway_for, until
 
 PAGE = "{ viewer { person { name { full } } } }"
 
@@ -18,9 +14,8 @@ PAGE = "{ viewer { person { name { full } } } }"
 async def test_operations_over_the_cap_are_shed_at_once_and_the_rest_answered(sandbox: Sandbox) -> None:
     # Everything runs on this one event loop: the held requests wait on the registry's 3 s timer,
     # which cannot fire before the next steps of this test have run.
-    app = build_app(settings_for(sandbox, max_in_flight=2, upstream_timeout_s=30.0))
-    async with serving(app) as url, aiohttp.ClientSession() as http:
-        client = GatewayClient(url, http)
+    async with gateway_for(sandbox, max_in_flight=2, upstream_timeout_s=30.0) as client:
+        url, http = client.url, client.http
         token = await client.token(KARI)
         sandbox.reset()
         sandbox.control("registry").latency_ms = 3000

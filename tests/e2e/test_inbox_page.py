@@ -5,16 +5,12 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 
-import aiohttp
 import pytest
 
-from gateway.app import build_app
-from gateway.policy.clock import fixed_clock
-from gateway.serving import serving
 from sandbox import Sandbox
 from sandbox.inbox import serve_inbox
 from sandbox.seed import KARI, inbox_with_kari_threads
-from tests.support import TEST_NOW, GatewayClient, settings_for
+from tests.support import GatewayClient, gateway_for
 
 INBOX_PAGE = """
 query InboxPage($first: Int!) {
@@ -97,9 +93,8 @@ SOURCES = ["registry", "consent", "inbox", "contacts", "appointments"]
 async def impatient(sandbox: Sandbox) -> AsyncIterator[GatewayClient]:
     """A gateway that gives up on an upstream after 1.5 s (a slow source answers after 3 s: timers of
     one event loop, so in that order however loaded the machine)."""
-    app = build_app(settings_for(sandbox, upstream_timeout_s=1.5), clock=fixed_clock(TEST_NOW))
-    async with serving(app) as url, aiohttp.ClientSession() as http:
-        yield GatewayClient(url, http)
+    async with gateway_for(sandbox, upstream_timeout_s=1.5) as client:
+        yield client
 
 
 @pytest.mark.parametrize("fault", FAULTS)

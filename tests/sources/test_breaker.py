@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import aiohttp
-
-from gateway.app import build_app
-from gateway.serving import serving
 from gateway.sources.breaker import CircuitBreaker, CircuitState
 from sandbox import Sandbox
 from sandbox.seed import KARI
-from tests.support import GatewayClient, settings_for
+from tests.support import gateway_for
 
 
 class Clock:
@@ -70,9 +66,8 @@ PAGE = "{ viewer { person { threads(first: 1) { totalCount } } } }"
 
 
 async def test_a_failing_source_is_not_called_while_its_circuit_is_open(sandbox: Sandbox) -> None:
-    app = build_app(settings_for(sandbox, breaker_failures=2, breaker_cooldown_s=3600))
-    async with serving(app) as url, aiohttp.ClientSession() as http:
-        client = GatewayClient(url, http)
+    async with gateway_for(sandbox, breaker_failures=2, breaker_cooldown_s=3600) as client:
+        url, http = client.url, client.http
         token = await client.token(KARI)
         sandbox.control("inbox").fail_status = 503
         for _ in range(2):
@@ -90,9 +85,8 @@ async def test_a_failing_source_is_not_called_while_its_circuit_is_open(sandbox:
 
 
 async def test_a_source_back_up_is_used_again_after_one_probe(sandbox: Sandbox) -> None:
-    app = build_app(settings_for(sandbox, breaker_failures=2, breaker_cooldown_s=0))
-    async with serving(app) as url, aiohttp.ClientSession() as http:
-        client = GatewayClient(url, http)
+    async with gateway_for(sandbox, breaker_failures=2, breaker_cooldown_s=0) as client:
+        url, http = client.url, client.http
         token = await client.token(KARI)
         sandbox.control("inbox").fail_status = 503
         for _ in range(2):
