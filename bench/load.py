@@ -7,7 +7,8 @@ sandbox in a process of its own, tokens checked against a key set this process s
 level: requests per second, p50 / p99 latency, and how many answers were not HTTP 200 or carried
 GraphQL errors, by status and by error code. Goal at 64 connections: no non-200 and no GraphQL
 error. Past what one process can serve (`GATEWAY_MAX_IN_FLIGHT`, 64 by default), the excess is
-answered 503 OVERLOADED at once: never UPSTREAM_UNAVAILABLE for the gateway's own saturation.
+answered 503 OVERLOADED at once: never UPSTREAM_UNAVAILABLE for the gateway's own saturation. A
+client told 503 waits its `Retry-After` before it asks again, as a well-behaved client does.
 Figures print; nothing is asserted.
 
     python bench/load.py [--connections 64 200] [--duration 60] [--max-in-flight 64]
