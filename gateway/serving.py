@@ -17,8 +17,10 @@ from uvicorn.supervisors import Multiprocess
 from gateway.app import build_app
 from gateway.core.config import Settings
 
-# uvicorn's "auto": uvloop and httptools when installed (uvicorn[standard] brings both), else asyncio and h11.
-LOOP = HTTP = "auto"
+# uvicorn's "auto": uvloop and httptools when installed (uvicorn[standard] brings both), else asyncio
+# and h11; the HTTP protocol with the requests uvicorn refuses itself answered as JSON (http_protocol.py).
+LOOP = "auto"
+HTTP = "gateway.http_protocol:HttpProtocol"
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -74,7 +76,9 @@ def serve_workers(listener: socket.socket, workers: int, *, log_level: str = "in
 @asynccontextmanager
 async def serving(app: Starlette, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[str]:
     """Serve `app` with uvicorn until the block ends; yields its base URL (an ephemeral port by default)."""
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on", loop=LOOP, http=HTTP)
+    )
     task = asyncio.create_task(server.serve())
     while not server.started:
         if task.done():
