@@ -14,13 +14,16 @@ from starlette.websockets import WebSocket
 from strawberry import UNSET
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.base import BaseRequestProtocol
 from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UnsetType
 
+from gateway import apq
 from gateway.core.config import Settings
 from gateway.core.errors import Unauthenticated
+from gateway.core.shared import SharedState
 from gateway.http_media import APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, is_request_error, response_media_type
 from gateway.policy.clock import Clock
 from gateway.request.context import GatewayContext
@@ -48,6 +51,7 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
         schema = build_schema(settings)
         super().__init__(schema, graphql_ide="graphiql" if ide_page else None)
         self._documents = schema.documents
+        self._graphql_schema = schema._schema
         self._settings = settings
         self._clock = clock
         self._ide_page = ide_page
@@ -86,6 +90,10 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
             context.principal = await context.request.state.verifier.principal(authorization)
             context.renew()  # decisions are made for the principal the connection signed in as
         return UnsetType()  # UNSET itself, which Strawberry types as Any
+
+    def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
+        # A GET naming a persisted query by its hash has no `query` either: it is a request, not a browser.
+        return super().should_render_graphql_ide(request) and request.query_params.get("extensions") is None
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         return HTMLResponse(self._ide_page or "")
@@ -126,8 +134,12 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
         # GraphQL over HTTP says 405, allowing POST.
         if request.method == "GET" and isinstance(exc.__cause__, InvalidOperationTypeError):
             status, headers["Allow"] = 405, "POST"
-        body = self.encode_json({"errors": [{"message": exc.reason, "extensions": {"code": "BAD_REQUEST"}}]})
-        return Response(body, status, headers, media_type=response_media_type(request.headers.get("accept")))
+        media_type = response_media_type(request.headers.get("accept"))
+        code = exc.code if isinstance(exc, apq.Refused) else "BAD_REQUEST"
+        if code == "PERSISTED_QUERY_NOT_FOUND" and media_type == APPLICATION_JSON:
+            status = 200  # a GraphQL request error, which the legacy media type answers with 200
+        body = self.encode_json({"errors": [{"message": exc.reason, "extensions": {"code": code}}]})
+        return Response(body, status, headers, media_type=media_type)
 
     async def execute_operation(
         self,
@@ -138,9 +150,11 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
         root_value: Any,
         sub_response: Response,
     ) -> Any:
-        # Strawberry runs a subscription sent as a plain HTTP request like a query, which then fails
-        # with an internal error; it is a request error, which says where subscriptions run.
+        shared: SharedState = request.state.shared
         for item in request_data if isinstance(request_data, list) else [request_data]:
+            await apq.resolve(item, shared.persisted_queries, self._documents, self._graphql_schema)
+            # Strawberry runs a subscription sent as a plain HTTP request like a query, which then fails
+            # with an internal error; it is a request error, which says where subscriptions run.
             if item.protocol == "http" and self._is_subscription(item):
                 raise HTTPException(
                     400, "A subscription runs over a WebSocket at /graphql (graphql-transport-ws), not over HTTP."

@@ -63,6 +63,10 @@ class _Settings(BaseSettings):
     max_query_cost: int = Field(default=20_000, ge=100)
     # GraphQL requests one process runs at once; more answer 503 with Retry-After (gateway/load_shedding.py).
     max_in_flight: int = Field(default=64, ge=1)
+    # Automatic persisted queries (core/persisted_queries.py): how long Redis keeps a registered
+    # document, and how many one process keeps without Redis.
+    apq_ttl_s: int = Field(default=86_400, ge=1)
+    apq_max_entries: int = Field(default=1000, ge=1)
     # Representations one `_entities` call may look up.
     max_entities: int = Field(default=100, ge=1)
     # A request body larger than this answers 413 before it is read in full (gateway/body_limit.py).

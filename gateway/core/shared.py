@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -12,6 +12,7 @@ from redis.exceptions import RedisError
 from gateway.core.audit import AuditLog, MemoryAuditLog, RedisAuditLog
 from gateway.core.config import Settings
 from gateway.core.events import EventBus, MemoryEventBus, RedisEventBus
+from gateway.core.persisted_queries import MemoryPersistedQueries, PersistedQueries, RedisPersistedQueries
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,7 @@ class SharedState:
 
     audit_log: AuditLog
     events: EventBus
+    persisted_queries: PersistedQueries = field(default_factory=MemoryPersistedQueries)
     # None without Redis; readiness pings it, since no other person's data is shown unlogged.
     redis: Redis | None = None
 
@@ -36,7 +38,11 @@ class SharedState:
 @asynccontextmanager
 async def shared_state(settings: Settings) -> AsyncIterator[SharedState]:
     if not settings.redis_url:
-        yield SharedState(audit_log=MemoryAuditLog(), events=MemoryEventBus())
+        yield SharedState(
+            audit_log=MemoryAuditLog(),
+            events=MemoryEventBus(),
+            persisted_queries=MemoryPersistedQueries(settings.apq_max_entries),
+        )
         return
     redis = Redis.from_url(settings.redis_url, socket_timeout=settings.upstream_timeout_s)
     # The pub/sub listener blocks on reads for as long as no event comes: no socket timeout there.
@@ -44,7 +50,8 @@ async def shared_state(settings: Settings) -> AsyncIterator[SharedState]:
     events = RedisEventBus(redis, listening, settings.redis_prefix)
     try:
         audit_log = RedisAuditLog(redis, prefix=settings.redis_prefix + "audit:")
-        yield SharedState(audit_log=audit_log, events=events, redis=redis)
+        queries = RedisPersistedQueries(redis, prefix=settings.redis_prefix + "apq:", ttl_s=settings.apq_ttl_s)
+        yield SharedState(audit_log=audit_log, events=events, persisted_queries=queries, redis=redis)
     finally:
         await events.close()
         await listening.aclose()
