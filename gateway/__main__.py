@@ -1,4 +1,5 @@
-"""`python -m gateway`: the demo (default), `serve` against configured upstreams, or `export-schema`."""
+"""`python -m gateway`: the demo (default), `serve` against configured upstreams, `export-schema`, or
+`check-documents` (a trusted-documents manifest against the schema)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     export = commands.add_parser("export-schema", help="write the SDL to a file")
     export.add_argument("path", nargs="?", default="schema.graphql", help="where to write (default schema.graphql)")
+    documents = commands.add_parser(
+        "check-documents", help="check a trusted-documents manifest against the schema; print each operation's cost"
+    )
+    documents.add_argument("path", type=Path, help="persisted-documents.json or an Apollo persisted query manifest")
     args = parser.parse_args(argv)
 
     if args.command == "export-schema":
@@ -40,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         settings = Settings.load()
+        if args.command == "check-documents":
+            return _check_documents(settings, args.path)
         if args.command == "serve":
             return _serve(settings, args.workers)
         _demo(settings)
@@ -76,6 +83,30 @@ def _serve(settings: Settings, workers_flag: int | None) -> int:
             config = uvicorn.Config(app, host=settings.host, port=port, loop=LOOP, http=HTTP, log_level="info")
             uvicorn.Server(config).run(sockets=[listener])
     return 0
+
+
+def _check_documents(settings: Settings, path: Path) -> int:
+    """For a frontend team's CI: 0 when every document of the manifest would be trusted, else 1."""
+    from gateway import trusted_documents
+    from gateway.schema import build_schema
+
+    try:
+        manifest = trusted_documents.load(path)
+    except trusted_documents.ManifestError as exc:
+        raise ConfigError(str(exc)) from None
+    schema = build_schema(settings)
+    checked = trusted_documents.check(manifest, schema.documents, schema._schema)
+    print(f"{'id':<16} {'operation':<28} {'type':<12} {'cost':>7}  problems")
+    for c in checked:
+        name = c.document.name or "-"
+        cost = "-" if c.cost is None else str(c.cost)
+        print(
+            f"{c.document.id[:16]:<16} {name[:28]:<28} {c.kind or '-':<12} {cost:>7}  {'; '.join(c.problems) or 'ok'}"
+        )
+    failed = sum(1 for c in checked if c.problems)
+    limit = f"the cost limit is {settings.max_query_cost}"
+    print(f"{len(checked)} documents, {failed} that would not be trusted; {limit} (GATEWAY_MAX_QUERY_COST)")
+    return 1 if failed else 0
 
 
 def _workers(settings: Settings, workers_flag: int | None) -> int:

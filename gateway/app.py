@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
-from gateway import demo_tokens
+from gateway import demo_tokens, trusted_documents
 from gateway.body_limit import BodyLimit
 from gateway.core.auth import DemoIssuer, KeyLookup, RemoteJwks, TokenVerifier
 from gateway.core.config import Settings
@@ -26,6 +26,7 @@ from gateway.core.shared import SharedState, shared_state
 from gateway.graphiql import graphiql_html
 from gateway.load_shedding import InFlightLimit
 from gateway.policy.clock import Clock, system_clock
+from gateway.schema import build_schema
 from gateway.sources import Sources
 from gateway.sources.fhir_codings import FhirCodings
 from gateway.view import GatewayGraphQL
@@ -74,7 +75,12 @@ def start_checks(settings: Settings) -> FhirCodings:
         raise ValueError("GATEWAY_JWKS_URL is required unless GATEWAY_DEMO=true")
     # A codings file that does not fit stops the start here rather than failing each request (or
     # quietly taking a GP for a hospital).
-    return FhirCodings.load(settings.fhir_codings_file)
+    codings = FhirCodings.load(settings.fhir_codings_file)
+    if settings.trusted_documents:
+        # So does a trusted document that does not fit the schema, named.
+        schema = build_schema(settings)
+        trusted_documents.loaded(settings.trusted_documents, schema.documents, schema._schema)
+    return codings
 
 
 def _token_keys(

@@ -3,6 +3,7 @@ GraphiQL, and GraphQL over HTTP with both media types (see gateway/http_media.py
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, overload
 
 import orjson
@@ -20,7 +21,7 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UnsetType
 
-from gateway import apq
+from gateway import apq, trusted_documents
 from gateway.core.config import Settings
 from gateway.core.errors import Unauthenticated
 from gateway.core.shared import SharedState
@@ -29,6 +30,13 @@ from gateway.policy.clock import Clock
 from gateway.request.context import GatewayContext
 from gateway.schema import build_schema
 from gateway.schema.extensions import public_error
+from gateway.trusted_documents import TrustedDocument
+
+# Refusals of a well-formed GraphQL request (no document to run): request errors, which the legacy
+# media type answers with 200 (GraphQL over HTTP); the others are refusals of the HTTP request itself.
+REQUEST_ERROR_CODES = frozenset(
+    {"PERSISTED_QUERY_NOT_FOUND", "PERSISTED_QUERY_ID_REQUIRED", "PERSISTED_QUERY_NOT_IN_LIST"}
+)
 
 
 class _RefusedToken(Exception):
@@ -52,6 +60,13 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
         super().__init__(schema, graphql_ide="graphiql" if ide_page else None)
         self._documents = schema.documents
         self._graphql_schema = schema._schema
+        # With a manifest, requests name one of its documents; ad-hoc ones only in demo mode or with GraphiQL.
+        self._trusted = (
+            trusted_documents.loaded(settings.trusted_documents, schema.documents, schema._schema)
+            if settings.trusted_documents
+            else None
+        )
+        self._ad_hoc_allowed = settings.demo or settings.graphiql
         self._settings = settings
         self._clock = clock
         self._ide_page = ide_page
@@ -136,7 +151,7 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
             status, headers["Allow"] = 405, "POST"
         media_type = response_media_type(request.headers.get("accept"))
         code = exc.code if isinstance(exc, apq.Refused) else "BAD_REQUEST"
-        if code == "PERSISTED_QUERY_NOT_FOUND" and media_type == APPLICATION_JSON:
+        if code in REQUEST_ERROR_CODES and media_type == APPLICATION_JSON:
             status = 200  # a GraphQL request error, which the legacy media type answers with 200
         body = self.encode_json({"errors": [{"message": exc.reason, "extensions": {"code": code}}]})
         return Response(body, status, headers, media_type=media_type)
@@ -151,8 +166,13 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
         sub_response: Response,
     ) -> Any:
         shared: SharedState = request.state.shared
-        for item in request_data if isinstance(request_data, list) else [request_data]:
-            await apq.resolve(item, shared.persisted_queries, self._documents, self._graphql_schema)
+        items = request_data if isinstance(request_data, list) else [request_data]
+        document_ids = await self._document_ids(request, len(items)) if self._trusted is not None else None
+        for n, item in enumerate(items):
+            if document_ids is not None and self._trusted is not None:
+                self._trusted_document(item, document_ids[n], self._trusted)
+            else:
+                await apq.resolve(item, shared.persisted_queries, self._documents, self._graphql_schema)
             # Strawberry runs a subscription sent as a plain HTTP request like a query, which then fails
             # with an internal error; it is a request error, which says where subscriptions run.
             if item.protocol == "http" and self._is_subscription(item):
@@ -162,6 +182,36 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
         return await super().execute_operation(
             request, request_adapter, request_data, context, root_value, sub_response
         )
+
+    async def _document_ids(self, request: Request, count: int) -> list[str | None]:
+        """`documentId` of each operation of the request (GraphQL-over-HTTP persisted documents)."""
+        if request.method == "GET":
+            return [request.query_params.get("documentId")] * count
+        body = orjson.loads(await request.body())  # Starlette keeps the body Strawberry read
+        items = body if isinstance(body, list) else [body]
+        found = [item.get("documentId") if isinstance(item, dict) else None for item in items]
+        return [value if isinstance(value, str) else None for value in found]
+
+    def _trusted_document(
+        self, item: GraphQLRequestData, document_id: str | None, trusted: Mapping[str, TrustedDocument]
+    ) -> None:
+        persisted = (item.extensions or {}).get("persistedQuery")
+        if document_id is None and isinstance(persisted, dict) and isinstance(persisted.get("sha256Hash"), str):
+            document_id = persisted["sha256Hash"]
+        if document_id is None:
+            if item.query is not None and self._ad_hoc_allowed:
+                return
+            raise apq.Refused(
+                400,
+                "This gateway runs only its trusted documents: name one with documentId.",
+                "PERSISTED_QUERY_ID_REQUIRED",
+            )
+        document = trusted_documents.find(trusted, document_id)
+        if document is None:
+            raise apq.Refused(400, "No trusted document has this id.", "PERSISTED_QUERY_NOT_IN_LIST")
+        if item.query is not None and item.query != document.body:
+            raise apq.Refused(400, "The query sent is not the trusted document of this id.", "BAD_REQUEST")
+        item.query = document.body
 
     def _is_subscription(self, request_data: GraphQLRequestData) -> bool:
         if not isinstance(request_data.query, str):

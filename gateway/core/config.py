@@ -7,6 +7,7 @@ The README's configuration table lists them all with their defaults.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
 from pydantic import AliasChoices, Field, ValidationError, create_model
@@ -63,6 +64,8 @@ class _Settings(BaseSettings):
     max_query_cost: int = Field(default=20_000, ge=100)
     # GraphQL requests one process runs at once; more answer 503 with Retry-After (gateway/load_shedding.py).
     max_in_flight: int = Field(default=64, ge=1)
+    # A manifest of the only documents requests may run (gateway/trusted_documents.py); unset: any.
+    trusted_documents: Path | None = None
     # Automatic persisted queries (core/persisted_queries.py): how long Redis keeps a registered
     # document, and how many one process keeps without Redis.
     apq_ttl_s: int = Field(default=86_400, ge=1)
