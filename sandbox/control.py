@@ -37,6 +37,8 @@ class Control:
     fail_status: int | None = None
     malformed: bool = False
     down: bool = False
+    # How long clients may keep reference data (Practitioner, Organization, Location): Cache-Control max-age.
+    reference_max_age_s: int = 300
     reset_hooks: list[Callable[[], None]] = field(default_factory=list)
 
     @property
@@ -52,6 +54,7 @@ class Control:
         self.fail_status = None
         self.malformed = False
         self.down = False
+        self.reference_max_age_s = 300
 
     def reset(self) -> None:
         """Clear faults and counts, and restore the app's seeded state."""

@@ -20,6 +20,7 @@ follows every reference parameter. An `_include` that starts from another type i
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -30,6 +31,7 @@ from typing import Any
 from aiohttp import web
 
 from sandbox import seed
+from sandbox.control import CONTROL
 
 FHIR_JSON = "application/fhir+json"
 DEFAULT_COUNT = 50
@@ -316,20 +318,52 @@ def by_ids(resources: Mapping[str, Resource], ids: Sequence[str]) -> list[Resour
     return [resources[i] for i in ids if i in resources]
 
 
+def versioned(resource: Resource) -> Resource:
+    """The resource with `meta.versionId`: a hash of its content, so it changes when the resource does."""
+    content = {k: v for k, v in resource.items() if k != "meta"}
+    version = hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:16]
+    return {**resource, "meta": {**resource.get("meta", {}), "versionId": version}}
+
+
+def _cacheable(request: web.Request, response: web.Response) -> web.Response:
+    """Reference data may be kept by clients, as HAPI and Medplum allow: Cache-Control max-age."""
+    response.headers["Cache-Control"] = f"max-age={request.app[CONTROL].reference_max_age_s}"
+    return response
+
+
 def add_resource_routes(
     app: web.Application,
     resource_type: str,
     resources: Mapping[str, Resource],
     search: Callable[[web.Request], list[Resource]],
     includes: Includes | None = None,
+    *,
+    reference: bool = False,
 ) -> None:
-    """`GET /fhir/<Type>` (search, with `_include` where `includes` is given) and `GET /fhir/<Type>/<id>` (read)."""
+    """`GET /fhir/<Type>` (search, with `_include` where `includes` is given) and `GET /fhir/<Type>/<id>` (read).
+
+    `reference`: reference data (not personal): served with `meta.versionId`, `Cache-Control:
+    max-age`, and on a read an `ETag` (W/"<versionId>") that `If-None-Match` answers 304 to."""
 
     async def search_handler(request: web.Request) -> web.Response:
-        return search_response(request, search(request), includes)
+        if not reference:
+            return search_response(request, search(request), includes)
+        return _cacheable(request, search_response(request, [versioned(r) for r in search(request)], includes))
 
     async def read_handler(request: web.Request) -> web.Response:
-        return read_response(resources, resource_type, request.match_info["id"])
+        if not reference:
+            return read_response(resources, resource_type, request.match_info["id"])
+        found = resources.get(request.match_info["id"])
+        if found is None:
+            return read_response(resources, resource_type, request.match_info["id"])
+        current = versioned(found)
+        etag = f'W/"{current["meta"]["versionId"]}"'
+        if etag in (tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")):
+            response = web.Response(status=304)
+        else:
+            response = fhir_response(current)
+        response.headers["ETag"] = etag
+        return _cacheable(request, response)
 
     app.router.add_get(f"/fhir/{resource_type}", search_handler)
     app.router.add_get(f"/fhir/{resource_type}/{{id}}", read_handler)

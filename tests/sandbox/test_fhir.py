@@ -338,3 +338,26 @@ async def test_a_server_without_include_support_ignores_it(aiohttp_server: Any, 
     )
     assert status == 200 and _entries(bundle, "include") == []
     assert len(_entries(bundle, "match")) == sum(1 for t in seed.CARE_TEAMS if t.patient == seed.KARI)
+
+
+async def test_reference_data_carries_max_age_and_a_version_and_reads_revalidate(
+    sandbox: Sandbox, http: aiohttp.ClientSession
+) -> None:
+    """As HAPI and Medplum serve it: Cache-Control max-age, meta.versionId, ETag W/"<versionId>", 304."""
+    base = sandbox.urls["contacts"]
+    async with http.get(f"{base}/Organization", params={"_id": seed.ORG_HAUKELAND}) as resp:
+        bundle = await resp.json(content_type=None)
+        assert resp.headers["Cache-Control"] == "max-age=300"
+    version = bundle["entry"][0]["resource"]["meta"]["versionId"]
+    async with http.get(f"{base}/Organization/{seed.ORG_HAUKELAND}") as resp:
+        assert (resp.status, resp.headers["ETag"]) == (200, f'W/"{version}"')
+    sandbox.control("contacts").reference_max_age_s = 5
+    async with http.get(
+        f"{base}/Organization/{seed.ORG_HAUKELAND}", headers={"If-None-Match": f'W/"{version}"'}
+    ) as resp:
+        assert (resp.status, await resp.read(), resp.headers["Cache-Control"]) == (304, b"", "max-age=5")
+    async with http.get(f"{base}/Organization/{seed.ORG_HAUKELAND}", headers={"If-None-Match": 'W/"other"'}) as resp:
+        assert resp.status == 200
+    # Personal data is never offered for keeping.
+    async with http.get(f"{base}/CareTeam", params={"subject": f"Patient/{seed.KARI}"}) as resp:
+        assert "Cache-Control" not in resp.headers
