@@ -18,7 +18,11 @@ from typing import Any
 import aiohttp
 
 from gateway.app import build_app
+from gateway.core.audit import MemoryAuditLog
 from gateway.core.config import Settings
+from gateway.core.events import MemoryEventBus
+from gateway.core.reference_cache import MemoryReferenceCache
+from gateway.core.shared import SharedState
 from gateway.serving import serving
 from gateway.sources import SOURCES
 from sandbox import Sandbox, start_sandbox
@@ -106,6 +110,8 @@ class Stack:
     sandbox: Sandbox
     url: str
     http: aiohttp.ClientSession
+    # The reference data the gateway keeps across requests: clear it for a cold page.
+    reference_cache: MemoryReferenceCache
     token: str = ""
     arrivals: list[Arrival] = field(default_factory=list)
 
@@ -151,8 +157,10 @@ async def running_stack(*, upstream_timeout_s: float = 5.0) -> AsyncIterator[Sta
     """The sandbox and the gateway on loopback, a client session, and Kari's token."""
     async with await start_sandbox() as sandbox:
         settings = Settings(demo=True, upstream_timeout_s=upstream_timeout_s).with_upstreams(sandbox.urls)
-        async with serving(build_app(settings)) as url, aiohttp.ClientSession() as http:
-            stack = Stack(sandbox, url, http)
+        cache = MemoryReferenceCache()
+        shared = SharedState(audit_log=MemoryAuditLog(), events=MemoryEventBus(), reference_cache=cache)
+        async with serving(build_app(settings, shared=shared)) as url, aiohttp.ClientSession() as http:
+            stack = Stack(sandbox, url, http, cache)
             for name in SOURCE_NAMES:
                 sandbox.control(name).counts = TimedCounts(name, stack.arrivals)
             stack.token = await _token(http, url, KARI)

@@ -12,6 +12,9 @@ a smoke check. It prints figures only; it is not a test.
   so that she has N, and the page lists 100: at N=500 the gateway judges 500 threads, lists 100.
 - `_entities`: the same persons, contacts and appointments each run, with the sandbox's latency
   changed per source from run to run, so the answers come back in a different order every time.
+- Each count is of a cold page: the reference data the gateway keeps across requests (Practitioner,
+  Organization, Location; gateway/core/reference_cache.py) is forgotten before it. Then the largest
+  page runs once more, warm, and its calls print: no Location search.
 
     python bench/upstream_calls.py [--sizes 5 60 500] [--runs 5]
 """
@@ -91,7 +94,10 @@ def routes(counts: Counts) -> str:
     return "\n".join(lines)
 
 
-async def inbox_page(stack: Stack, threads: int) -> Counts:
+async def inbox_page(stack: Stack, threads: int, *, warm: bool = False) -> Counts:
+    """The calls of one page; cold (no reference data kept from before) unless `warm`."""
+    if not warm:
+        stack.reference_cache.clear()
     stack.sandbox.reset()
     if threads > sum(1 for t in seed.THREADS if t.owner == KARI):
         serve_inbox(stack.sandbox.apps["inbox"], *seed.inbox_with_kari_threads(threads))
@@ -104,6 +110,7 @@ async def inbox_page(stack: Stack, threads: int) -> Counts:
 
 
 async def entities(stack: Stack, run: int) -> Counts:
+    stack.reference_cache.clear()  # every run cold, so that runs compare
     stack.sandbox.reset()
     # Reset clears faults: set this run's latencies after it. Seeded, so every invocation is alike.
     pick = random.Random(run)
@@ -134,6 +141,8 @@ async def main() -> int:
                 by_size[f"N={threads}" if page == threads else f"N={threads} (page {page})"] = await inbox_page(
                     stack, threads
                 )
+            largest = args.sizes[-1]
+            warm = await inbox_page(stack, largest, warm=True)
             for run in range(1, args.runs + 1):
                 by_run[f"run {run}"] = await entities(stack, run)
         except PageError as exc:
@@ -147,9 +156,12 @@ async def main() -> int:
     print()
     print(inbox_text)
     print()
-    largest = list(by_size)[-1]
-    print(f"Per route at {largest}:")
-    print(routes(by_size[largest]))
+    largest_name = list(by_size)[-1]
+    print(f"Per route at {largest_name}:")
+    print(routes(by_size[largest_name]))
+    print()
+    print("The same page again, warm (Practitioner, Organization and Location kept from the page before):")
+    print(routes(warm))
     print()
     entities_text, entities_constant = table(by_run, "same?")
     print(

@@ -106,7 +106,7 @@ def build_app(settings: Settings, *, clock: Clock = system_clock, shared: Shared
             issuer, jwks, keys = _token_keys(settings, session)
             yield {
                 "jwks": jwks,
-                "sources": Sources.build(session, settings, codings),
+                "sources": Sources.build(session, settings, codings, state.reference_cache),
                 "verifier": TokenVerifier(keys, settings.issuer, settings.audience, settings.clock_skew_s),
                 "issuer": issuer,
                 "shared": state,

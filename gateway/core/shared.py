@@ -13,6 +13,7 @@ from gateway.core.audit import AuditLog, MemoryAuditLog, RedisAuditLog
 from gateway.core.config import Settings
 from gateway.core.events import EventBus, MemoryEventBus, RedisEventBus
 from gateway.core.persisted_queries import MemoryPersistedQueries, PersistedQueries, RedisPersistedQueries
+from gateway.core.reference_cache import MemoryReferenceCache, RedisReferenceCache, ReferenceCache
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class SharedState:
     audit_log: AuditLog
     events: EventBus
     persisted_queries: PersistedQueries = field(default_factory=MemoryPersistedQueries)
+    reference_cache: ReferenceCache = field(default_factory=MemoryReferenceCache)
     # None without Redis; readiness pings it, since no other person's data is shown unlogged.
     redis: Redis | None = None
 
@@ -51,7 +53,13 @@ async def shared_state(settings: Settings) -> AsyncIterator[SharedState]:
     try:
         audit_log = RedisAuditLog(redis, prefix=settings.redis_prefix + "audit:")
         queries = RedisPersistedQueries(redis, prefix=settings.redis_prefix + "apq:", ttl_s=settings.apq_ttl_s)
-        yield SharedState(audit_log=audit_log, events=events, persisted_queries=queries, redis=redis)
+        yield SharedState(
+            audit_log=audit_log,
+            events=events,
+            persisted_queries=queries,
+            reference_cache=RedisReferenceCache(redis, prefix=settings.redis_prefix + "ref:"),
+            redis=redis,
+        )
     finally:
         await events.close()
         await listening.aclose()

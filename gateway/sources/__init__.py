@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import aiohttp
 
+from gateway.core.reference_cache import ReferenceCache
 from gateway.sources.appointments import AppointmentsClient
 from gateway.sources.breaker import CircuitBreaker
 from gateway.sources.catalog import SOURCES, Source, Upstream
@@ -36,8 +37,15 @@ class Sources:
     http: dict[str, JsonHttp]
 
     @classmethod
-    def build(cls, session: aiohttp.ClientSession, settings: Settings, codings: FhirCodings | None = None) -> Sources:
-        """`codings`: the FHIR coding table, when the caller has read it already (the app does, at start)."""
+    def build(
+        cls,
+        session: aiohttp.ClientSession,
+        settings: Settings,
+        codings: FhirCodings | None = None,
+        reference_cache: ReferenceCache | None = None,
+    ) -> Sources:
+        """`codings`: the FHIR coding table, when the caller has read it already (the app does, at
+        start); `reference_cache`: where reference data is kept across requests (none: not kept)."""
         if codings is None:
             codings = FhirCodings.load(settings.fhir_codings_file)
         http = {
@@ -50,5 +58,8 @@ class Sources:
             )
             for source in SOURCES
         }
-        clients = {source.name: source.client(Upstream(http[source.name], settings, codings)) for source in SOURCES}
+        clients = {
+            source.name: source.client(Upstream(http[source.name], settings, codings, reference_cache))
+            for source in SOURCES
+        }
         return cls(http=http, **clients)

@@ -54,10 +54,10 @@ class AppointmentsClient:
         return found
 
     async def locations_by_ids(self, ids: Sequence[str]) -> dict[str, LocationRecord]:
-        resources = await self._fhir.search("Location", {"_id": comma_list(ids)})
+        resources = await self._fhir.reference("Location", ids)
         with contract(self._fhir.source):
             return {
-                r["id"]: LocationRecord(
+                i: LocationRecord(
                     id=r["id"],
                     name=r.get("name") or "",
                     address=fhir_address(r.get("address")),
@@ -65,7 +65,7 @@ class AppointmentsClient:
                     service_kind=self._codings.service_kind_of(codings_of(r.get("type"))),
                     organization_name=(r.get("managingOrganization") or {}).get("display"),
                 )
-                for r in resources
+                for i, r in resources.items()
             }
 
     def _appointments(self, resource: dict[str, Any], wanted: set[str]) -> list[AppointmentRecord]:

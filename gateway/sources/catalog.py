@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from gateway.core.reference_cache import ReferenceCache
 from gateway.sources.appointments import AppointmentsClient
 from gateway.sources.consent import ConsentClient
 from gateway.sources.contacts import ContactsClient
@@ -34,9 +35,11 @@ class Upstream:
     http: JsonHttp
     settings: Settings
     codings: FhirCodings
+    # Reference data kept across requests (core/reference_cache.py); None: none kept.
+    reference_cache: ReferenceCache | None = None
 
     def fhir(self) -> FhirSearch:
-        return FhirSearch(self.http, self.settings.fhir_page_size, self.settings.fhir_max_pages)
+        return FhirSearch(self.http, self.settings.fhir_page_size, self.settings.fhir_max_pages, self.reference_cache)
 
 
 @dataclass(frozen=True)

@@ -54,14 +54,14 @@ class ContactsClient:
         return await self._care_teams({"_id": comma_list(ids)})
 
     async def practitioners_by_ids(self, ids: Sequence[str]) -> dict[str, PractitionerRecord]:
-        resources = await self._fhir.search("Practitioner", {"_id": comma_list(ids)})
+        resources = await self._fhir.reference("Practitioner", ids)
         with contract(self._fhir.source):
-            return {r["id"]: self._practitioner(r) for r in resources}
+            return {i: self._practitioner(r) for i, r in resources.items()}
 
     async def organizations_by_ids(self, ids: Sequence[str]) -> dict[str, OrganizationRecord]:
-        resources = await self._fhir.search("Organization", {"_id": comma_list(ids)})
+        resources = await self._fhir.reference("Organization", ids)
         with contract(self._fhir.source):
-            return {r["id"]: self._organization(r) for r in resources}
+            return {i: self._organization(r) for i, r in resources.items()}
 
     async def _care_teams(self, params: dict[str, str | list[str]]) -> CareTeams:
         found = await self._fhir.search_with_includes("CareTeam", params, CARE_TEAM_INCLUDES)

@@ -10,13 +10,16 @@ caller fetches what is missing as it would without `_include`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import asyncio
+import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from yarl import URL
 
-from gateway.sources.errors import UpstreamUnavailable
+from gateway.core.reference_cache import REFERENCE_TYPES, Entry, ReferenceCache, max_age
+from gateway.sources.errors import UpstreamStatusError, UpstreamUnavailable
 from gateway.sources.http import JsonHttp
 from gateway.sources.parsing import contract
 from gateway.sources.records import AddressRecord
@@ -37,10 +40,13 @@ class Searchset:
 
 
 class FhirSearch:
-    def __init__(self, http: JsonHttp, page_size: int, max_pages: int) -> None:
+    def __init__(
+        self, http: JsonHttp, page_size: int, max_pages: int, reference_cache: ReferenceCache | None = None
+    ) -> None:
         self.http = http
         self._page_size = page_size
         self._max_pages = max_pages
+        self._reference_cache = reference_cache
 
     @property
     def source(self) -> str:
@@ -87,6 +93,78 @@ class FhirSearch:
             url = self._next_link(bundle)
         raise UpstreamUnavailable(self.source, f"more than {self._max_pages} pages of {resource_type}")
 
+    async def reference(self, resource_type: str, ids: Sequence[str]) -> dict[str, Resource]:
+        """Reference resources by id (core/reference_cache.py): fresh kept copies as they are; the
+        missing fetched in one search; stale ones with an ETag revalidated (a 304 refreshes the copy),
+        all at once. Without a cache, or for another type, simply the search."""
+        cache = self._reference_cache
+        if cache is None or resource_type not in REFERENCE_TYPES:
+            searched = await self.search(resource_type, {"_id": ",".join(ids)})
+            return {r["id"]: r for r in searched if isinstance(r.get("id"), str)}
+        keys = {i: f"{self.http.base_url}/{resource_type}/{i}" for i in ids}
+        kept = await cache.get_many(list(keys.values()))
+        found: dict[str, Resource] = {}
+        stale: dict[str, Entry] = {}
+        missing: list[str] = []
+        for i, key in keys.items():
+            entry = kept.get(key)
+            if entry is not None and entry.fresh:
+                found[i] = entry.resource
+            elif entry is not None and entry.etag:
+                stale[i] = entry
+            else:
+                missing.append(i)
+        fetched, revalidated = await asyncio.gather(
+            self._fetch_reference(resource_type, missing), self._revalidate_all(resource_type, stale)
+        )
+        updates: dict[str, Entry] = {}
+        for i, entry in [*fetched.items(), *revalidated.items()]:
+            found[i] = entry.resource
+            if entry.fresh:  # the source allowed keeping it
+                updates[keys[i]] = entry
+        await cache.put_many(updates)
+        return found
+
+    async def _fetch_reference(self, resource_type: str, ids: list[str]) -> dict[str, Entry]:
+        if not ids:
+            return {}
+        answer = await self.http.get_answer(
+            self.http.url(resource_type), {"_id": ",".join(ids), "_count": str(max(len(ids), self._page_size))}
+        )
+        bundle = answer.body
+        if bundle.get("resourceType") != "Bundle":
+            raise UpstreamUnavailable(self.source, "search did not return a Bundle")
+        found = Searchset()
+        with contract(self.source):
+            self._collect(bundle, resource_type, found)
+        if self._next_link(bundle) is not None:
+            raise UpstreamUnavailable(self.source, f"{resource_type} by _id came in more than one page")
+        until = _fresh_until(answer.headers)
+        return {r["id"]: Entry(r, _etag_of(r), until) for r in found.matches if isinstance(r.get("id"), str)}
+
+    async def _revalidate_all(self, resource_type: str, stale: Mapping[str, Entry]) -> dict[str, Entry]:
+        # One conditional read each (FHIR has no conditional search), at once; rare, after max-age.
+        answers = await asyncio.gather(*(self._revalidate(resource_type, i, entry) for i, entry in stale.items()))
+        return {i: entry for i, entry in zip(stale, answers, strict=True) if entry is not None}
+
+    async def _revalidate(self, resource_type: str, resource_id: str, entry: Entry) -> Entry | None:
+        assert entry.etag is not None
+        try:
+            answer = await self.http.get_answer(
+                self.http.url(resource_type, resource_id), headers={"If-None-Match": entry.etag}
+            )
+        except UpstreamStatusError as exc:
+            if exc.status == 404:
+                return None  # gone from the source: gone here
+            raise
+        until = _fresh_until(answer.headers)
+        if answer.status == 304:
+            return Entry(entry.resource, entry.etag, until)
+        with contract(self.source):
+            if answer.body.get("resourceType") != resource_type or answer.body.get("id") != resource_id:
+                raise ValueError(f"read of {resource_type}/{resource_id} answered another resource")
+        return Entry(answer.body, answer.headers.get("ETag") or _etag_of(answer.body), until)
+
     @staticmethod
     def _collect(bundle: Resource, resource_type: str, into: Searchset) -> None:
         for entry in bundle.get("entry") or ():
@@ -110,6 +188,16 @@ class FhirSearch:
                     raise UpstreamUnavailable(self.source, "next link points to another server")
                 return nxt
         return None
+
+
+def _fresh_until(headers: Mapping[str, str]) -> float:
+    seconds = max_age(headers)
+    return time.time() + seconds if seconds else 0.0  # 0: not to be kept
+
+
+def _etag_of(resource: Resource) -> str | None:
+    version = (resource.get("meta") or {}).get("versionId")
+    return f'W/"{version}"' if isinstance(version, str) and version else None
 
 
 def reference_id(reference: Mapping[str, Any] | None, resource_type: str) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -16,6 +17,13 @@ from gateway.sources.breaker import CircuitBreaker
 from gateway.sources.errors import UpstreamStatusError, UpstreamUnavailable
 
 JsonObject = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    status: int
+    body: JsonObject  # empty for a 304
+    headers: Mapping[str, str]
 
 
 class JsonHttp:
@@ -41,7 +49,7 @@ class JsonHttp:
             url = url / segment
         return url
 
-    async def request(
+    async def exchange(
         self,
         method: str,
         url: URL,
@@ -49,8 +57,9 @@ class JsonHttp:
         params: Mapping[str, str] | None = None,
         json: Any = None,
         headers: Mapping[str, str] | None = None,
-    ) -> tuple[int, JsonObject]:
-        """Send one request; return (status, body) for 2xx and 4xx with a JSON object body.
+    ) -> Answer:
+        """Send one request; the answer for 2xx, 3xx (a 304 with an empty body) and 4xx with a JSON
+        object body.
 
         A 5xx, a timeout, a broken connection or a body that is not a JSON object raises, so a
         caller only ever sees answers it can act on; so does a source whose circuit is open
@@ -75,15 +84,18 @@ class JsonHttp:
                 if resp.status >= 500:
                     outcome = "status"
                     raise UpstreamStatusError(self.source, resp.status)
-            try:
-                body = orjson.loads(raw)
-            except orjson.JSONDecodeError as exc:
-                raise UpstreamUnavailable(self.source, "response is not JSON") from exc
-            if not isinstance(body, dict):
-                raise UpstreamUnavailable(self.source, "response is not a JSON object")
+            if resp.status == 304:
+                body: JsonObject = {}
+            else:
+                try:
+                    body = orjson.loads(raw)
+                except orjson.JSONDecodeError as exc:
+                    raise UpstreamUnavailable(self.source, "response is not JSON") from exc
+                if not isinstance(body, dict):
+                    raise UpstreamUnavailable(self.source, "response is not a JSON object")
             outcome = "ok" if resp.status < 400 else "status"
             answered = True
-            return resp.status, body
+            return Answer(resp.status, body, resp.headers)
         except (TimeoutError, aiohttp.ClientError) as exc:
             # aiohttp raises TimeoutError, not ClientError, for a total timeout (aiohttp #7122).
             raise UpstreamUnavailable(self.source, type(exc).__name__) from exc
@@ -103,10 +115,16 @@ class JsonHttp:
 
     async def get_json(self, url: URL, params: Mapping[str, str] | None = None) -> JsonObject:
         """GET that must succeed: any non-2xx is an error of the source."""
-        status, body = await self.request("GET", url, params=params)
-        if status >= 400:
-            raise UpstreamStatusError(self.source, status)
-        return body
+        return (await self.get_answer(url, params)).body
+
+    async def get_answer(
+        self, url: URL, params: Mapping[str, str] | None = None, headers: Mapping[str, str] | None = None
+    ) -> Answer:
+        """As `get_json`, with the answer's status (a 304 too) and headers."""
+        answer = await self.exchange("GET", url, params=params, headers=headers)
+        if answer.status >= 400:
+            raise UpstreamStatusError(self.source, answer.status)
+        return answer
 
     async def reachable(self) -> bool:
         """Whether the service answers HTTP at all (any status below 500), for readiness."""

@@ -91,10 +91,10 @@ class InboxClient:
         self, method: str, path: tuple[str, ...], body: dict[str, object], idempotency_key: str | None = None
     ) -> tuple[int, JsonObject]:
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
-        status, answer = await self._http.request(method, self._http.url(*path), json=body, headers=headers)
-        if status >= 400:
-            raise UpstreamRejected(self._http.source, status, str(answer.get("error") or ""))
-        return status, answer
+        answer = await self._http.exchange(method, self._http.url(*path), json=body, headers=headers)
+        if answer.status >= 400:
+            raise UpstreamRejected(self._http.source, answer.status, str(answer.body.get("error") or ""))
+        return answer.status, answer.body
 
     async def create_thread(
         self,
