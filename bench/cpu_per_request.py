@@ -15,7 +15,9 @@ machine (/proc/stat), so that other work on the machine shows ("others"). Every 
 complete and error-free, with as many values as the first. The documents:
 
 - PersonInbox: the 60-thread inbox of the execution-cost issue (up to 100 messages per thread);
-- InboxPage: the README's inbox page (`_stack.py`: `INBOX_PAGE`, first: 20).
+- InboxPage: the README's inbox page (`_stack.py`: `INBOX_PAGE`, first: 20);
+- with `--trusted`, each of them also as a trusted document (GATEWAY_TRUSTED_DOCUMENTS), sent by its
+  `documentId` instead of its text, side by side with the same document sent as text.
 
 "fields" counts the leaf values of a response's `data` (scalars and nulls), "keys" every key of every
 object (as bench/field_cost.py counts). With `--workers N` the gateway runs N worker processes on one
@@ -30,6 +32,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
+import hashlib
 import importlib.metadata
 import json
 import os
@@ -68,6 +72,14 @@ class Document:
     query: str
     variables: dict[str, Any]
     threads: int  # the page the answer must hold
+    trusted: bool = False  # sent as `documentId` (a trusted document), not as text
+
+    @property
+    def document_id(self) -> str:
+        return hashlib.sha256(self.query.encode()).hexdigest()
+
+    def as_trusted(self) -> Document:
+        return dataclasses.replace(self, name=f"{self.name.split(' (')[0]}, trusted", trusted=True)
 
 
 DOCUMENTS = (
@@ -83,6 +95,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=40, help="unmeasured requests before each document")
     parser.add_argument("--rounds", type=int, default=4, help="the measured requests run in rounds, by turns")
     parser.add_argument("--workers", type=int, default=1, help="gateway worker processes (more than 1 needs REDIS_URL)")
+    parser.add_argument(
+        "--trusted",
+        action="store_true",
+        help="serve the documents as trusted documents too, and measure each sent by documentId beside as text",
+    )
     # The sandbox process this script starts: it prints its URLs as JSON and serves until stdin closes.
     parser.add_argument("--serve-sandbox", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -303,7 +320,8 @@ def leaves(value: Any) -> int:
 
 async def ask(http: aiohttp.ClientSession, url: str, token: str, document: Document) -> dict[str, Any]:
     """One request; raises PageError unless the answer is complete and error-free."""
-    body = orjson.dumps({"query": document.query, "variables": document.variables})
+    sent = {"documentId": document.document_id} if document.trusted else {"query": document.query}
+    body = orjson.dumps({**sent, "variables": document.variables})
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     async with http.post(f"{url}/graphql", data=body, headers=headers) as resp:
         raw = await resp.read()
@@ -420,7 +438,7 @@ async def measure(
     """Warm up on each document, then rounds that take turns between the documents, so that a disturbance
     on the machine falls on both rather than on one; the spread over rounds shows how large it was."""
     rows = []
-    for document in DOCUMENTS:
+    for document in documents(args):
         sample = await ask(http, gateway.url, token, document)
         rows.append(Row(document, leaves(sample), fields_in(sample), []))
         await run(http, gateway.url, token, document, args.warmup, args.in_flight, rows[-1].fields)
@@ -431,6 +449,19 @@ async def measure(
             await run(http, gateway.url, token, row.document, requests, args.in_flight, row.fields)
             row.rounds.append(Round.between(requests, before, Sample.take(gateway_pids, sandbox_pid)))
     return rows
+
+
+def documents(args: argparse.Namespace) -> tuple[Document, ...]:
+    """The documents measured: each as text, and with --trusted each by its id too, side by side."""
+    if not args.trusted:
+        return DOCUMENTS
+    return tuple(d for document in DOCUMENTS for d in (document, document.as_trusted()))
+
+
+def manifest(path: Path) -> Path:
+    """DOCUMENTS as GraphQL Code Generator's persisted-documents.json (id -> document)."""
+    path.write_bytes(orjson.dumps({document.document_id: document.query for document in DOCUMENTS}))
+    return path
 
 
 # --- the report ----------------------------------------------------------------------------------------
@@ -566,6 +597,9 @@ async def main(args: argparse.Namespace) -> None:
         async with sandbox_process() as (sandbox, urls), jwks_server(key_set) as jwks_base:
             issuer = key_set.issuer = DemoIssuer(jwks_base, "health-gateway")
             env = gateway_env(urls, jwks_base, issuer, redis_url, prefix)
+            if args.trusted:
+                # Trusted documents beside ad-hoc ones: GraphiQL on (the default) lets both run.
+                env["GATEWAY_TRUSTED_DOCUMENTS"] = str(manifest(Path(tmp) / "persisted-documents.json"))
             connector = aiohttp.TCPConnector(limit=args.in_flight)
             async with (
                 gateway_process(env, args.workers, Path(tmp) / "gateway.log") as gateway,
