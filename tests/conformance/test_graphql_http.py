@@ -186,3 +186,34 @@ def test_request_errors_are_those_raised_before_execution() -> None:
     assert not is_request_error(ExecutionResult(data=None, errors=[AuditUnavailable()]))
     assert not is_request_error(ExecutionResult(data={"viewer": None}, errors=[field]))
     assert not is_request_error(ExecutionResult(data={"__typename": "Query"}, errors=None))
+
+
+APQ_CLIENTS = Path(__file__).with_name("apq_clients.mjs")
+
+
+async def test_apollo_clients_and_urqls_persisted_query_links_work_unchanged(gateway: GatewayClient) -> None:
+    """Each link first sends the hash alone, is told PERSISTED_QUERY_NOT_FOUND, sends the document with
+    it, and the next time the hash alone is enough (urql sends all three over GET)."""
+    node = require_node_modules()
+    token = await gateway.token(KARI)
+    process = await asyncio.create_subprocess_exec(
+        node,
+        str(APQ_CLIENTS),
+        f"{gateway.url}/graphql",
+        token,
+        cwd=APQ_CLIENTS.parents[2],
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=120)
+    assert process.returncode == 0, stderr.decode()
+    got = json.loads(stdout)
+    # Apollo Client adds __typename to every selection set.
+    name = {"__typename": "PersonName", "full": "Kari Nordmann"}
+    viewer = {"viewer": {"__typename": "Viewer", "person": {"__typename": "Person", "name": name}}}
+    assert got["apollo"]["data"] == [viewer, viewer]
+    assert [s["withDocument"] for s in got["apollo"]["sent"]] == [False, True, False]
+    assert got["urql"]["errors"] == []
+    assert [d["viewer"]["id"] for d in got["urql"]["data"]] == [KARI, KARI]
+    sent = [(s["method"], s["withDocument"]) for s in got["urql"]["sent"]]
+    assert sent == [("GET", False), ("GET", True), ("GET", False)]
