@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, nullcontext
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -83,6 +84,10 @@ def start_checks(settings: Settings) -> FhirCodings:
     return codings
 
 
+# The reference Innboks web app (web/), as Vite builds it.
+WEB_APP = Path(__file__).resolve().parents[1] / "web" / "dist"
+
+
 def _token_keys(
     settings: Settings, session: aiohttp.ClientSession
 ) -> tuple[DemoIssuer | None, RemoteJwks | None, KeyLookup]:
@@ -132,6 +137,8 @@ def build_app(settings: Settings, *, clock: Clock = system_clock, shared: Shared
     ]
     if settings.demo:
         routes += demo_tokens.routes()
+        if WEB_APP.is_dir():  # built by ./scripts/demo (npm), absent where Node is not
+            routes.append(Mount("/app", StaticFiles(directory=WEB_APP, html=True)))
     # GraphiQL's bundle is 3.5 MB; compressed it is about 1 MB. Level 6, not Starlette's 9: on
     # 47 KB of JSON it compresses within 1% as small at 60% of the CPU (zlib's default level).
     return Starlette(

@@ -6,7 +6,7 @@ import socket
 
 import uvicorn
 
-from gateway.app import build_app
+from gateway.app import WEB_APP, build_app
 from gateway.core.config import Settings
 from gateway.demo_tokens import PERSONAS
 from sandbox import start_sandbox
@@ -17,6 +17,11 @@ def banner(settings: Settings) -> str:
     lines = [
         "",
         f"  GraphiQL:  {url}   (pick a persona at the top of the page)",
+        *(
+            [f"  Innboks:   http://{settings.host}:{settings.port}/app/   (the reference web app, web/)"]
+            if WEB_APP.is_dir()
+            else []
+        ),
         f'  Tokens:    curl -s -X POST -d \'{{"pid": "12848510058"}}\' http://{settings.host}:{settings.port}/demo/token',
         "  Personas:",
         *(f"    {p.id}  {p.name:<15} {p.note}" for p in PERSONAS),

@@ -68,8 +68,14 @@ async def jwks(request: Request) -> JSONResponse:
     return JSONResponse(issuer.jwks())
 
 
+async def personas(request: Request) -> JSONResponse:
+    """The demo personas, for the web app's sign-in picker (as GraphiQL's)."""
+    return JSONResponse([{"pid": p.id, "name": p.name, "note": p.note} for p in PERSONAS])
+
+
 def routes() -> list[Route]:
     return [
         Route("/demo/token", issue_token, methods=["POST"]),
         Route("/demo/jwks.json", jwks),
+        Route("/demo/personas", personas),
     ]

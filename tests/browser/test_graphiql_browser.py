@@ -14,18 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import GatewayClient, require_node_modules, require_tool
+from tests.support import GatewayClient
 
 SCRIPT = Path(__file__).with_name("graphiql.mjs")
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT_S = 90  # the script gives up by itself after 55 s
-
-
-def _require_playwright_core() -> None:
-    if not (ROOT / "node_modules" / "playwright-core").is_dir():
-        if os.environ.get("CI"):
-            pytest.fail("node_modules/playwright-core is missing in CI: .ci/run must run `npm ci`")
-        pytest.skip("playwright-core is not installed: run `npm ci` in the repository")
 
 
 async def _run_script(node: str, chromium: str, url: str, screenshot: Path) -> tuple[int, str, str]:
@@ -48,15 +41,6 @@ async def _run_script(node: str, chromium: str, url: str, screenshot: Path) -> t
         pytest.fail(f"graphiql.mjs ran over {TIMEOUT_S} s\nstdout: {stdout.decode()}\nstderr: {stderr.decode()}")
     assert process.returncode is not None
     return process.returncode, stdout.decode(), stderr.decode()
-
-
-@pytest.fixture
-def tools() -> tuple[str, str]:
-    """node and chromium, checked before the `gateway` fixture starts anything."""
-    chromium = require_tool("chromium", "apt-get install chromium")
-    node = require_node_modules()
-    _require_playwright_core()
-    return node, chromium
 
 
 async def test_graphiql_runs_the_example_query_as_two_personas(

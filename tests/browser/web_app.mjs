@@ -1,0 +1,66 @@
+// The reference Innboks web app (web/) in a real browser: headless Chromium signs in as demo personas
+// at the gateway's /app/ and reads what the page shows.
+//
+//   node tests/browser/web_app.mjs <gateway base URL> <screenshot.png>
+//
+// The browser is $CHROMIUM (default /usr/bin/chromium). Prints one line of JSON and exits 0, or 1 with
+// the reason in "error".
+import { chromium } from "playwright-core";
+
+const STEP_MS = 15_000;
+const [base, screenshotPath] = process.argv.slice(2);
+const result = { ok: false };
+let browser = null;
+
+function finish(code, error) {
+  if (error) result.error = error;
+  process.stdout.write(JSON.stringify(result) + "\n");
+  process.exit(code);
+}
+setTimeout(() => finish(1, "ran over 55 s"), 55_000).unref();
+
+try {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
+  });
+  const page = await browser.newPage({ viewport: { width: 375, height: 800 } });
+  const consoleErrors = [];
+  page.on("console", (m) => m.type() === "error" && consoleErrors.push(m.text()));
+  await page.goto(`${base}/app/`, { timeout: STEP_MS });
+
+  // Kari: her own inbox, paged to the end with "Vis flere".
+  await page.selectOption("#persona", "12848510058", { timeout: STEP_MS });
+  await page.waitForSelector("#acting-for", { timeout: STEP_MS });
+  result.kariActingFor = await page.textContent("#acting-for");
+  await page.waitForSelector("li[data-thread]", { timeout: STEP_MS });
+  result.kariCount = await page.textContent(".count");
+  let pages = 1;
+  while (await page.locator("button", { hasText: "Vis flere" }).count()) {
+    const before = await page.locator("li[data-thread]").count();
+    await page.click("text=Vis flere", { timeout: STEP_MS });
+    await page.waitForFunction((n) => document.querySelectorAll("li[data-thread]").length > n, before, { timeout: STEP_MS });
+    pages += 1;
+  }
+  result.kariThreads = await page.locator("li[data-thread]").count();
+  result.kariPages = pages;
+
+  // Acting for Emma (7): the notice that not all messages are shown.
+  await page.selectOption("#subject", "15861950082", { timeout: STEP_MS });
+  await page.waitForSelector(".notice", { timeout: STEP_MS });
+  result.emmaActingFor = await page.textContent("#acting-for");
+  result.emmaNotice = await page.textContent(".notice");
+  await page.screenshot({ path: screenshotPath, fullPage: true });
+
+  // Emma signing in herself: refused, with the CHILD_AGE wording.
+  await page.selectOption("#persona", "15861950082", { timeout: STEP_MS });
+  await page.waitForSelector("[role=alert]", { timeout: STEP_MS });
+  result.emmaSignIn = await page.textContent("[role=alert]");
+  result.consoleErrors = consoleErrors;
+  result.ok = true;
+  await browser.close();
+  finish(0);
+} catch (error) {
+  if (browser) await browser.close().catch(() => {});
+  finish(1, String(error));
+}

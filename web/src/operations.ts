@@ -1,0 +1,28 @@
+import { graphql } from "./gql";
+
+// The operations of the app: GraphQL Code Generator types them from ../schema.graphql and lists them in
+// src/gql/persisted-documents.json (the gateway's trusted-documents manifest).
+
+export const ViewerQuery = graphql(`
+  query Viewer {
+    viewer {
+      id
+      person { id name { full } birthDate }
+      representations { basis person { id name { full } birthDate } }
+    }
+  }
+`);
+
+export const InboxQuery = graphql(`
+  query Inbox($person: ID!, $after: String) {
+    person(id: $person) {
+      id
+      threads(first: 20, after: $after) {
+        totalCount
+        hiddenCount
+        pageInfo { hasNextPage endCursor }
+        nodes { id subject category unreadCount lastMessageAt counterpart { id name } }
+      }
+    }
+  }
+`);
