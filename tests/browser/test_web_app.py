@@ -29,7 +29,7 @@ def built() -> None:
         pytest.skip("the web app is not built: run ./scripts/demo once, or `npm ci && npm run build` in web/")
 
 
-async def test_kari_pages_her_inbox_acts_for_emma_and_emma_is_refused(
+async def test_kari_pages_her_inbox_reads_a_thread_acts_for_emma_and_emma_is_refused(
     tools: tuple[str, str], built: None, gateway: GatewayClient, tmp_path: Path
 ) -> None:
     node, chromium = tools
@@ -51,6 +51,8 @@ async def test_kari_pages_her_inbox_acts_for_emma_and_emma_is_refused(
     assert result["kariActingFor"] == "Du er logget inn som Kari Nordmann", report
     assert result["kariCount"] == "64 meldingstråder" and result["kariThreads"] == 64, report
     assert result["kariPages"] == 4, report  # 20 a page
+    assert result["axeViolations"] == [], report
+    assert result["openedMessages"] >= 1 and result["openedThreadRead"], report
     assert result["emmaActingFor"] == "Du representerer Emma (7 år)", report
     assert "Ikke alle meldinger vil være tilgjengelige" in result["emmaNotice"], report
     assert result["emmaSignIn"] == "Barnets alder gjør at denne tjenesten ikke er tilgjengelig for deg.", report

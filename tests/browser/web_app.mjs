@@ -5,7 +5,10 @@
 //
 // The browser is $CHROMIUM (default /usr/bin/chromium). Prints one line of JSON and exits 0, or 1 with
 // the reason in "error".
+import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
+
+const require = createRequire(import.meta.url);
 
 const STEP_MS = 15_000;
 const [base, screenshotPath] = process.argv.slice(2);
@@ -44,6 +47,28 @@ try {
   }
   result.kariThreads = await page.locator("li[data-thread]").count();
   result.kariPages = pages;
+
+  // axe-core on the inbox: no serious or critical accessibility violation.
+  await page.addScriptTag({ path: require.resolve("axe-core/axe.min.js") });
+  const axe = await page.evaluate(async () => (await window.axe.run()).violations);
+  result.axeViolations = axe
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.length})`);
+
+  // Opening an unread thread reads it: back in the inbox its unread count is gone.
+  const unread = page.locator("li[data-thread]:has(.unread)").first();
+  const threadId = await unread.getAttribute("data-thread");
+  await unread.locator("button").click({ timeout: STEP_MS });
+  await page.waitForSelector("#thread-heading", { timeout: STEP_MS });
+  result.openedMessages = await page.locator(".messages > li").count();
+  await page.click("text=Tilbake til innboksen", { timeout: STEP_MS });
+  await page.waitForSelector(`li[data-thread="${threadId}"]`, { timeout: STEP_MS });
+  await page.waitForFunction(
+    (id) => !document.querySelector(`li[data-thread="${id}"] .unread`),
+    threadId,
+    { timeout: STEP_MS },
+  );
+  result.openedThreadRead = true;
 
   // Acting for Emma (7): the notice that not all messages are shown.
   await page.selectOption("#subject", "15861950082", { timeout: STEP_MS });

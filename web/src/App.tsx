@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from "react";
-import { Client, Provider, cacheExchange, fetchExchange, useQuery } from "urql";
-import { InboxQuery, ViewerQuery } from "./operations";
+import { Client, Provider, cacheExchange, fetchExchange, useMutation, useQuery } from "urql";
+import { InboxQuery, MarkThreadRead, ThreadQuery, ViewerQuery } from "./operations";
 import { BASIS, denial, yearsOld } from "./wording";
 
 type Persona = { pid: string; name: string; note: string };
@@ -82,6 +82,8 @@ function Signed() {
 
 function Inbox({ person }: { person: string }) {
   const [pages, setPages] = useState<(string | null)[]>([null]);
+  const [open, setOpen] = useState<string | null>(null);
+  if (open) return <ThreadView person={person} thread={open} onBack={() => setOpen(null)} />;
   return (
     <section aria-labelledby="inbox-heading">
       <h2 id="inbox-heading">Meldinger</h2>
@@ -92,13 +94,20 @@ function Inbox({ person }: { person: string }) {
           after={after}
           last={n === pages.length - 1}
           onMore={(cursor) => setPages([...pages, cursor])}
+          onOpen={setOpen}
         />
       ))}
     </section>
   );
 }
 
-function InboxPage(props: { person: string; after: string | null; last: boolean; onMore: (cursor: string) => void }) {
+function InboxPage(props: {
+  person: string;
+  after: string | null;
+  last: boolean;
+  onMore: (cursor: string) => void;
+  onOpen: (thread: string) => void;
+}) {
   const [{ data, error, fetching }] = useQuery({ query: InboxQuery, variables: { person: props.person, after: props.after } });
   if (fetching) return <p>Laster …</p>;
   const threads = data?.person?.threads;
@@ -114,7 +123,10 @@ function InboxPage(props: { person: string; after: string | null; last: boolean;
       <ul className="threads">
         {threads.nodes.map((t) => (
           <li key={t.id} data-thread={t.id}>
-            <strong>{t.subject}</strong> <span>{t.counterpart?.name ?? ""}</span>
+            <button type="button" className="link" onClick={() => props.onOpen(t.id)}>
+              {t.subject}
+            </button>{" "}
+            <span>{t.counterpart?.name ?? ""}</span>
             {t.unreadCount > 0 && <span className="unread"> ({t.unreadCount} ulest)</span>}
           </li>
         ))}
@@ -126,5 +138,51 @@ function InboxPage(props: { person: string; after: string | null; last: boolean;
       )}
       {props.after === null && <p className="count">{threads.totalCount} meldingstråder</p>}
     </>
+  );
+}
+
+function ThreadView(props: { person: string; thread: string; onBack: () => void }) {
+  const [{ data, error, fetching }] = useQuery({
+    query: ThreadQuery,
+    variables: { person: props.person, thread: props.thread },
+  });
+  const [, markRead] = useMutation(MarkThreadRead);
+  const unread = data?.person?.thread?.unreadCount ?? 0;
+  useEffect(() => {
+    // Opening a thread reads it: the inbox's unread counts follow (the mutation names the Thread).
+    if (unread > 0) markRead({ input: { personId: props.person, threadId: props.thread } });
+  }, [unread, props.person, props.thread, markRead]);
+  if (fetching) return <p>Laster …</p>;
+  const thread = data?.person?.thread;
+  if (!thread) return <p role="alert">{denial(error?.graphQLErrors) ?? "Tråden finnes ikke."}</p>;
+  return (
+    <article aria-labelledby="thread-heading">
+      <button type="button" onClick={props.onBack}>
+        Tilbake til innboksen
+      </button>
+      <h2 id="thread-heading">{thread.subject}</h2>
+      <p>{thread.counterpart?.name}</p>
+      {thread.messages.hiddenCount > 0 && (
+        <p role="note" className="notice">
+          Ikke alle meldinger vil være tilgjengelige: {thread.messages.hiddenCount} vises ikke.
+        </p>
+      )}
+      <ol className="messages">
+        {thread.messages.nodes.map((m) => (
+          <li key={m.id} className={m.direction === "OUT" ? "out" : "in"}>
+            <p>{m.body}</p>
+            {m.attachments.length > 0 && (
+              <ul aria-label="Vedlegg">
+                {m.attachments.map((a) => (
+                  <li key={a.id}>{a.name}</li>
+                ))}
+              </ul>
+            )}
+            {m.hiddenAttachmentCount > 0 && <p className="hidden-attachments">{m.hiddenAttachmentCount} vedlegg vises ikke.</p>}
+            <time dateTime={m.sentAt}>{new Date(m.sentAt).toLocaleString("nb-NO")}</time>
+          </li>
+        ))}
+      </ol>
+    </article>
   );
 }

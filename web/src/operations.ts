@@ -26,3 +26,27 @@ export const InboxQuery = graphql(`
     }
   }
 `);
+
+export const ThreadQuery = graphql(`
+  query Thread($person: ID!, $thread: ID!) {
+    person(id: $person) {
+      id
+      thread(id: $thread) {
+        id
+        subject
+        unreadCount
+        counterpart { id name }
+        messages(first: 50) {
+          hiddenCount
+          nodes { id body sentAt direction attachments { id name } hiddenAttachmentCount }
+        }
+      }
+    }
+  }
+`);
+
+export const MarkThreadRead = graphql(`
+  mutation MarkThreadRead($input: ThreadInput!) {
+    markThreadRead(input: $input) { thread { id unreadCount } }
+  }
+`);
