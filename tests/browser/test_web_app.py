@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from gateway.app import WEB_APP
+from sandbox import Sandbox
+from sandbox.inbox import STORE
 from tests.support import GatewayClient
 
 SCRIPT = Path(__file__).with_name("web_app.mjs")
@@ -29,8 +31,8 @@ def built() -> None:
         pytest.skip("the web app is not built: run ./scripts/demo once, or `npm ci && npm run build` in web/")
 
 
-async def test_kari_pages_her_inbox_reads_a_thread_acts_for_emma_and_emma_is_refused(
-    tools: tuple[str, str], built: None, gateway: GatewayClient, tmp_path: Path
+async def test_kari_pages_reads_and_replies_once_acts_for_emma_and_emma_is_refused(
+    tools: tuple[str, str], built: None, gateway: GatewayClient, sandbox: Sandbox, tmp_path: Path
 ) -> None:
     node, chromium = tools
     screenshot = tmp_path / "web-app.png"
@@ -53,6 +55,9 @@ async def test_kari_pages_her_inbox_reads_a_thread_acts_for_emma_and_emma_is_ref
     assert result["kariPages"] == 4, report  # 20 a page
     assert result["axeViolations"] == [], report
     assert result["openedMessages"] >= 1 and result["openedThreadRead"], report
+    assert "Prøv igjen" in result["replyLost"] and result["replySent"] == "Svaret er sendt.", report
+    stored = [m for m in sandbox.apps["inbox"][STORE].messages.values() if m.body == result["replyBody"]]
+    assert len(stored) == 1, report  # sent twice, stored once
     assert result["emmaActingFor"] == "Du representerer Emma (7 år)", report
     assert "Ikke alle meldinger vil være tilgjengelige" in result["emmaNotice"], report
     assert result["emmaSignIn"] == "Barnets alder gjør at denne tjenesten ikke er tilgjengelig for deg.", report

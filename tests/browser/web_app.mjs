@@ -70,6 +70,34 @@ try {
   );
   result.openedThreadRead = true;
 
+  // Console errors of the page until here; the lost answer below makes one (net::ERR_FAILED) on purpose.
+  result.consoleErrors = [...consoleErrors];
+
+  // A reply whose answer is lost on the way back (the store has it; the page sees a network error),
+  // then sent again: the same attempt, the same idempotency key, one message at the store.
+  const body = `Svar fra nettleseren ${Date.now()}`;
+  result.replyBody = body;
+  let lost = false;
+  await page.route("**/graphql", async (route) => {
+    if (!lost && (route.request().postData() || "").includes("ReplyToThread")) {
+      lost = true;
+      await route.fetch(); // it reaches the gateway and the message store
+      return route.abort("failed");
+    }
+    return route.continue();
+  });
+  await page.click('li[data-thread="th-kari-001"] button', { timeout: STEP_MS });
+  await page.waitForSelector("#reply-body", { timeout: STEP_MS });
+  await page.fill("#reply-body", body);
+  await page.click("text=Send svar");
+  await page.waitForFunction(() => /Prøv igjen/.test(document.querySelector("#reply-status")?.textContent || ""), null, { timeout: STEP_MS });
+  result.replyLost = await page.textContent("#reply-status");
+  await page.click("text=Send svar");
+  await page.waitForFunction(() => (document.querySelector("#reply-status")?.textContent || "") === "Svaret er sendt.", null, { timeout: STEP_MS });
+  result.replySent = await page.textContent("#reply-status");
+  await page.unroute("**/graphql");
+  await page.click("text=Tilbake til innboksen", { timeout: STEP_MS });
+
   // Acting for Emma (7): the notice that not all messages are shown.
   await page.selectOption("#subject", "15861950082", { timeout: STEP_MS });
   await page.waitForSelector(".notice", { timeout: STEP_MS });
@@ -81,7 +109,6 @@ try {
   await page.selectOption("#persona", "15861950082", { timeout: STEP_MS });
   await page.waitForSelector("[role=alert]", { timeout: STEP_MS });
   result.emmaSignIn = await page.textContent("[role=alert]");
-  result.consoleErrors = consoleErrors;
   result.ok = true;
   await browser.close();
   finish(0);

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from "react";
 import { Client, Provider, cacheExchange, fetchExchange, useMutation, useQuery } from "urql";
-import { InboxQuery, MarkThreadRead, ThreadQuery, ViewerQuery } from "./operations";
+import { InboxQuery, MarkThreadRead, ReplyToThread, ThreadQuery, ViewerQuery } from "./operations";
 import { BASIS, denial, yearsOld } from "./wording";
 
 type Persona = { pid: string; name: string; note: string };
@@ -183,6 +183,60 @@ function ThreadView(props: { person: string; thread: string; onBack: () => void 
           </li>
         ))}
       </ol>
+      <Reply person={props.person} thread={props.thread} />
     </article>
+  );
+}
+
+function Reply(props: { person: string; thread: string }) {
+  const [body, setBody] = useState("");
+  // One key per attempt to send this text: a retry after a network error sends the same key, so the
+  // message store answers with the first result and never stores the message twice.
+  const [attempt, setAttempt] = useState<string>(() => crypto.randomUUID());
+  const [state, reply] = useMutation(ReplyToThread);
+  const [status, setStatus] = useState<string>("");
+  const errors = state.data?.replyToThread.userErrors ?? [];
+  const bodyError = errors.find((e) => e.field?.join(".") === "input.body");
+
+  async function send(event: React.FormEvent) {
+    event.preventDefault();
+    setStatus("Sender …");
+    const result = await reply({ input: { personId: props.person, threadId: props.thread, body, idempotencyKey: attempt } });
+    if (result.error) {
+      setStatus(denial(result.error.graphQLErrors) ?? "Svaret ble kanskje ikke sendt. Prøv igjen: det sendes ikke to ganger.");
+      return;
+    }
+    const payload = result.data?.replyToThread;
+    if (payload?.message) {
+      setStatus("Svaret er sendt.");
+      setBody("");
+      setAttempt(crypto.randomUUID()); // a new text is a new attempt
+    } else {
+      setStatus(payload?.userErrors.find((e) => !e.field)?.message ?? "");
+    }
+  }
+
+  return (
+    <form onSubmit={send} aria-labelledby="reply-heading">
+      <h3 id="reply-heading">Svar</h3>
+      <label htmlFor="reply-body">Melding</label>
+      <textarea
+        id="reply-body"
+        value={body}
+        onChange={(e) => setBody(e.target.value)}
+        aria-invalid={bodyError ? true : undefined}
+        aria-describedby={bodyError ? "reply-body-error" : undefined}
+        rows={4}
+      />
+      {bodyError && (
+        <p id="reply-body-error" className="field-error">
+          {bodyError.message}
+        </p>
+      )}
+      <button type="submit">Send svar</button>
+      <p role="status" id="reply-status">
+        {status}
+      </p>
+    </form>
   );
 }

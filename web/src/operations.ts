@@ -50,3 +50,12 @@ export const MarkThreadRead = graphql(`
     markThreadRead(input: $input) { thread { id unreadCount } }
   }
 `);
+
+export const ReplyToThread = graphql(`
+  mutation ReplyToThread($input: ReplyToThreadInput!) {
+    replyToThread(input: $input) {
+      message { id body }
+      userErrors { code field message }
+    }
+  }
+`);
