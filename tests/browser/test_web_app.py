@@ -60,6 +60,8 @@ async def test_kari_pages_reads_and_replies_once_acts_for_emma_and_emma_is_refus
     assert len(stored) == 1, report  # sent twice, stored once
     assert result["emmaActingFor"] == "Du representerer Emma (7 år)", report
     assert "Ikke alle meldinger vil være tilgjengelige" in result["emmaNotice"], report
+    assert result["jonasContactKinds"] and set(result["jonasContactKinds"]) <= {"GP", "MUNICIPAL"}, report
+    assert result["jonasAppointmentKinds"] and set(result["jonasAppointmentKinds"]) <= {"GP", "MUNICIPAL"}, report
     assert result["emmaSignIn"] == "Barnets alder gjør at denne tjenesten ikke er tilgjengelig for deg.", report
     assert result["consoleErrors"] == [], report
     assert screenshot.stat().st_size > 5_000, report

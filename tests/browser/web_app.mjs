@@ -105,6 +105,15 @@ try {
   result.emmaNotice = await page.textContent(".notice");
   await page.screenshot({ path: screenshotPath, fullPage: true });
 
+  // Acting for Jonas (14): his health contacts and appointments show GP and municipal items only.
+  await page.selectOption("#subject", "20821250162", { timeout: STEP_MS });
+  await page.click("text=Helsekontakter", { timeout: STEP_MS });
+  await page.waitForSelector("li[data-contact]", { timeout: STEP_MS });
+  result.jonasContactKinds = await page.$$eval("li[data-contact]", (items) => items.map((i) => i.dataset.kind));
+  await page.click("text=Timeavtaler", { timeout: STEP_MS });
+  await page.waitForSelector("#appointments-heading", { timeout: STEP_MS });
+  result.jonasAppointmentKinds = await page.$$eval("li[data-appointment]", (items) => items.map((i) => i.dataset.kind));
+
   // Emma signing in herself: refused, with the CHILD_AGE wording.
   await page.selectOption("#persona", "15861950082", { timeout: STEP_MS });
   await page.waitForSelector("[role=alert]", { timeout: STEP_MS });

@@ -1,7 +1,15 @@
 import { useEffect, useMemo, useState } from "react";
 import { Client, Provider, cacheExchange, fetchExchange, useMutation, useQuery } from "urql";
-import { InboxQuery, MarkThreadRead, ReplyToThread, ThreadQuery, ViewerQuery } from "./operations";
-import { BASIS, denial, yearsOld } from "./wording";
+import {
+  AppointmentsQuery,
+  ContactsQuery,
+  InboxQuery,
+  MarkThreadRead,
+  ReplyToThread,
+  ThreadQuery,
+  ViewerQuery,
+} from "./operations";
+import { BASIS, KINDS, denial, yearsOld } from "./wording";
 
 type Persona = { pid: string; name: string; note: string };
 
@@ -75,8 +83,74 @@ function Signed() {
             : `Du representerer ${chosen.person.name.full.split(" ")[0]} (${age} år)`}
         </p>
       </nav>
-      <Inbox person={chosen.person.id} key={chosen.person.id} />
+      <Sections person={chosen.person.id} key={chosen.person.id} />
     </>
+  );
+}
+
+const SECTIONS = { inbox: "Meldinger", appointments: "Timeavtaler", contacts: "Helsekontakter" } as const;
+type Section = keyof typeof SECTIONS;
+
+function Sections({ person }: { person: string }) {
+  const [section, setSection] = useState<Section>("inbox");
+  return (
+    <>
+      <div role="group" aria-label="Velg tjeneste" className="tabs">
+        {(Object.keys(SECTIONS) as Section[]).map((s) => (
+          <button key={s} type="button" aria-pressed={section === s} onClick={() => setSection(s)}>
+            {SECTIONS[s]}
+          </button>
+        ))}
+      </div>
+      {section === "inbox" && <Inbox person={person} />}
+      {section === "appointments" && <Appointments person={person} />}
+      {section === "contacts" && <Contacts person={person} />}
+    </>
+  );
+}
+
+function Appointments({ person }: { person: string }) {
+  const [{ data, error, fetching }] = useQuery({ query: AppointmentsQuery, variables: { person } });
+  if (fetching) return <p>Laster …</p>;
+  const appointments = data?.person?.appointments;
+  if (!appointments) return <p role="alert">{denial(error?.graphQLErrors) ?? "Timeavtalene er ikke tilgjengelige."}</p>;
+  return (
+    <section aria-labelledby="appointments-heading">
+      <h2 id="appointments-heading">Timeavtaler</h2>
+      {appointments.hiddenCount > 0 && (
+        <p role="note" className="notice">
+          Ikke alle timeavtaler vil være tilgjengelige: {appointments.hiddenCount} vises ikke.
+        </p>
+      )}
+      <ul className="threads">
+        {appointments.nodes.map((a) => (
+          <li key={a.id} data-appointment={a.id} data-kind={a.serviceKind}>
+            <strong>{a.title}</strong> <time dateTime={a.start}>{new Date(a.start).toLocaleString("nb-NO")}</time>
+            <span>{[a.location?.name, a.practitioner?.name].filter(Boolean).join(", ")}</span>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function Contacts({ person }: { person: string }) {
+  const [{ data, error, fetching }] = useQuery({ query: ContactsQuery, variables: { person } });
+  if (fetching) return <p>Laster …</p>;
+  const contacts = data?.person?.healthContacts;
+  if (!contacts) return <p role="alert">{denial(error?.graphQLErrors) ?? "Helsekontaktene er ikke tilgjengelige."}</p>;
+  return (
+    <section aria-labelledby="contacts-heading">
+      <h2 id="contacts-heading">Helsekontakter</h2>
+      <ul className="threads">
+        {contacts.map((c) => (
+          <li key={c.id} data-contact={c.id} data-kind={c.serviceKind}>
+            <strong>{c.name}</strong> <span>{KINDS[c.serviceKind] ?? c.serviceKind}</span>
+            {c.organization && <span>{c.organization}</span>}
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
 

@@ -59,3 +59,24 @@ export const ReplyToThread = graphql(`
     }
   }
 `);
+
+export const AppointmentsQuery = graphql(`
+  query Appointments($person: ID!) {
+    person(id: $person) {
+      id
+      appointments(first: 20) {
+        hiddenCount
+        nodes { id start title status serviceKind location { name } practitioner { id name } }
+      }
+    }
+  }
+`);
+
+export const ContactsQuery = graphql(`
+  query Contacts($person: ID!) {
+    person(id: $person) {
+      id
+      healthContacts { id name role serviceKind organization offersDigitalDialogue }
+    }
+  }
+`);

@@ -11,6 +11,12 @@ export const REASONS: Record<string, string> = {
   SERVICE_SCOPE: "Tjenesten er ikke tilgjengelig.",
 };
 
+export const KINDS: Record<string, string> = {
+  GP: "Fastlege",
+  HOSPITAL: "Sykehus",
+  MUNICIPAL: "Kommunal tjeneste",
+};
+
 export const BASIS: Record<string, string> = {
   SELF: "deg selv",
   PARENT: "barnet ditt",
