@@ -34,6 +34,8 @@ class Searchset:
 
     matches: list[Resource] = field(default_factory=list)
     included: dict[str, dict[str, Resource]] = field(default_factory=dict)
+    # How long every page may be kept (their Cache-Control max-age, the least), or None: not to be.
+    max_age_s: int | None = None
 
     def included_of(self, resource_type: str) -> list[Resource]:
         return list(self.included.get(resource_type, {}).values())
@@ -73,7 +75,7 @@ class FhirSearch:
         url: URL | None = self.http.url(resource_type).with_query(query)
         found = Searchset()
         total: int | None = None
-        for _ in range(self._max_pages):
+        for page in range(self._max_pages):
             if url is None:
                 # A server that stops short of the total it announced (Medplum's in-memory store does,
                 # with a small _count) would make a list shorter, and counts wrong, in silence.
@@ -82,9 +84,12 @@ class FhirSearch:
                         self.source, f"{resource_type} search ended at {len(found.matches)} of {total} matches"
                     )
                 return found
-            bundle = await self.http.get_json(url)
+            answer = await self.http.get_answer(url)
+            bundle = answer.body
             if bundle.get("resourceType") != "Bundle":
                 raise UpstreamUnavailable(self.source, "search did not return a Bundle")
+            kept = max_age(answer.headers)
+            found.max_age_s = kept if page == 0 else _least(found.max_age_s, kept)
             with contract(self.source):
                 self._collect(bundle, resource_type, found)
             announced = bundle.get("total")
@@ -128,18 +133,8 @@ class FhirSearch:
     async def _fetch_reference(self, resource_type: str, ids: list[str]) -> dict[str, Entry]:
         if not ids:
             return {}
-        answer = await self.http.get_answer(
-            self.http.url(resource_type), {"_id": ",".join(ids), "_count": str(max(len(ids), self._page_size))}
-        )
-        bundle = answer.body
-        if bundle.get("resourceType") != "Bundle":
-            raise UpstreamUnavailable(self.source, "search did not return a Bundle")
-        found = Searchset()
-        with contract(self.source):
-            self._collect(bundle, resource_type, found)
-        if self._next_link(bundle) is not None:
-            raise UpstreamUnavailable(self.source, f"{resource_type} by _id came in more than one page")
-        until = _fresh_until(answer.headers)
+        found = await self.search_with_includes(resource_type, {"_id": ",".join(ids)})
+        until = time.time() + found.max_age_s if found.max_age_s else 0.0  # 0: not to be kept
         return {r["id"]: Entry(r, _etag_of(r), until) for r in found.matches if isinstance(r.get("id"), str)}
 
     async def _revalidate_all(self, resource_type: str, stale: Mapping[str, Entry]) -> dict[str, Entry]:
@@ -188,6 +183,11 @@ class FhirSearch:
                     raise UpstreamUnavailable(self.source, "next link points to another server")
                 return nxt
         return None
+
+
+def _least(seconds: int | None, more: int | None) -> int | None:
+    """The max-age of two pages together: the shorter, and None (not to be kept) if either says so."""
+    return None if seconds is None or more is None else min(seconds, more)
 
 
 def _fresh_until(headers: Mapping[str, str]) -> float:
