@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +28,10 @@ from gateway.core.shared import SharedState, shared_state
 from gateway.graphiql import graphiql_html
 from gateway.load_shedding import InFlightLimit
 from gateway.policy.clock import Clock, system_clock
-from gateway.schema import build_schema
+from gateway.schema import GatewaySchema, build_schema
 from gateway.sources import Sources
 from gateway.sources.fhir_codings import FhirCodings
+from gateway.trusted_documents import TrustedDocument
 from gateway.view import GatewayGraphQL
 
 
@@ -69,19 +71,29 @@ async def metrics(request: Request) -> Response:
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
 
-def start_checks(settings: Settings) -> FhirCodings:
-    """What must hold before the gateway starts, or a ValueError whose one line names what to set;
-    the FHIR coding table, read once."""
+@dataclass(frozen=True)
+class Checked:
+    """What the start checks read, so that the app does not read it again."""
+
+    codings: FhirCodings
+    # With trusted documents: the schema they were checked against (its document cache holds them), and they.
+    schema: GatewaySchema | None = None
+    trusted: dict[str, TrustedDocument] | None = None
+
+
+def start_checks(settings: Settings) -> Checked:
+    """What must hold before the gateway starts, or a ValueError whose one line names what to set."""
     if not settings.demo and not settings.jwks_url:
         raise ValueError("GATEWAY_JWKS_URL is required unless GATEWAY_DEMO=true")
     # A codings file that does not fit stops the start here rather than failing each request (or
     # quietly taking a GP for a hospital).
     codings = FhirCodings.load(settings.fhir_codings_file)
-    if settings.trusted_documents:
-        # So does a trusted document that does not fit the schema, named.
-        schema = build_schema(settings)
-        trusted_documents.loaded(settings.trusted_documents, schema.documents, schema._schema)
-    return codings
+    if not settings.trusted_documents:
+        return Checked(codings)
+    # So does a trusted document that does not fit the schema, named.
+    schema = build_schema(settings)
+    trusted = trusted_documents.loaded(settings.trusted_documents, schema.documents, schema._schema)
+    return Checked(codings, schema, trusted)
 
 
 # The reference Innboks web app (web/), as Vite builds it.
@@ -101,7 +113,7 @@ def _token_keys(
 
 def build_app(settings: Settings, *, clock: Clock = system_clock, shared: SharedState | None = None) -> Starlette:
     """The gateway. In demo mode it issues its own tokens; otherwise it trusts `settings.jwks_url`."""
-    codings = start_checks(settings)
+    checked = start_checks(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
@@ -111,7 +123,7 @@ def build_app(settings: Settings, *, clock: Clock = system_clock, shared: Shared
             issuer, jwks, keys = _token_keys(settings, session)
             yield {
                 "jwks": jwks,
-                "sources": Sources.build(session, settings, codings, state.reference_cache),
+                "sources": Sources.build(session, settings, checked.codings, state.reference_cache),
                 "verifier": TokenVerifier(keys, settings.issuer, settings.audience, settings.clock_skew_s),
                 "issuer": issuer,
                 "shared": state,
@@ -126,7 +138,7 @@ def build_app(settings: Settings, *, clock: Clock = system_clock, shared: Shared
             personas=demo_tokens.PERSONAS if settings.demo else None,
             token_url="/demo/token" if settings.demo else None,
         )
-    graphql = GatewayGraphQL(settings, clock, ide_page)
+    graphql = GatewayGraphQL(settings, clock, ide_page, schema=checked.schema, trusted=checked.trusted)
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),

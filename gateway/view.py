@@ -28,7 +28,7 @@ from gateway.core.shared import SharedState
 from gateway.http_media import APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, is_request_error, response_media_type
 from gateway.policy.clock import Clock
 from gateway.request.context import GatewayContext
-from gateway.schema import build_schema
+from gateway.schema import GatewaySchema, build_schema
 from gateway.schema.extensions import public_error
 from gateway.trusted_documents import TrustedDocument
 
@@ -55,17 +55,26 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
     spec's legacy rules say. A POST that is not `application/json` answers 415, a mutation over GET 405.
     """
 
-    def __init__(self, settings: Settings, clock: Clock, ide_page: str | None) -> None:
-        schema = build_schema(settings)
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Clock,
+        ide_page: str | None,
+        *,
+        schema: GatewaySchema | None = None,
+        trusted: Mapping[str, TrustedDocument] | None = None,
+    ) -> None:
+        """`schema`: built from `settings` when not given; `trusted`: the trusted documents, checked
+        against `schema` (app.start_checks), when GATEWAY_TRUSTED_DOCUMENTS is set."""
+        if settings.trusted_documents and trusted is None:
+            # Never an app that runs ad-hoc documents where only trusted ones were configured.
+            raise ValueError("GATEWAY_TRUSTED_DOCUMENTS is set: pass the documents app.start_checks loaded")
+        schema = schema or build_schema(settings)
         super().__init__(schema, graphql_ide="graphiql" if ide_page else None)
         self._documents = schema.documents
         self._graphql_schema = schema._schema
         # With a manifest, requests name one of its documents; ad-hoc ones only in demo mode or with GraphiQL.
-        self._trusted = (
-            trusted_documents.loaded(settings.trusted_documents, schema.documents, schema._schema)
-            if settings.trusted_documents
-            else None
-        )
+        self._trusted = trusted
         self._ad_hoc_allowed = settings.demo or settings.graphiql
         self._settings = settings
         self._clock = clock
