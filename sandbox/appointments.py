@@ -113,16 +113,8 @@ def create_app(
     location_resources = app[LOCATIONS] = {loc.id: location_resource(loc, orgs) for loc in locs.values()}
     organization_resources = app[ORGANIZATIONS] = {o.id: fhir.organization_resource(o) for o in orgs.values()}
     fhir.add_resource_routes(app, "Appointment", appointment_resources, _search_appointments)
-    fhir.add_resource_routes(
-        app, "Location", location_resources, fhir.id_search(location_resources, "Location"), reference=True
-    )
-    fhir.add_resource_routes(
-        app,
-        "Organization",
-        organization_resources,
-        fhir.id_search(organization_resources, "Organization"),
-        reference=True,
-    )
+    fhir.add_reference_routes(app, "Location", location_resources)
+    fhir.add_reference_routes(app, "Organization", organization_resources)
     app.router.add_get("/fhir/{type}", fhir.unknown_type)
     app.router.add_get("/fhir/{type}/{id}", fhir.unknown_type)
     return app

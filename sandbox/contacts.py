@@ -145,20 +145,8 @@ def create_app(
     organization_resources = app[ORGANIZATIONS] = {o.id: fhir.organization_resource(o) for o in orgs.values()}
     includes = _care_team_includes(practitioner_resources, organization_resources) if supports_include else None
     fhir.add_resource_routes(app, "CareTeam", care_team_resources, _search_care_teams, includes)
-    fhir.add_resource_routes(
-        app,
-        "Practitioner",
-        practitioner_resources,
-        fhir.id_search(practitioner_resources, "Practitioner"),
-        reference=True,
-    )
-    fhir.add_resource_routes(
-        app,
-        "Organization",
-        organization_resources,
-        fhir.id_search(organization_resources, "Organization"),
-        reference=True,
-    )
+    fhir.add_reference_routes(app, "Practitioner", practitioner_resources)
+    fhir.add_reference_routes(app, "Organization", organization_resources)
     app.router.add_get("/fhir/{type}", fhir.unknown_type)
     app.router.add_get("/fhir/{type}/{id}", fhir.unknown_type)
     return app

@@ -369,6 +369,12 @@ def add_resource_routes(
     app.router.add_get(f"/fhir/{resource_type}/{{id}}", read_handler)
 
 
+def add_reference_routes(app: web.Application, resource_type: str, resources: Mapping[str, Resource]) -> None:
+    """Routes of reference data (Practitioner, Organization, Location): searched by `_id` only, and
+    offered for keeping (`add_resource_routes`' `reference`)."""
+    add_resource_routes(app, resource_type, resources, id_search(resources, resource_type), reference=True)
+
+
 def id_search(resources: Mapping[str, Resource], resource_type: str) -> Callable[[web.Request], list[Resource]]:
     """A search that needs `_id`, for resources that are only ever fetched by id."""
 
