@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from "react";
-import { Client, Provider, cacheExchange, fetchExchange, useMutation, useQuery } from "urql";
+import { Client, type CombinedError, Provider, cacheExchange, fetchExchange, useMutation, useQuery } from "urql";
 import {
   AppointmentsQuery,
   ContactsQuery,
@@ -91,6 +91,21 @@ function Signed() {
 const SECTIONS = { inbox: "Meldinger", appointments: "Timeavtaler", contacts: "Helsekontakter" } as const;
 type Section = keyof typeof SECTIONS;
 
+/** The notice that the rules withhold some items, with how many ("hiddenCount"). */
+function Hidden({ count, what }: { count: number; what: string }) {
+  if (count <= 0) return null;
+  return (
+    <p role="note" className="notice">
+      Ikke alle {what} vil være tilgjengelige: {count} vises ikke.
+    </p>
+  );
+}
+
+/** Why a part of the page is missing: the denial's reason in words, else `otherwise`. */
+function Unavailable({ error, otherwise }: { error: CombinedError | undefined; otherwise: string }) {
+  return <p role="alert">{denial(error?.graphQLErrors) ?? otherwise}</p>;
+}
+
 function Sections({ person }: { person: string }) {
   const [section, setSection] = useState<Section>("inbox");
   return (
@@ -113,15 +128,11 @@ function Appointments({ person }: { person: string }) {
   const [{ data, error, fetching }] = useQuery({ query: AppointmentsQuery, variables: { person } });
   if (fetching) return <p>Laster …</p>;
   const appointments = data?.person?.appointments;
-  if (!appointments) return <p role="alert">{denial(error?.graphQLErrors) ?? "Timeavtalene er ikke tilgjengelige."}</p>;
+  if (!appointments) return <Unavailable error={error} otherwise="Timeavtalene er ikke tilgjengelige." />;
   return (
     <section aria-labelledby="appointments-heading">
       <h2 id="appointments-heading">Timeavtaler</h2>
-      {appointments.hiddenCount > 0 && (
-        <p role="note" className="notice">
-          Ikke alle timeavtaler vil være tilgjengelige: {appointments.hiddenCount} vises ikke.
-        </p>
-      )}
+      <Hidden count={appointments.hiddenCount} what="timeavtaler" />
       <ul className="threads">
         {appointments.nodes.map((a) => (
           <li key={a.id} data-appointment={a.id} data-kind={a.serviceKind}>
@@ -138,7 +149,7 @@ function Contacts({ person }: { person: string }) {
   const [{ data, error, fetching }] = useQuery({ query: ContactsQuery, variables: { person } });
   if (fetching) return <p>Laster …</p>;
   const contacts = data?.person?.healthContacts;
-  if (!contacts) return <p role="alert">{denial(error?.graphQLErrors) ?? "Helsekontaktene er ikke tilgjengelige."}</p>;
+  if (!contacts) return <Unavailable error={error} otherwise="Helsekontaktene er ikke tilgjengelige." />;
   return (
     <section aria-labelledby="contacts-heading">
       <h2 id="contacts-heading">Helsekontakter</h2>
@@ -185,15 +196,10 @@ function InboxPage(props: {
   const [{ data, error, fetching }] = useQuery({ query: InboxQuery, variables: { person: props.person, after: props.after } });
   if (fetching) return <p>Laster …</p>;
   const threads = data?.person?.threads;
-  const refused = denial(error?.graphQLErrors);
-  if (!threads) return <p role="alert">{refused ?? "Meldingene er ikke tilgjengelige."}</p>;
+  if (!threads) return <Unavailable error={error} otherwise="Meldingene er ikke tilgjengelige." />;
   return (
     <>
-      {props.after === null && threads.hiddenCount > 0 && (
-        <p role="note" className="notice">
-          Ikke alle meldinger vil være tilgjengelige: {threads.hiddenCount} vises ikke.
-        </p>
-      )}
+      {props.after === null && <Hidden count={threads.hiddenCount} what="meldinger" />}
       <ul className="threads">
         {threads.nodes.map((t) => (
           <li key={t.id} data-thread={t.id}>
@@ -228,7 +234,7 @@ function ThreadView(props: { person: string; thread: string; onBack: () => void 
   }, [unread, props.person, props.thread, markRead]);
   if (fetching) return <p>Laster …</p>;
   const thread = data?.person?.thread;
-  if (!thread) return <p role="alert">{denial(error?.graphQLErrors) ?? "Tråden finnes ikke."}</p>;
+  if (!thread) return <Unavailable error={error} otherwise="Tråden finnes ikke." />;
   return (
     <article aria-labelledby="thread-heading">
       <button type="button" onClick={props.onBack}>
@@ -236,11 +242,7 @@ function ThreadView(props: { person: string; thread: string; onBack: () => void 
       </button>
       <h2 id="thread-heading">{thread.subject}</h2>
       <p>{thread.counterpart?.name}</p>
-      {thread.messages.hiddenCount > 0 && (
-        <p role="note" className="notice">
-          Ikke alle meldinger vil være tilgjengelige: {thread.messages.hiddenCount} vises ikke.
-        </p>
-      )}
+      <Hidden count={thread.messages.hiddenCount} what="meldinger" />
       <ol className="messages">
         {thread.messages.nodes.map((m) => (
           <li key={m.id} className={m.direction === "OUT" ? "out" : "in"}>
