@@ -206,6 +206,32 @@ async def jwks_server(key_set: KeySet) -> AsyncIterator[str]:
 
 
 @dataclass
+class Upstreams:
+    """The sandbox in a process of its own, and the token issuer whose key set this process serves."""
+
+    process: asyncio.subprocess.Process
+    urls: dict[str, str]
+    jwks_base: str
+    key_set: KeySet
+
+    @property
+    def issuer(self) -> DemoIssuer:
+        assert self.key_set.issuer is not None
+        return self.key_set.issuer
+
+    def gateway_env(self, redis_url: str | None = None, prefix: str = "") -> dict[str, str]:
+        return gateway_env(self.urls, self.jwks_base, self.issuer, redis_url, prefix)
+
+
+@contextlib.asynccontextmanager
+async def upstreams() -> AsyncIterator[Upstreams]:
+    key_set = KeySet()
+    async with sandbox_process() as (process, urls), jwks_server(key_set) as jwks_base:
+        key_set.issuer = DemoIssuer(jwks_base, "health-gateway")
+        yield Upstreams(process, urls, jwks_base, key_set)
+
+
+@dataclass
 class Gateway:
     process: asyncio.subprocess.Process
     url: str
@@ -285,6 +311,15 @@ async def wait_ready(http: aiohttp.ClientSession, gateway: Gateway) -> None:
             await asyncio.wait_for(gateway.process.wait(), timeout=0.2)
         if gateway.process.returncode is not None:
             raise RuntimeError(f"the gateway exited with {gateway.process.returncode}:\n{gateway.tail()}")
+
+
+async def signed_in(http: aiohttp.ClientSession, gateway: Gateway, key_set: KeySet, workers: int = 1) -> str:
+    """Once the gateway answers and each of its workers has fetched the key set: Kari's token."""
+    await wait_ready(http, gateway)
+    assert key_set.issuer is not None
+    token = key_set.issuer.person_token(KARI, ttl_s=24 * 3600)
+    await sign_in_on_each_worker(gateway, token, key_set, workers)
+    return token
 
 
 # --- the client --------------------------------------------------------------------------------------
@@ -592,11 +627,9 @@ async def main(args: argparse.Namespace) -> None:
     redis_url = os.environ.get("REDIS_URL")
     prefix = f"bench-{uuid4().hex}:"
     print_machine(args, redis_url)
-    key_set = KeySet()
     with tempfile.TemporaryDirectory(prefix="cpu-per-request-") as tmp:
-        async with sandbox_process() as (sandbox, urls), jwks_server(key_set) as jwks_base:
-            issuer = key_set.issuer = DemoIssuer(jwks_base, "health-gateway")
-            env = gateway_env(urls, jwks_base, issuer, redis_url, prefix)
+        async with upstreams() as up:
+            env = up.gateway_env(redis_url, prefix)
             if args.trusted:
                 # Trusted documents beside ad-hoc ones: GraphiQL on (the default) lets both run.
                 env["GATEWAY_TRUSTED_DOCUMENTS"] = str(manifest(Path(tmp) / "persisted-documents.json"))
@@ -605,13 +638,11 @@ async def main(args: argparse.Namespace) -> None:
                 gateway_process(env, args.workers, Path(tmp) / "gateway.log") as gateway,
                 aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=120)) as http,
             ):
-                await wait_ready(http, gateway)
-                token = issuer.person_token(KARI, ttl_s=24 * 3600)
-                await sign_in_on_each_worker(gateway, token, key_set, args.workers)
+                token = await signed_in(http, gateway, up.key_set, args.workers)
                 print_gateway(args, descendants(gateway.process.pid))
                 pids = descendants(gateway.process.pid)
                 try:
-                    rows = await measure(http, gateway, pids, sandbox.pid, token, args)
+                    rows = await measure(http, gateway, pids, up.process.pid, token, args)
                 except PageError as exc:
                     raise PageError(f"{exc}\n\nthe gateway's log ends:\n{gateway.tail()}") from None
     print_rows(rows, args)

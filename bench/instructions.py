@@ -25,28 +25,21 @@ import re
 import shutil
 import sys
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
-from _stack import KARI
 from cpu_per_request import (
     DOCUMENTS,
     ROOT,
     Document,
-    KeySet,
+    Upstreams,
     ask,
-    gateway_env,
     gateway_process,
-    jwks_server,
     leaves,
     run,
-    sandbox_process,
-    sign_in_on_each_worker,
-    wait_ready,
+    signed_in,
+    upstreams,
 )
-
-from gateway.core.auth import DemoIssuer
 
 
 def parse_args() -> argparse.Namespace:
@@ -65,29 +58,19 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
-@dataclass
-class Sandbox:
-    urls: dict[str, str]
-    jwks_base: str
-    key_set: KeySet
-
-
-async def total_instructions(sandbox: Sandbox, checkout: Path, document: Document, warmup: int, requests: int) -> int:
+async def total_instructions(up: Upstreams, checkout: Path, document: Document, warmup: int, requests: int) -> int:
     """Instructions of one gateway process, from start to exit, that answers `warmup` + `requests` requests."""
-    issuer = sandbox.key_set.issuer
-    assert issuer is not None
-    sandbox.key_set.fetches = 0  # a new process fetches the key set again
+    up.key_set.fetches = 0  # a new process fetches the key set again
     with tempfile.TemporaryDirectory(prefix="instructions-") as tmp:
         out = Path(tmp) / "callgrind.%p.out"
         wrapper = ["valgrind", "--tool=callgrind", "--dump-instr=no", f"--callgrind-out-file={out}"]
-        env = gateway_env(sandbox.urls, sandbox.jwks_base, issuer)
         async with (
-            gateway_process(env, 1, Path(tmp) / "gateway.log", wrapper=wrapper, checkout=checkout) as gateway,
+            gateway_process(
+                up.gateway_env(), 1, Path(tmp) / "gateway.log", wrapper=wrapper, checkout=checkout
+            ) as gateway,
             aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=300)) as http,
         ):
-            await wait_ready(http, gateway)
-            token = issuer.person_token(KARI, ttl_s=24 * 3600)
-            await sign_in_on_each_worker(gateway, token, sandbox.key_set, 1)
+            token = await signed_in(http, gateway, up.key_set)
             fields = leaves(await ask(http, gateway.url, token, document))
             await run(http, gateway.url, token, document, warmup + requests, 1, fields)
         # valgrind writes its counts when the process exits (gateway_process stopped it).
@@ -107,11 +90,11 @@ def _counted(directory: str) -> int:
     return sum(totals)
 
 
-async def per_request(sandbox: Sandbox, checkout: Path, document: Document, args: argparse.Namespace) -> float:
+async def per_request(up: Upstreams, checkout: Path, document: Document, args: argparse.Namespace) -> float:
     few: int = args.few
     many: int = args.many
-    counted_few = await total_instructions(sandbox, checkout, document, args.warmup, few)
-    counted_many = await total_instructions(sandbox, checkout, document, args.warmup, many)
+    counted_few = await total_instructions(up, checkout, document, args.warmup, few)
+    counted_many = await total_instructions(up, checkout, document, args.warmup, many)
     return (counted_many - counted_few) / (many - few)
 
 
@@ -119,12 +102,9 @@ async def main(args: argparse.Namespace) -> None:
     checkouts = {"this checkout": ROOT}
     if args.baseline is not None:
         checkouts = {f"baseline ({args.baseline})": args.baseline.resolve(), **checkouts}
-    key_set = KeySet()
-    async with sandbox_process() as (_, urls), jwks_server(key_set) as jwks_base:
-        key_set.issuer = DemoIssuer(jwks_base, "health-gateway")
-        sandbox = Sandbox(urls, jwks_base, key_set)
+    async with upstreams() as up:
         figures = {
-            (name, document.name): await per_request(sandbox, checkout, document, args)
+            (name, document.name): await per_request(up, checkout, document, args)
             for document in DOCUMENTS
             for name, checkout in checkouts.items()
         }

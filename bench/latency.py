@@ -44,18 +44,8 @@ from typing import Any, Protocol
 
 import aiohttp
 from _stack import KARI, Arrival, PageError, Stack, inbox_page, running_stack
-from cpu_per_request import (
-    KeySet,
-    gateway_env,
-    gateway_process,
-    jwks_server,
-    sandbox_process,
-    sign_in_on_each_worker,
-    wait_ready,
-)
+from cpu_per_request import gateway_process, signed_in, upstreams
 from yarl import URL
-
-from gateway.core.auth import DemoIssuer
 
 # The dependency levels of the inbox page: (source, route) per level. Calls in one level run in parallel.
 QUERY_LEVELS: list[list[tuple[str, str]]] = [
@@ -204,19 +194,14 @@ async def round_trip_ms(http: aiohttp.ClientSession, registry_url: str, calls: i
 @asynccontextmanager
 async def processes() -> AsyncIterator[Processes]:
     """The three processes of cpu_per_request.py: sandbox, `python -m gateway serve`, and this client."""
-    key_set = KeySet()
     with tempfile.TemporaryDirectory(prefix="latency-") as tmp:
-        async with sandbox_process() as (_, urls), jwks_server(key_set) as jwks_base:
-            issuer = key_set.issuer = DemoIssuer(jwks_base, "health-gateway")
-            env = gateway_env(urls, jwks_base, issuer)
+        async with upstreams() as up:
             async with (
-                gateway_process(env, 1, Path(tmp) / "gateway.log") as gateway,
+                gateway_process(up.gateway_env(), 1, Path(tmp) / "gateway.log") as gateway,
                 aiohttp.ClientSession() as http,
             ):
-                await wait_ready(http, gateway)
-                token = issuer.person_token(KARI, ttl_s=24 * 3600)
-                await sign_in_on_each_worker(gateway, token, key_set, 1)
-                yield Processes(http, urls, gateway.url, token)
+                token = await signed_in(http, gateway, up.key_set)
+                yield Processes(http, up.urls, gateway.url, token)
 
 
 async def measure(stack: Upstreams, latency_ms: float, args: argparse.Namespace) -> Row:

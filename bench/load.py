@@ -29,17 +29,7 @@ from pathlib import Path
 import aiohttp
 import orjson
 from _stack import INBOX_PAGE, KARI
-from cpu_per_request import (
-    KeySet,
-    gateway_env,
-    gateway_process,
-    jwks_server,
-    sandbox_process,
-    sign_in_on_each_worker,
-    wait_ready,
-)
-
-from gateway.core.auth import DemoIssuer
+from cpu_per_request import gateway_process, signed_in, upstreams
 
 BODY = orjson.dumps({"query": INBOX_PAGE, "variables": {"person": KARI, "first": 20}})
 
@@ -135,15 +125,11 @@ def report(levels: list[Level], args: argparse.Namespace) -> None:
 
 
 async def main(args: argparse.Namespace) -> None:
-    key_set = KeySet()
     with tempfile.TemporaryDirectory(prefix="load-") as tmp:
-        async with sandbox_process() as (_, urls), jwks_server(key_set) as jwks_base:
-            issuer = key_set.issuer = DemoIssuer(jwks_base, "health-gateway")
-            env = {**gateway_env(urls, jwks_base, issuer), "GATEWAY_MAX_IN_FLIGHT": str(args.max_in_flight)}
+        async with upstreams() as up:
+            env = {**up.gateway_env(), "GATEWAY_MAX_IN_FLIGHT": str(args.max_in_flight)}
             async with gateway_process(env, 1, Path(tmp) / "gateway.log") as gateway, aiohttp.ClientSession() as http:
-                await wait_ready(http, gateway)
-                token = issuer.person_token(KARI, ttl_s=24 * 3600)
-                await sign_in_on_each_worker(gateway, token, key_set, 1)
+                token = await signed_in(http, gateway, up.key_set)
                 levels = [await run_level(gateway.url, token, n, args.duration) for n in args.connections]
     report(levels, args)
 
