@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, nullcontext
 from dataclasses import dataclass
@@ -33,6 +34,8 @@ from gateway.sources import Sources
 from gateway.sources.fhir_codings import FhirCodings
 from gateway.trusted_documents import TrustedDocument
 from gateway.view import GatewayGraphQL
+
+log = logging.getLogger(__name__)
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -71,6 +74,25 @@ async def metrics(request: Request) -> Response:
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
 
+# The reference Innboks web app (web/), as Vite builds it, and the manifest of its operations, which it
+# names by id only: the demo trusts them beside the ad-hoc documents demo mode allows.
+WEB_APP = Path(__file__).resolve().parents[1] / "web" / "dist"
+WEB_APP_DOCUMENTS = WEB_APP / "persisted-documents.json"
+
+
+def _web_app_documents(settings: Settings) -> tuple[GatewaySchema | None, dict[str, TrustedDocument] | None]:
+    """The web app's documents for the demo; none when it is not built, or built against another schema
+    (then the app fails, and says so in the browser, rather than the demo)."""
+    if not WEB_APP_DOCUMENTS.is_file():
+        return None, None
+    schema = build_schema(settings)
+    try:
+        return schema, trusted_documents.loaded(WEB_APP_DOCUMENTS, schema.documents, schema._schema)
+    except trusted_documents.ManifestError as exc:
+        log.warning("the web app does not fit the schema; rebuild it (./scripts/demo does): %s", exc)
+        return None, None
+
+
 @dataclass(frozen=True)
 class Checked:
     """What the start checks read, so that the app does not read it again."""
@@ -88,16 +110,12 @@ def start_checks(settings: Settings) -> Checked:
     # A codings file that does not fit stops the start here rather than failing each request (or
     # quietly taking a GP for a hospital).
     codings = FhirCodings.load(settings.fhir_codings_file)
-    if not settings.trusted_documents:
-        return Checked(codings)
+    if settings.trusted_documents is None:
+        return Checked(codings, *_web_app_documents(settings)) if settings.demo else Checked(codings)
     # So does a trusted document that does not fit the schema, named.
     schema = build_schema(settings)
     trusted = trusted_documents.loaded(settings.trusted_documents, schema.documents, schema._schema)
     return Checked(codings, schema, trusted)
-
-
-# The reference Innboks web app (web/), as Vite builds it.
-WEB_APP = Path(__file__).resolve().parents[1] / "web" / "dist"
 
 
 def _token_keys(

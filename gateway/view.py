@@ -176,11 +176,10 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
     ) -> Any:
         shared: SharedState = request.state.shared
         items = request_data if isinstance(request_data, list) else [request_data]
-        document_ids = await self._document_ids(request, len(items)) if self._trusted is not None else None
-        for n, item in enumerate(items):
-            if document_ids is not None and self._trusted is not None:
-                self._trusted_document(item, document_ids[n], self._trusted)
-            else:
+        trusted = self._trusted
+        document_ids = await self._document_ids(request, len(items)) if trusted is not None else [None] * len(items)
+        for item, document_id in zip(items, document_ids, strict=True):
+            if trusted is None or not self._trusted_document(item, document_id, trusted):
                 await apq.resolve(item, shared.persisted_queries, self._documents, self._graphql_schema)
             # Strawberry runs a subscription sent as a plain HTTP request like a query, which then fails
             # with an internal error; it is a request error, which says where subscriptions run.
@@ -203,13 +202,17 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
 
     def _trusted_document(
         self, item: GraphQLRequestData, document_id: str | None, trusted: Mapping[str, TrustedDocument]
-    ) -> None:
+    ) -> bool:
+        """Put the named trusted document in `item`: True; False for an ad-hoc document where those are
+        allowed, which then runs as any other (a persisted-query hash not in the manifest is APQ's)."""
         persisted = (item.extensions or {}).get("persistedQuery")
         if document_id is None and isinstance(persisted, dict) and isinstance(persisted.get("sha256Hash"), str):
+            if self._ad_hoc_allowed and trusted_documents.find(trusted, persisted["sha256Hash"]) is None:
+                return False
             document_id = persisted["sha256Hash"]
         if document_id is None:
-            if item.query is not None and self._ad_hoc_allowed:
-                return
+            if self._ad_hoc_allowed:
+                return False
             raise apq.Refused(
                 400,
                 "This gateway runs only its trusted documents: name one with documentId.",
@@ -221,6 +224,7 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
         if item.query is not None and item.query != document.body:
             raise apq.Refused(400, "The query sent is not the trusted document of this id.", "BAD_REQUEST")
         item.query = document.body
+        return True
 
     def _is_subscription(self, request_data: GraphQLRequestData) -> bool:
         if not isinstance(request_data.query, str):

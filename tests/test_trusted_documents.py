@@ -142,3 +142,26 @@ async def test_in_demo_mode_ad_hoc_documents_still_run_beside_the_trusted_ones(
         token = await client.token(KARI)
         assert await ask(client, token, {"query": "{ viewer { id } }"}) == (200, {"data": {"viewer": {"id": KARI}}})
         assert await ask(client, token, {"documentId": ME_SHA}) == (200, {"data": DATA})
+        # A persisted-query hash the manifest does not have is APQ's there: unknown, then registered.
+        other = "{ viewer { id } }"
+        apq = {"persistedQuery": {"version": 1, "sha256Hash": hashlib.sha256(other.encode()).hexdigest()}}
+        status, body = await ask(client, token, {"extensions": apq})
+        assert (status, codes(body)) == (400, ["PERSISTED_QUERY_NOT_FOUND"])
+        mine_only = (200, {"data": {"viewer": {"id": KARI}}})
+        assert await ask(client, token, {"query": other, "extensions": apq}) == mine_only
+        assert await ask(client, token, {"extensions": apq}) == mine_only
+        # The manifest's own hash still names its document.
+        mine = {"persistedQuery": {"version": 1, "sha256Hash": ME_SHA}}
+        assert await ask(client, token, {"extensions": mine}) == (200, {"data": DATA})
+
+
+def test_the_demo_trusts_the_built_web_apps_documents(sandbox: Sandbox) -> None:
+    """The app sends only the hashes of its operations; the demo gateway knows them from the build."""
+    from gateway.app import WEB_APP_DOCUMENTS, start_checks
+
+    if not WEB_APP_DOCUMENTS.is_file():
+        pytest.skip("the web app is not built: run ./scripts/demo once, or `npm ci && npm run build` in web/")
+    checked = start_checks(settings_for(sandbox))
+    assert checked.trusted is not None
+    assert set(checked.trusted) == set(json.loads(WEB_APP_DOCUMENTS.read_text()))
+    assert start_checks(settings_for(sandbox, demo=False, jwks_url="http://127.0.0.1:9/j")).trusted is None

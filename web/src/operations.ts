@@ -1,7 +1,8 @@
 import { graphql } from "./gql";
 
 // The operations of the app: GraphQL Code Generator types them from ../schema.graphql and lists them in
-// src/gql/persisted-documents.json (the gateway's trusted-documents manifest).
+// src/gql/persisted-documents.json (the gateway's trusted-documents manifest). The app sends queries and
+// mutations by their hash only (src/client.ts), so a gateway running that manifest knows all of them.
 
 export const ViewerQuery = graphql(`
   query Viewer {
@@ -13,15 +14,22 @@ export const ViewerQuery = graphql(`
   }
 `);
 
+/** A person the app was asked to show (a link) who is not among the viewer's representations: why not. */
+export const PersonQuery = graphql(`
+  query Person($person: ID!) {
+    person(id: $person) { id name { full } }
+  }
+`);
+
 export const InboxQuery = graphql(`
-  query Inbox($person: ID!, $after: String) {
+  query Inbox($person: ID!, $after: String, $archived: Boolean!) {
     person(id: $person) {
       id
-      threads(first: 20, after: $after) {
+      threads(first: 20, after: $after, archived: $archived) {
         totalCount
         hiddenCount
         pageInfo { hasNextPage endCursor }
-        nodes { id subject category unreadCount lastMessageAt counterpart { id name } }
+        nodes { id subject category archived unreadCount lastMessageAt counterpart { id name } }
       }
     }
   }
@@ -34,11 +42,12 @@ export const ThreadQuery = graphql(`
       thread(id: $thread) {
         id
         subject
+        archived
         unreadCount
         counterpart { id name }
         messages(first: 50) {
           hiddenCount
-          nodes { id body sentAt direction attachments { id name } hiddenAttachmentCount }
+          nodes { id body sentAt direction attachments { id name contentType size } hiddenAttachmentCount }
         }
       }
     }
@@ -51,11 +60,44 @@ export const MarkThreadRead = graphql(`
   }
 `);
 
+export const ArchiveThread = graphql(`
+  mutation ArchiveThread($input: ThreadInput!) {
+    archiveThread(input: $input) { thread { id archived } }
+  }
+`);
+
+export const UnarchiveThread = graphql(`
+  mutation UnarchiveThread($input: ThreadInput!) {
+    unarchiveThread(input: $input) { thread { id archived } }
+  }
+`);
+
 export const ReplyToThread = graphql(`
   mutation ReplyToThread($input: ReplyToThreadInput!) {
     replyToThread(input: $input) {
       message { id body }
       userErrors { code field message }
+    }
+  }
+`);
+
+export const SendMessage = graphql(`
+  mutation SendMessage($input: SendMessageInput!) {
+    sendMessage(input: $input) {
+      thread { id subject }
+      message { id }
+      userErrors { code field message }
+    }
+  }
+`);
+
+export const InboxEvents = graphql(`
+  subscription InboxEvents($person: ID!) {
+    inboxEvents(personId: $person) {
+      kind
+      at
+      thread { id subject unreadCount archived lastMessageAt }
+      message { id }
     }
   }
 `);
