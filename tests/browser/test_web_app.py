@@ -43,6 +43,7 @@ SEND = """mutation Send($input: SendMessageInput!) {
 REASONS = {
     "CHILD_AGE": "Barnets alder gjør at denne tjenesten ikke er tilgjengelig for deg.",
     "NO_RELATION": "Du kan ikke representere denne personen.",
+    "PROXY_SCOPE": "Fullmakten din dekker ikke denne tjenesten.",
 }
 
 
@@ -162,6 +163,7 @@ async def test_the_innboks_app_in_a_browser(tools: tuple[str, str], built: None,
     assert "Ikke alle meldinger vil være tilgjengelige" in result["emmaNotice"], report
     assert result["jonasContactKinds"] and set(result["jonasContactKinds"]) <= {"GP", "MUNICIPAL"}, report
     assert result["jonasAppointmentKinds"] and set(result["jonasAppointmentKinds"]) <= {"GP", "MUNICIPAL"}, report
+    assert result["erikForIngridInbox"] == REASONS["PROXY_SCOPE"] and result["erikForIngridContacts"] > 0, report
     assert result["sofieLink"] == REASONS["CHILD_AGE"], report
     assert result["emmaSignIn"] == REASONS["CHILD_AGE"], report
     # Every query and mutation went by its hash in the manifest (the gateway trusts the app's documents).

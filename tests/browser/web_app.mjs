@@ -19,6 +19,8 @@ const OLA = "03894810369";
 const EMMA = "15861950082";
 const JONAS = "20821250162";
 const SOFIE = "01880950017";
+const ERIK = "14907910130";
+const INGRID = "22877510070";
 const [base, artefacts] = process.argv.slice(2);
 const result = { ok: false, screenshots: [] };
 let browser = null;
@@ -233,6 +235,15 @@ try {
   await page.click("text=Timeavtaler", { timeout: STEP_MS });
   await page.waitForSelector("#appointments-heading", { timeout: STEP_MS });
   result.jonasAppointmentKinds = await page.$$eval("li[data-appointment]", (items) => items.map((i) => i.dataset.kind));
+
+  // Erik acting for Ingrid: his fullmakt covers area 1 (her GP), not her inbox (PROXY_SCOPE).
+  await page.selectOption("#persona", ERIK, { timeout: STEP_MS });
+  await page.selectOption("#subject", INGRID, { timeout: STEP_MS });
+  await page.waitForSelector("main [role=alert]", { timeout: STEP_MS });
+  result.erikForIngridInbox = await text(page, "main [role=alert]");
+  await page.click("text=Helsekontakter", { timeout: STEP_MS });
+  await page.waitForSelector("li[data-contact]", { timeout: STEP_MS });
+  result.erikForIngridContacts = await page.locator("li[data-contact]").count();
 
   // A link to Sofie's page (17): Kari does not represent her, and is told why.
   await page.goto("about:blank");

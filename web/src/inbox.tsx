@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from "react";
 import { useMutation, useQuery, useSubscription } from "urql";
 import { Field, Hidden, Send, Unavailable, sendFailure, useAttempt } from "./common";
 import { ArchiveThread, InboxEvents, InboxQuery, MarkThreadRead, ReplyToThread, ThreadQuery, UnarchiveThread } from "./operations";
-import { denial, fieldErrors, fileSize } from "./wording";
+import { CATEGORIES, denial, fieldErrors, fileSize } from "./wording";
 
 /** The threads, newest first, 20 a page, in the inbox or the archive; or the thread opened. */
 export function Inbox(props: { person: string; open: string | null; onOpen: (thread: string | null) => void }) {
@@ -77,6 +77,7 @@ function InboxPage(props: {
               {t.subject}
             </button>{" "}
             <span>{t.counterpart?.name ?? ""}</span>
+            <span className="category">{CATEGORIES[t.category] ?? t.category}</span>
             {t.unreadCount > 0 && <span className="unread"> ({t.unreadCount} ulest)</span>}
             <time dateTime={t.lastMessageAt}>{new Date(t.lastMessageAt).toLocaleDateString("nb-NO")}</time>
           </li>

@@ -44,6 +44,19 @@ export function fieldErrors(errors: readonly UserErrorLike[] | undefined): Recor
   return byField;
 }
 
+// Message categories as the Innboks names them.
+export const CATEGORIES: Record<string, string> = {
+  DIALOG_FASTLEGE: "Fastlegen",
+  FORLOPSKOORDINATOR: "Forløpskoordinator",
+  INNKALLING: "Innkalling",
+  TIMEAVTALE: "Timeavtale",
+  KOMMUNE: "Kommunen",
+  HELSEUNDERSOKELSE: "Helseundersøkelse",
+  FASTLEGEBYTTE: "Bytte av fastlege",
+  FULLMAKT: "Fullmakt",
+  KJERNEJOURNAL: "Kjernejournal",
+};
+
 export const KINDS: Record<string, string> = {
   GP: "Fastlege",
   HOSPITAL: "Sykehus",
