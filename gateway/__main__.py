@@ -61,7 +61,7 @@ def _serve(settings: Settings, workers_flag: int | None) -> int:
     import uvicorn
 
     from gateway.app import build_app, start_checks
-    from gateway.serving import HTTP, LOOP, serve_workers
+    from gateway.serving import HTTP, LOGGING, LOOP, serve_workers
 
     workers = _workers(settings, workers_flag)
     try:
@@ -80,7 +80,7 @@ def _serve(settings: Settings, workers_flag: int | None) -> int:
             if workers > 1:
                 # Each worker builds its own app from the same environment, checked above.
                 return serve_workers(listener, workers)
-            config = uvicorn.Config(app, host=settings.host, port=port, loop=LOOP, http=HTTP, log_level="info")
+            config = uvicorn.Config(app, host=settings.host, port=port, loop=LOOP, http=HTTP, **LOGGING)
             uvicorn.Server(config).run(sockets=[listener])
     return 0
 

@@ -28,6 +28,7 @@ from gateway.core.metrics import REGISTRY
 from gateway.core.shared import SharedState, shared_state
 from gateway.graphiql import graphiql_html
 from gateway.load_shedding import InFlightLimit
+from gateway.logs import AccessLog
 from gateway.policy.clock import Clock, system_clock
 from gateway.schema import GatewaySchema, build_schema
 from gateway.sources import Sources
@@ -175,6 +176,7 @@ def build_app(settings: Settings, *, clock: Clock = system_clock, shared: Shared
         routes=routes,
         lifespan=lifespan,
         middleware=[
+            Middleware(AccessLog),
             Middleware(InFlightLimit, max_in_flight=settings.max_in_flight),
             Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
             Middleware(GZipMiddleware, minimum_size=1024, compresslevel=6),

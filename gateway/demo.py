@@ -9,6 +9,7 @@ import uvicorn
 from gateway.app import WEB_APP, build_app
 from gateway.core.config import Settings
 from gateway.demo_tokens import PERSONAS
+from gateway.serving import LOGGING
 from sandbox import start_sandbox
 
 
@@ -35,6 +36,6 @@ async def run_demo(settings: Settings, listener: socket.socket) -> None:
     async with await start_sandbox(settings.host) as sandbox:
         demo_settings = settings.model_copy(update={"demo": True}).with_upstreams(sandbox.urls)
         app = build_app(demo_settings)
-        server = uvicorn.Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="info"))
+        server = uvicorn.Server(uvicorn.Config(app, host=settings.host, port=settings.port, **LOGGING))
         print(banner(demo_settings), flush=True)
         await server.serve(sockets=[listener])

@@ -8,6 +8,7 @@ import asyncio
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
@@ -16,11 +17,14 @@ from uvicorn.supervisors import Multiprocess
 
 from gateway.app import build_app
 from gateway.core.config import Settings
+from gateway.logs import LOGGING_CONFIG
 
 # uvicorn's "auto": uvloop and httptools when installed (uvicorn[standard] brings both), else asyncio
 # and h11; the HTTP protocol with the requests uvicorn refuses itself answered as JSON (http_protocol.py).
 LOOP = "auto"
 HTTP = "gateway.http_protocol:HttpProtocol"
+# JSON lines, and our access log instead of uvicorn's (gateway/logs.py): for every process that serves.
+LOGGING: dict[str, Any] = {"log_config": LOGGING_CONFIG, "access_log": False, "log_level": "info"}
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -52,7 +56,7 @@ def app_from_environment() -> Starlette:
     return build_app(Settings.load())
 
 
-def serve_workers(listener: socket.socket, workers: int, *, log_level: str = "info") -> int:
+def serve_workers(listener: socket.socket, workers: int) -> int:
     """Serve the gateway on `listener` with `workers` processes until SIGINT or SIGTERM; the exit status.
 
     uvicorn's supervisor starts each worker in a fresh interpreter (spawn), hands it `listener`, and
@@ -66,7 +70,7 @@ def serve_workers(listener: socket.socket, workers: int, *, log_level: str = "in
         workers=workers,
         loop=LOOP,
         http=HTTP,
-        log_level=log_level,
+        **LOGGING,
     )
     supervisor = Multiprocess(config, sockets=[listener])
     supervisor.run()

@@ -8,7 +8,7 @@ from typing import Any, overload
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
-from graphql import GraphQLError, OperationType, get_operation_ast
+from graphql import GraphQLError, OperationDefinitionNode, OperationType, get_operation_ast
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.websockets import WebSocket
@@ -26,6 +26,7 @@ from gateway.core.config import Settings
 from gateway.core.errors import Unauthenticated
 from gateway.core.shared import SharedState
 from gateway.http_media import APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, is_request_error, response_media_type
+from gateway.logs import set_operation
 from gateway.policy.clock import Clock
 from gateway.request.context import GatewayContext
 from gateway.schema import GatewaySchema, build_schema
@@ -178,12 +179,16 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
         items = request_data if isinstance(request_data, list) else [request_data]
         trusted = self._trusted
         document_ids = await self._document_ids(request, len(items)) if trusted is not None else [None] * len(items)
+        names: list[str | None] = []
         for item, document_id in zip(items, document_ids, strict=True):
             if trusted is None or not self._trusted_document(item, document_id, trusted):
                 await apq.resolve(item, shared.persisted_queries, self._documents, self._graphql_schema)
+            operation = self._operation(item)
+            names.append(item.operation_name or (operation.name.value if operation and operation.name else None))
+            set_operation(request.scope, names)
             # Strawberry runs a subscription sent as a plain HTTP request like a query, which then fails
             # with an internal error; it is a request error, which says where subscriptions run.
-            if item.protocol == "http" and self._is_subscription(item):
+            if item.protocol == "http" and operation is not None and operation.operation is OperationType.SUBSCRIPTION:
                 raise HTTPException(
                     400, "A subscription runs over a WebSocket at /graphql (graphql-transport-ws), not over HTTP."
                 )
@@ -226,15 +231,15 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
         item.query = document.body
         return True
 
-    def _is_subscription(self, request_data: GraphQLRequestData) -> bool:
+    def _operation(self, request_data: GraphQLRequestData) -> OperationDefinitionNode | None:
+        """The operation the request runs (its document is parsed once, cached), or None."""
         if not isinstance(request_data.query, str):
-            return False
+            return None
         try:
             document = self._documents.parse(request_data.query)
         except GraphQLError:
-            return False  # Strawberry reports it, as for any request
-        operation = get_operation_ast(document, request_data.operation_name)
-        return operation is not None and operation.operation is OperationType.SUBSCRIPTION
+            return None  # Strawberry reports it, as for any request
+        return get_operation_ast(document, request_data.operation_name)
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub_response = await super().get_sub_response(request)

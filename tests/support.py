@@ -21,6 +21,8 @@ from gateway.core.config import Settings
 from gateway.policy.clock import OSLO
 from sandbox import Sandbox
 
+REPOSITORY = Path(__file__).resolve().parents[1]
+
 # Tests stand on a fixed day so ages and validity do not drift with the calendar.
 TEST_NOW = dt.datetime(2026, 11, 26, 12, 0, tzinfo=OSLO)
 
@@ -201,6 +203,49 @@ def require_node_modules() -> str:
             pytest.fail("node_modules is missing in CI: .ci/run must run `npm ci`")
         pytest.skip("the Node packages are not installed: run `npm ci` in the repository")
     return node
+
+
+@contextlib.asynccontextmanager
+async def gateway_process(env: dict[str, str], log: Path, *args: str) -> AsyncIterator[asyncio.subprocess.Process]:
+    """`python -m gateway serve *args` in the repository, its output (stdout and stderr) in `log`;
+    stopped with SIGTERM, as a service manager stops it, when the block ends."""
+    import sys
+
+    with log.open("wb") as log_file:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "gateway",
+            "serve",
+            *args,
+            env=env,
+            cwd=REPOSITORY,
+            stdin=asyncio.subprocess.DEVNULL,
+            # A file, not a pipe: nobody reads a pipe while the test runs, and a full one blocks the gateway.
+            stdout=log_file,
+            stderr=log_file,
+        )
+        try:
+            yield process
+        finally:
+            await stop_process(process)
+
+
+def process_environment(sandbox: Sandbox, port: int, **settings: str) -> dict[str, str]:
+    """The environment of a gateway process over the test's sandbox, on `port`, with `settings`; nothing
+    of the developer's own gateway configuration leaks in."""
+    import os
+
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith("GATEWAY_") and k != "REDIS_URL"},
+        **{f"GATEWAY_{name.upper()}_URL": url for name, url in sandbox.urls.items()},
+        "GATEWAY_HOST": "127.0.0.1",
+        "GATEWAY_PORT": str(port),
+        # The sandbox answers from the test process, which a loaded machine slows down too.
+        "GATEWAY_UPSTREAM_TIMEOUT_S": "30",
+        "PYTHONUNBUFFERED": "1",
+        **settings,
+    }
 
 
 async def stop_process(process: asyncio.subprocess.Process) -> None:

@@ -12,7 +12,8 @@ from aiohttp import web
 from redis.asyncio import Redis
 
 from gateway.core.auth import DemoIssuer
-from tests.support import redis_url_or_skip
+from sandbox import Sandbox
+from tests.support import process_environment, redis_url_or_skip
 
 AUDIENCE = "health-gateway"
 
@@ -45,3 +46,22 @@ async def redis_prefix() -> AsyncIterator[tuple[str, str]]:
             await redis.delete(*keys)
     finally:
         await redis.aclose()
+
+
+@pytest.fixture
+def replica_env(sandbox: Sandbox, jwks: tuple[DemoIssuer, str], redis_prefix: tuple[str, str]) -> dict[str, str]:
+    """The environment of production-mode gateway processes over the sandbox that trust `jwks` and share
+    the test's Redis keys; GATEWAY_PORT is each process's own to set."""
+    issuer, jwks_url = jwks
+    redis_url, prefix = redis_prefix
+    return process_environment(
+        sandbox,
+        0,
+        GATEWAY_DEMO="false",
+        GATEWAY_JWKS_URL=jwks_url,
+        GATEWAY_ISSUER=issuer.issuer,
+        GATEWAY_AUDIENCE=issuer.audience,
+        GATEWAY_GRAPHIQL="false",
+        REDIS_URL=redis_url,
+        GATEWAY_REDIS_PREFIX=prefix,
+    )

@@ -15,8 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import os
-import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -31,13 +29,12 @@ from gateway.core.events import InboxEventRecord, RedisEventBus
 from sandbox import Sandbox
 from sandbox.inbox import STORE
 from sandbox.seed import EMMA, KARI, OLA, PER
-from tests.support import next_ws_message, stop_process, wait_until_ready
+from tests.support import gateway_process, next_ws_message, wait_until_ready
 
 # Guards against hanging, never measures of speed: generous, so that a loaded machine is slow rather than failing.
 REPLY_WITHIN_S = 60.0
 # How long one probe waits for its delivery before another is published; they add up to a minute or so.
 PROBE_WAITS_S = (0.5, 1.0, 2.0, 4.0, *(8.0,) * 7)
-ROOT = Path(__file__).resolve().parents[2]
 # A thread each probed stream's viewer may read: the probe is delivered, not withheld.
 KARI_THREAD, EMMA_THREAD, OLA_THREAD = "th-kari-001", "th-emma-dialog", "th-ola-timeavtale"
 
@@ -47,73 +44,19 @@ LIVE = """subscription Live($p: ID!) {
   inboxEvents(personId: $p) { kind at thread { id subject } message { id body } } }"""
 
 
-async def _start_replica(name: str, env: dict[str, str], log: Path) -> tuple[asyncio.subprocess.Process, Any]:
-    log_file = log.open("wb")
-    try:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "gateway",
-            "serve",
-            env=env,
-            cwd=ROOT,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.DEVNULL,
-            # A file, not a pipe: nobody reads a pipe while the test runs, and a full one blocks the gateway.
-            stderr=log_file,
-        )
-    except BaseException:
-        log_file.close()
-        raise
-    return process, log_file
-
-
 @contextlib.asynccontextmanager
 async def _replicas(names: tuple[str, ...], base_env: dict[str, str], ports: Callable[[], int], logs: Path):
     """Start one gateway process per name; yield {name: base URL}; always stop them all."""
-    started: list[tuple[asyncio.subprocess.Process, Any]] = []
-    urls: dict[str, str] = {}
-    try:
+    async with contextlib.AsyncExitStack() as stack:
+        urls: dict[str, str] = {}
+        started = []
         for name in names:
-            port = ports()
-            env = {**base_env, "GATEWAY_PORT": str(port)}
-            started.append(await _start_replica(name, env, logs / f"replica-{name}.log"))
+            port, log = ports(), logs / f"replica-{name}.log"
+            process = await stack.enter_async_context(gateway_process({**base_env, "GATEWAY_PORT": str(port)}, log))
             urls[name] = f"http://127.0.0.1:{port}"
-        await asyncio.gather(
-            *(
-                wait_until_ready(urls[name], process, logs / f"replica-{name}.log", f"replica {name}")
-                for name, (process, _) in zip(names, started, strict=True)
-            )
-        )
+            started.append(wait_until_ready(urls[name], process, log, f"replica {name}"))
+        await asyncio.gather(*started)
         yield urls
-    finally:
-        await asyncio.gather(*(stop_process(process) for process, _ in started), return_exceptions=True)
-        for _, log_file in started:
-            log_file.close()
-
-
-def _replica_env(sandbox: Sandbox, jwks_url: str, issuer: DemoIssuer, redis_url: str, prefix: str) -> dict[str, str]:
-    # Nothing of the developer's own gateway configuration may leak into the replicas.
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GATEWAY_") and k != "REDIS_URL"}
-    return {
-        **env,
-        "GATEWAY_HOST": "127.0.0.1",
-        "GATEWAY_DEMO": "false",
-        "GATEWAY_JWKS_URL": jwks_url,
-        "GATEWAY_ISSUER": issuer.issuer,
-        "GATEWAY_AUDIENCE": issuer.audience,
-        "GATEWAY_GRAPHIQL": "false",
-        # The sandbox answers from the test process, which a loaded machine slows down too.
-        "GATEWAY_UPSTREAM_TIMEOUT_S": "30",
-        "GATEWAY_REGISTRY_URL": sandbox.urls["registry"],
-        "GATEWAY_CONSENT_URL": sandbox.urls["consent"],
-        "GATEWAY_INBOX_URL": sandbox.urls["inbox"],
-        "GATEWAY_CONTACTS_URL": sandbox.urls["contacts"],
-        "GATEWAY_APPOINTMENTS_URL": sandbox.urls["appointments"],
-        "REDIS_URL": redis_url,
-        "GATEWAY_REDIS_PREFIX": prefix,
-        "PYTHONUNBUFFERED": "1",
-    }
 
 
 class Probes:
@@ -224,18 +167,16 @@ async def probes(redis_prefix: tuple[str, str]) -> AsyncIterator[Probes]:
 async def test_a_message_sent_through_one_replica_reaches_the_subscribers_of_another(
     sandbox: Sandbox,
     jwks: tuple[DemoIssuer, str],
-    redis_prefix: tuple[str, str],
+    replica_env: dict[str, str],
     probes: Probes,
     unused_tcp_port_factory: Callable[[], int],
     tmp_path: Path,
 ) -> None:
-    issuer, jwks_url = jwks
-    redis_url, prefix = redis_prefix
-    env = _replica_env(sandbox, jwks_url, issuer, redis_url, prefix)
+    issuer, _ = jwks
     kari, per, ola = issuer.person_token(KARI), issuer.person_token(PER), issuer.person_token(OLA)
 
     async with (
-        _replicas(("a", "b"), env, unused_tcp_port_factory, tmp_path) as url,
+        _replicas(("a", "b"), replica_env, unused_tcp_port_factory, tmp_path) as url,
         aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=REPLY_WITHIN_S)) as http,
     ):
         kari_own = await _subscribe(http, url["b"], kari, KARI)

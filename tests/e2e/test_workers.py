@@ -22,9 +22,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import os
-import sys
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -35,15 +33,20 @@ from redis.asyncio import Redis
 
 from gateway.core.auth import DemoIssuer
 from gateway.core.events import InboxEventRecord, RedisEventBus
-from sandbox import Sandbox
 from sandbox.seed import KARI, OLA
-from tests.support import READY_WITHIN_S, fail_if_exited, log_tail, next_ws_message, stop_process, wait_until_ready
+from tests.support import (
+    READY_WITHIN_S,
+    fail_if_exited,
+    gateway_process,
+    log_tail,
+    next_ws_message,
+    wait_until_ready,
+)
 
 pytestmark = pytest.mark.skipif(
     not Path("/proc/net/tcp").exists(), reason="tells the workers apart through /proc (Linux)"
 )
 
-ROOT = Path(__file__).resolve().parents[2]
 WORKERS = 2
 # Guards against hanging, never measures of speed: generous, so that a loaded machine is slow rather than failing.
 REPLY_WITHIN_S = 60.0
@@ -175,55 +178,16 @@ async def _until_live(ws: aiohttp.ClientWebSocketResponse, bus: RedisEventBus, o
     pytest.fail(f"the subscription delivered none of {len(published)} probes")
 
 
-@contextlib.asynccontextmanager
-async def _serve_workers(env: dict[str, str], log: Path) -> AsyncIterator[asyncio.subprocess.Process]:
-    """`python -m gateway serve --workers 2`; stopped with SIGTERM, as a service manager stops it."""
-    with log.open("wb") as log_file:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "gateway",
-            "serve",
-            "--workers",
-            str(WORKERS),
-            env=env,
-            cwd=ROOT,
-            stdin=asyncio.subprocess.DEVNULL,
-            # A file, not a pipe: nobody reads a pipe while the test runs, and a full one blocks the gateway.
-            stdout=log_file,
-            stderr=log_file,
-        )
-        try:
-            yield process
-        finally:
-            await stop_process(process)
-
-
 async def test_two_workers_on_one_port_share_the_access_log_and_inbox_events(
-    sandbox: Sandbox,
     jwks: tuple[DemoIssuer, str],
     redis_prefix: tuple[str, str],
+    replica_env: dict[str, str],
     unused_tcp_port: int,
     tmp_path: Path,
 ) -> None:
-    issuer, jwks_url = jwks
+    issuer, _ = jwks
     redis_url, prefix = redis_prefix
-    env = {
-        # Nothing of the developer's own gateway configuration may leak in.
-        **{k: v for k, v in os.environ.items() if not k.startswith("GATEWAY_") and k != "REDIS_URL"},
-        **{f"GATEWAY_{name.upper()}_URL": url for name, url in sandbox.urls.items()},
-        "GATEWAY_HOST": "127.0.0.1",
-        "GATEWAY_PORT": str(unused_tcp_port),
-        "GATEWAY_JWKS_URL": jwks_url,
-        "GATEWAY_ISSUER": issuer.issuer,
-        "GATEWAY_AUDIENCE": issuer.audience,
-        "GATEWAY_GRAPHIQL": "false",
-        # The sandbox answers from the test process, which a loaded machine slows down too.
-        "GATEWAY_UPSTREAM_TIMEOUT_S": "30",
-        "REDIS_URL": redis_url,
-        "GATEWAY_REDIS_PREFIX": prefix,
-        "PYTHONUNBUFFERED": "1",
-    }
+    env = {**replica_env, "GATEWAY_PORT": str(unused_tcp_port)}
     url, log = f"http://127.0.0.1:{unused_tcp_port}", tmp_path / "gateway.log"
     kari, ola = issuer.person_token(KARI), issuer.person_token(OLA)
     redis = Redis.from_url(redis_url)
@@ -231,7 +195,7 @@ async def test_two_workers_on_one_port_share_the_access_log_and_inbox_events(
 
     try:
         async with (
-            _serve_workers(env, log) as process,
+            gateway_process(env, log, "--workers", str(WORKERS)) as process,
             aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=REPLY_WITHIN_S)) as http,
         ):
             workers = Workers(process.pid, unused_tcp_port)
