@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import contextlib
 import errno
+import signal
 import socket
 import sys
 from pathlib import Path
@@ -61,6 +62,7 @@ def _serve(settings: Settings, workers_flag: int | None) -> int:
     import uvicorn
 
     from gateway.app import build_app, start_checks
+    from gateway.draining import exit_quietly
     from gateway.serving import HTTP, LOGGING, LOOP, serve_workers
 
     workers = _workers(settings, workers_flag)
@@ -79,8 +81,18 @@ def _serve(settings: Settings, workers_flag: int | None) -> int:
         with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises Ctrl-C once it has shut down
             if workers > 1:
                 # Each worker builds its own app from the same environment, checked above.
-                return serve_workers(listener, workers)
-            config = uvicorn.Config(app, host=settings.host, port=port, loop=LOOP, http=HTTP, **LOGGING)
+                return serve_workers(listener, workers, settings)
+            config = uvicorn.Config(
+                app,
+                host=settings.host,
+                port=port,
+                loop=LOOP,
+                http=HTTP,
+                timeout_graceful_shutdown=settings.shutdown_timeout_s,
+                **LOGGING,
+            )
+            # uvicorn raises SIGTERM again once it has shut down; after a drain that is a normal end.
+            signal.signal(signal.SIGTERM, exit_quietly)
             uvicorn.Server(config).run(sockets=[listener])
     return 0
 

@@ -26,6 +26,7 @@ from gateway.core.auth import DemoIssuer, KeyLookup, RemoteJwks, TokenVerifier
 from gateway.core.config import Settings
 from gateway.core.metrics import REGISTRY
 from gateway.core.shared import SharedState, shared_state
+from gateway.draining import Drain
 from gateway.graphiql import graphiql_html
 from gateway.load_shedding import InFlightLimit
 from gateway.logs import AccessLog
@@ -45,7 +46,10 @@ async def healthz(request: Request) -> JSONResponse:
 
 async def readyz(request: Request) -> JSONResponse:
     """Ready when every upstream answers, Redis too when it is configured (the access log), and the
-    token issuer's key set is at hand outside demo mode (else no one can sign in)."""
+    token issuer's key set is at hand outside demo mode (else no one can sign in); never once draining."""
+    drain: Drain = request.state.drain
+    if drain.draining:
+        return JSONResponse({"status": "draining"}, 503)
     sources: Sources = request.state.sources
     shared: SharedState = request.state.shared
     jwks: RemoteJwks | None = request.state.jwks
@@ -133,22 +137,28 @@ def _token_keys(
 def build_app(settings: Settings, *, clock: Clock = system_clock, shared: SharedState | None = None) -> Starlette:
     """The gateway. In demo mode it issues its own tokens; otherwise it trusts `settings.jwks_url`."""
     checked = start_checks(settings)
+    drain = Drain(settings.shutdown_delay_s)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         connector = aiohttp.TCPConnector(limit=settings.upstream_connections)
         replica_state = nullcontext(shared) if shared is not None else shared_state(settings)
-        async with aiohttp.ClientSession(connector=connector) as session, replica_state as state:
-            issuer, jwks, keys = _token_keys(settings, session)
-            yield {
-                "jwks": jwks,
-                "sources": Sources.build(session, settings, checked.codings, state.reference_cache),
-                "verifier": TokenVerifier(keys, settings.issuer, settings.audience, settings.clock_skew_s),
-                "issuer": issuer,
-                "shared": state,
-                "audit_log": state.audit_log,
-                "events": state.events,
-            }
+        async with (
+            aiohttp.ClientSession(connector=connector) as session,
+            replica_state as state,
+        ):
+            with drain.on_sigterm():
+                issuer, jwks, keys = _token_keys(settings, session)
+                yield {
+                    "jwks": jwks,
+                    "sources": Sources.build(session, settings, checked.codings, state.reference_cache),
+                    "verifier": TokenVerifier(keys, settings.issuer, settings.audience, settings.clock_skew_s),
+                    "issuer": issuer,
+                    "shared": state,
+                    "audit_log": state.audit_log,
+                    "events": state.events,
+                    "drain": drain,
+                }
 
     ide_page = None
     if settings.graphiql:
@@ -157,7 +167,7 @@ def build_app(settings: Settings, *, clock: Clock = system_clock, shared: Shared
             personas=demo_tokens.PERSONAS if settings.demo else None,
             token_url="/demo/token" if settings.demo else None,
         )
-    graphql = GatewayGraphQL(settings, clock, ide_page, schema=checked.schema, trusted=checked.trusted)
+    graphql = GatewayGraphQL(settings, clock, ide_page, schema=checked.schema, trusted=checked.trusted, drain=drain)
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),

@@ -36,6 +36,13 @@ async def run_demo(settings: Settings, listener: socket.socket) -> None:
     async with await start_sandbox(settings.host) as sandbox:
         demo_settings = settings.model_copy(update={"demo": True}).with_upstreams(sandbox.urls)
         app = build_app(demo_settings)
-        server = uvicorn.Server(uvicorn.Config(app, host=settings.host, port=settings.port, **LOGGING))
+        config = uvicorn.Config(
+            app,
+            host=settings.host,
+            port=settings.port,
+            timeout_graceful_shutdown=settings.shutdown_timeout_s,
+            **LOGGING,
+        )
+        server = uvicorn.Server(config)
         print(banner(demo_settings), flush=True)
         await server.serve(sockets=[listener])

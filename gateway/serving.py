@@ -56,7 +56,7 @@ def app_from_environment() -> Starlette:
     return build_app(Settings.load())
 
 
-def serve_workers(listener: socket.socket, workers: int) -> int:
+def serve_workers(listener: socket.socket, workers: int, settings: Settings) -> int:
     """Serve the gateway on `listener` with `workers` processes until SIGINT or SIGTERM; the exit status.
 
     uvicorn's supervisor starts each worker in a fresh interpreter (spawn), hands it `listener`, and
@@ -70,6 +70,7 @@ def serve_workers(listener: socket.socket, workers: int) -> int:
         workers=workers,
         loop=LOOP,
         http=HTTP,
+        timeout_graceful_shutdown=settings.shutdown_timeout_s,
         **LOGGING,
     )
     supervisor = Multiprocess(config, sockets=[listener])

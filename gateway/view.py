@@ -25,6 +25,7 @@ from gateway import apq, trusted_documents
 from gateway.core.config import Settings
 from gateway.core.errors import Unauthenticated
 from gateway.core.shared import SharedState
+from gateway.draining import GOING_AWAY, Drain
 from gateway.http_media import APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, is_request_error, response_media_type
 from gateway.logs import set_operation
 from gateway.policy.clock import Clock
@@ -64,9 +65,11 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
         *,
         schema: GatewaySchema | None = None,
         trusted: Mapping[str, TrustedDocument] | None = None,
+        drain: Drain | None = None,
     ) -> None:
         """`schema`: built from `settings` when not given; `trusted`: the trusted documents, checked
-        against `schema` (app.start_checks), when GATEWAY_TRUSTED_DOCUMENTS is set."""
+        against `schema` (app.start_checks), when GATEWAY_TRUSTED_DOCUMENTS is set; `drain`: the process's
+        way out, which closes the WebSockets when it starts."""
         if settings.trusted_documents and trusted is None:
             # Never an app that runs ad-hoc documents where only trusted ones were configured.
             raise ValueError("GATEWAY_TRUSTED_DOCUMENTS is set: pass the documents app.start_checks loaded")
@@ -80,6 +83,7 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
         self._settings = settings
         self._clock = clock
         self._ide_page = ide_page
+        self._drain = drain or Drain(delay_s=0)
 
     # orjson: several times faster than the json module on a 35 KB inbox page, and it refuses (as
     # JSONDecodeError, so a 400) JSON nested past its limit or integers past 64 bits.
@@ -133,14 +137,17 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
         self, request: Request | WebSocket, context: GatewayContext = UNSET, root_value: Any = UNSET
     ) -> Response | WebSocket:
         """Strawberry answers a request it refuses (HTTPException) with plain text; we answer with JSON."""
+        if isinstance(request, WebSocket):
+            if self._drain.draining:  # going away: a subscriber connects to another replica
+                await request.close(GOING_AWAY)
+                return request
+            with self._drain.tracking(request):
+                return await super().run(request, context, root_value)
         try:
             return await super().run(request, context, root_value)
         except HTTPException as exc:
-            if isinstance(request, WebSocket):
-                raise
             return self._refusal(request, exc)
         except _RefusedToken as refused:
-            assert isinstance(request, Request)  # raised for HTTP requests only
             return self._unauthorized(request, refused.problem)
 
     def _unauthorized(self, request: Request, problem: str) -> Response:

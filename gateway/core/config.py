@@ -64,6 +64,10 @@ class _Settings(BaseSettings):
     max_query_cost: int = Field(default=20_000, ge=100)
     # GraphQL requests one process runs at once; more answer 503 with Retry-After (gateway/load_shedding.py).
     max_in_flight: int = Field(default=64, ge=1)
+    # Stopping (gateway/draining.py): how long to keep serving after SIGTERM while /readyz says 503, and
+    # how long the requests in flight then have to finish.
+    shutdown_delay_s: float = Field(default=0.0, ge=0)
+    shutdown_timeout_s: int = Field(default=30, ge=1)
     # A manifest of the only documents requests may run (gateway/trusted_documents.py); unset: any.
     trusted_documents: Path | None = None
     # Automatic persisted queries (core/persisted_queries.py): how long Redis keeps a registered

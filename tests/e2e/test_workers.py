@@ -240,10 +240,13 @@ async def test_two_workers_on_one_port_share_the_access_log_and_inbox_events(
             live = event["payload"]["data"]["inboxEvents"]
             assert live["kind"] == "NEW_MESSAGE" and live["message"] == sent["message"], event
 
-            for ws in (*karis.values(), ola_ws):
-                await ws.close()
-            # SIGTERM stops the supervisor, which stops its workers: a clean exit, no process left behind.
+            # SIGTERM stops the supervisor, which stops its workers: each closes its WebSockets with 1001
+            # (going away, so that clients reconnect elsewhere), then a clean exit, no process left behind.
             process.terminate()
+            for ws in (*karis.values(), ola_ws):
+                while not ws.closed:
+                    await ws.receive(timeout=REPLY_WITHIN_S)
+                assert ws.close_code == 1001, (ws.close_code, log_tail(log))
             assert await asyncio.wait_for(process.wait(), timeout=REPLY_WITHIN_S) == 0, log_tail(log)
             assert _running(worker_pids) == set(), log_tail(log)
             assert "Traceback" not in log.read_text(errors="replace"), log_tail(log)
