@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+from opentelemetry.sdk.trace import TracerProvider
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -20,7 +21,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
-from gateway import demo_tokens, trusted_documents
+from gateway import demo_tokens, tracing, trusted_documents
 from gateway.body_limit import BodyLimit
 from gateway.core.auth import DemoIssuer, KeyLookup, RemoteJwks, TokenVerifier
 from gateway.core.config import Settings
@@ -34,6 +35,7 @@ from gateway.policy.clock import Clock, system_clock
 from gateway.schema import GatewaySchema, build_schema
 from gateway.sources import Sources
 from gateway.sources.fhir_codings import FhirCodings
+from gateway.tracing import ServerSpans
 from gateway.trusted_documents import TrustedDocument
 from gateway.view import GatewayGraphQL
 
@@ -134,17 +136,27 @@ def _token_keys(
     return None, jwks, jwks
 
 
-def build_app(settings: Settings, *, clock: Clock = system_clock, shared: SharedState | None = None) -> Starlette:
-    """The gateway. In demo mode it issues its own tokens; otherwise it trusts `settings.jwks_url`."""
+def build_app(
+    settings: Settings,
+    *,
+    clock: Clock = system_clock,
+    shared: SharedState | None = None,
+    tracer_provider: TracerProvider | None = None,
+) -> Starlette:
+    """The gateway. In demo mode it issues its own tokens; otherwise it trusts `settings.jwks_url`.
+    Traces go to `tracer_provider`, else where the OTEL_* environment says, else nowhere."""
     checked = start_checks(settings)
     drain = Drain(settings.shutdown_delay_s)
+    traces = tracer_provider or tracing.provider_from_environment()
+    tracer = traces.get_tracer(tracing.TRACER_NAME) if traces else None
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         connector = aiohttp.TCPConnector(limit=settings.upstream_connections)
         replica_state = nullcontext(shared) if shared is not None else shared_state(settings)
+        upstream_spans = [tracing.upstream_trace_config(traces, settings.upstream_urls())] if traces else []
         async with (
-            aiohttp.ClientSession(connector=connector) as session,
+            aiohttp.ClientSession(connector=connector, trace_configs=upstream_spans) as session,
             replica_state as state,
         ):
             with drain.on_sigterm():
@@ -158,7 +170,10 @@ def build_app(settings: Settings, *, clock: Clock = system_clock, shared: Shared
                     "audit_log": state.audit_log,
                     "events": state.events,
                     "drain": drain,
+                    "tracer": tracer,
                 }
+            if traces is not None and tracer_provider is None:
+                traces.shutdown()  # the spans still queued are exported
 
     ide_page = None
     if settings.graphiql:
@@ -187,6 +202,7 @@ def build_app(settings: Settings, *, clock: Clock = system_clock, shared: Shared
         lifespan=lifespan,
         middleware=[
             Middleware(AccessLog),
+            *([Middleware(ServerSpans, tracer=tracer)] if tracer else []),
             Middleware(InFlightLimit, max_in_flight=settings.max_in_flight),
             Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
             Middleware(GZipMiddleware, minimum_size=1024, compresslevel=6),

@@ -109,6 +109,7 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
             events=state.events,
             request=request,
             recheck_s=self._settings.subscription_recheck_s,
+            tracer=state.tracer,
         )
 
     async def on_ws_connect(self, context: GatewayContext) -> UnsetType:

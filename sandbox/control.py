@@ -40,6 +40,8 @@ class Control:
     # How long clients may keep reference data (Practitioner, Organization, Location): Cache-Control max-age.
     reference_max_age_s: int = 300
     reset_hooks: list[Callable[[], None]] = field(default_factory=list)
+    # The W3C traceparent of each counted request that carried one: a test sees the trace continue here.
+    traceparents: list[str] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -60,6 +62,7 @@ class Control:
         """Clear faults and counts, and restore the app's seeded state."""
         self.clear_faults()
         self.counts.clear()
+        self.traceparents.clear()
         for hook in self.reset_hooks:
             hook()
 
@@ -106,6 +109,8 @@ async def control_middleware(request: web.Request, handler: Handler) -> web.Stre
         return await handler(request)
     control = request.app[CONTROL]
     control.counts[route_name(request)] += 1
+    if "traceparent" in request.headers:
+        control.traceparents.append(request.headers["traceparent"])
     if control.down:
         # Close without writing a byte, so the client sees a disconnect rather than an HTTP status.
         if request.transport is not None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
 import strawberry
+from opentelemetry.trace import Tracer
 
 from gateway.core.audit import AuditLog
 from gateway.core.auth import Principal
@@ -30,6 +31,8 @@ class GatewayContext:
     connection_params: dict[str, Any] | None = None
     # A live subscription checks the viewer's rights again at least this often.
     recheck_s: float = 30.0
+    # The spans of the request's operations (gateway/tracing.py); None: tracing is off.
+    tracer: Tracer | None = None
     # One instant per request, so every decision in it sees the same "now".
     now: dt.datetime = field(init=False)
     loaders: Loaders = field(init=False)

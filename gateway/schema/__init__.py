@@ -20,7 +20,7 @@ from gateway.schema.contact import HealthContact
 from gateway.schema.directives import describe_directive_arguments
 from gateway.schema.documents import CachedDocuments, DocumentCache
 from gateway.schema.execution import GatewayExecutionContext, resolve_plain_fields, serialize_enums_by_lookup
-from gateway.schema.extensions import AuditTrail, MaskedFields, OperationMetrics, PublicErrors
+from gateway.schema.extensions import AuditTrail, MaskedFields, OperationMetrics, OperationSpan, PublicErrors
 from gateway.schema.mutations import Mutation
 from gateway.schema.person import Person
 from gateway.schema.query import PersonQuery
@@ -122,6 +122,7 @@ def build_schema(settings: Settings) -> GatewaySchema:
         execution_context_class=GatewayExecutionContext,
         extensions=[
             OperationMetrics,
+            OperationSpan,
             PublicErrors,
             AuditTrail,
             MaskedFields,

@@ -14,6 +14,7 @@ from gateway.core.errors import AuditUnavailable, InternalError, PublicError, So
 from gateway.core.metrics import GRAPHQL_LATENCY, GRAPHQL_REQUESTS
 from gateway.request.context import GatewayContext
 from gateway.sources.errors import SourceError
+from gateway.tracing import operation_span
 
 log = logging.getLogger("gateway.core.errors")
 
@@ -85,6 +86,19 @@ class OperationMetrics(SchemaExtension):
         outcome = "error" if context.result is not None and context.result.errors else "ok"
         GRAPHQL_REQUESTS.labels(operation, outcome).inc()
         GRAPHQL_LATENCY.labels(operation).observe(time.perf_counter() - started)
+
+
+class OperationSpan(SchemaExtension):
+    """A span per operation, its name and type only, when tracing is on (gateway/tracing.py)."""
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        tracer = context.context.tracer if isinstance(context.context, GatewayContext) else None
+        if tracer is None:
+            yield
+            return
+        with operation_span(tracer, context.operation_type.value, context.operation_name):
+            yield
 
 
 class MaskedFields(SchemaExtension):
