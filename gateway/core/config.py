@@ -82,6 +82,10 @@ class _Settings(BaseSettings):
     redis_url: str | None = Field(default=None, validation_alias=AliasChoices("REDIS_URL", "GATEWAY_REDIS_URL"))
     # Keys of this deployment start with this, so several can share one Redis (and tests stay apart).
     redis_prefix: str = "gateway:"
+    # Redis Cluster (REDIS_URL redis+cluster://...): an access-log entry counts as written once this many
+    # replicas have it (WAIT), within the timeout; 0: once the master has it.
+    redis_wait_replicas: int = Field(default=0, ge=0)
+    redis_wait_timeout_ms: int = Field(default=1000, ge=1)
 
     @classmethod
     def load(cls) -> Self:

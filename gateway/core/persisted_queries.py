@@ -14,7 +14,7 @@ import logging
 from collections import OrderedDict
 from typing import Protocol
 
-from redis.asyncio import Redis
+from redis.asyncio import Redis, RedisCluster
 from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ class MemoryPersistedQueries:
 
 
 class RedisPersistedQueries:
-    def __init__(self, redis: Redis, prefix: str, ttl_s: int) -> None:
+    def __init__(self, redis: Redis | RedisCluster, prefix: str, ttl_s: int) -> None:
         self._redis = redis
         self._prefix = prefix
         self._ttl_s = ttl_s

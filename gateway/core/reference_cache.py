@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import orjson
-from redis.asyncio import Redis
+from redis.asyncio import Redis, RedisCluster
 from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
@@ -95,7 +95,7 @@ class MemoryReferenceCache:
 
 
 class RedisReferenceCache:
-    def __init__(self, redis: Redis, prefix: str) -> None:
+    def __init__(self, redis: Redis | RedisCluster, prefix: str) -> None:
         self._redis = redis
         self._prefix = prefix
 
@@ -103,7 +103,11 @@ class RedisReferenceCache:
         if not keys:
             return {}
         try:
-            values = await self._redis.mget([self._prefix + key for key in keys])
+            names = [self._prefix + key for key in keys]
+            # On a cluster the keys lie in many slots: one MGET per shard, not one atomic MGET.
+            values = await (
+                self._redis.mget_nonatomic(names) if isinstance(self._redis, RedisCluster) else self._redis.mget(names)
+            )
         except (RedisError, OSError) as exc:
             log.warning("reference cache lookup failed: %s", type(exc).__name__)
             return {}  # fetched from the source, as without a cache

@@ -22,13 +22,15 @@ from uuid import uuid4
 
 import aiohttp
 import pytest
-from redis.asyncio import Redis
+from redis.asyncio import Redis, RedisCluster
 
 from gateway.core.auth import DemoIssuer
-from gateway.core.events import InboxEventRecord, RedisEventBus
+from gateway.core.events import EventBus, InboxEventRecord, RedisEventBus, ShardedEventBus
+from gateway.core.shared import cluster_url
 from sandbox import Sandbox
 from sandbox.inbox import STORE
 from sandbox.seed import EMMA, KARI, OLA, PER
+from tests.e2e.redis_cluster import redis_cluster
 from tests.support import gateway_process, next_ws_message, wait_until_ready
 
 # Guards against hanging, never measures of speed: generous, so that a loaded machine is slow rather than failing.
@@ -62,7 +64,7 @@ async def _replicas(names: tuple[str, ...], base_env: dict[str, str], ports: Cal
 class Probes:
     """READ events the test publishes into Redis as a replica would, each told apart by its `at`."""
 
-    def __init__(self, bus: RedisEventBus) -> None:
+    def __init__(self, bus: EventBus) -> None:
         self._bus = bus
         self._published = 0
 
@@ -154,29 +156,47 @@ def _stored_with_body(sandbox: Sandbox, body: str) -> list[str]:
     return [m.id for m in sandbox.apps["inbox"][STORE].messages.values() if m.body == body]
 
 
-@pytest.fixture
-async def probes(redis_prefix: tuple[str, str]) -> AsyncIterator[Probes]:
+@pytest.fixture(params=["redis", "cluster"])
+async def shared_redis(
+    request: pytest.FixtureRequest,
+    redis_prefix: tuple[str, str],
+    unused_tcp_port_factory: Callable[[], int],
+    tmp_path: Path,
+) -> AsyncIterator[tuple[dict[str, str], Probes]]:
+    """What the replicas share: the test's Redis, or a Redis Cluster of its own (3 masters, 3 replicas);
+    the replicas' REDIS_URL settings, and probes published there as a replica would."""
     url, prefix = redis_prefix
-    redis = Redis.from_url(url)
-    try:
-        yield Probes(RedisEventBus(redis, redis, prefix))
-    finally:
-        await redis.aclose()
+    if request.param == "redis":
+        redis = Redis.from_url(url)
+        try:
+            yield {}, Probes(RedisEventBus(redis, redis, prefix))
+        finally:
+            await redis.aclose()
+        return
+    async with redis_cluster(unused_tcp_port_factory, tmp_path / "cluster") as cluster:
+        client = RedisCluster.from_url(cluster_url(cluster.url) or "")
+        bus = ShardedEventBus(client, prefix)
+        try:
+            yield {"REDIS_URL": cluster.url, "GATEWAY_REDIS_WAIT_REPLICAS": "1"}, Probes(bus)
+        finally:
+            await bus.close()
+            await client.aclose()
 
 
 async def test_a_message_sent_through_one_replica_reaches_the_subscribers_of_another(
     sandbox: Sandbox,
     jwks: tuple[DemoIssuer, str],
     replica_env: dict[str, str],
-    probes: Probes,
+    shared_redis: tuple[dict[str, str], Probes],
     unused_tcp_port_factory: Callable[[], int],
     tmp_path: Path,
 ) -> None:
     issuer, _ = jwks
+    shared, probes = shared_redis
     kari, per, ola = issuer.person_token(KARI), issuer.person_token(PER), issuer.person_token(OLA)
 
     async with (
-        _replicas(("a", "b"), replica_env, unused_tcp_port_factory, tmp_path) as url,
+        _replicas(("a", "b"), {**replica_env, **shared}, unused_tcp_port_factory, tmp_path) as url,
         aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=REPLY_WITHIN_S)) as http,
     ):
         kari_own = await _subscribe(http, url["b"], kari, KARI)
