@@ -1,17 +1,22 @@
-"""Shared fixtures: the sandbox upstreams and the gateway, both real HTTP servers on loopback."""
+"""Shared fixtures: the sandbox upstreams and the gateway, both real HTTP servers on loopback; and, for
+every test, a look at what the gateway logged (no person, token or message body in any line)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import logging
+import re
+from collections.abc import AsyncIterator, Iterator
 
 import aiohttp
 import pytest
 
 from gateway.app import build_app
 from gateway.core.config import Settings
+from gateway.logs import JsonFormatter
 from gateway.policy.clock import fixed_clock
 from gateway.serving import serving
 from sandbox import Sandbox, start_sandbox
+from sandbox.seed import MESSAGES
 from tests.support import TEST_NOW, GatewayClient, settings_for
 
 
@@ -31,3 +36,25 @@ async def gateway(gateway_settings: Settings) -> AsyncIterator[GatewayClient]:
     app = build_app(gateway_settings, clock=fixed_clock(TEST_NOW))
     async with serving(app) as url, aiohttp.ClientSession() as http:
         yield GatewayClient(url, http)
+
+
+# Message bodies of the seed long enough not to occur in a log line by chance.
+_BODIES = tuple({m.body for m in MESSAGES if len(m.body) >= 24})
+_ELEVEN_DIGITS = re.compile(r"(?<!\d)\d{11}(?!\d)")
+
+
+@pytest.fixture(autouse=True)
+def _gateway_logs_name_no_one(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Every test, e2e ones included, runs with the gateway's access lines on; afterwards no line the
+    gateway wrote holds a message body of the seed, and no access line holds 11 digits even before the
+    formatter's mask (the mask is a last guard, not how ids are kept out)."""
+    caplog.set_level(logging.INFO, logger="gateway")
+    yield
+    formatter = JsonFormatter()
+    for record in caplog.records:
+        if not record.name.startswith("gateway"):
+            continue  # the sandbox's own logs are an upstream's, with ids in their URLs
+        line = formatter.format(record)
+        assert not any(body in line for body in _BODIES), line
+        if record.name == "gateway.access":
+            assert not _ELEVEN_DIGITS.search(record.getMessage() + str(record.__dict__.get("path"))), line

@@ -66,3 +66,15 @@ async def test_each_answer_carries_its_request_id(gateway: GatewayClient) -> Non
         assert resp.headers["X-Request-ID"] == "probe-1"
     async with gateway.http.get(f"{gateway.url}/healthz") as resp:
         assert len(resp.headers["X-Request-ID"]) == 32
+
+
+async def test_a_get_with_a_national_id_in_its_variables_writes_an_access_line_without_it(
+    gateway: GatewayClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    token = await gateway.token("12848510058")
+    params = {"query": "query Me($id: ID!) { person(id: $id) { id } }", "variables": '{"id": "12848510058"}'}
+    headers = {"Authorization": f"Bearer {token}"}
+    async with gateway.http.get(f"{gateway.url}/graphql", params=params, headers=headers) as resp:
+        assert resp.status == 200
+    (line,) = [r for r in caplog.records if r.name == "gateway.access" and getattr(r, "path", "") == "/graphql"]
+    assert line.getMessage() == "GET /graphql 200" and line.operation == "Me"  # type: ignore[attr-defined]
