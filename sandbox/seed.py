@@ -43,11 +43,12 @@ LARS = "09831750127"
 INGRID = "22877510070"
 ERIK = "14907910130"
 MAJA = "01921150268"
+THEA = "14821150036"
 # Not personas: the mothers DESIGN.md implies (Maja's lives with her, so Per may represent Maja).
 HANNE = "15838410135"
 TONE = "07868812006"
 
-PERSONAS: tuple[str, ...] = (KARI, OLA, EMMA, JONAS, SOFIE, NORA, PER, LARS, INGRID, ERIK, MAJA)
+PERSONAS: tuple[str, ...] = (KARI, OLA, EMMA, JONAS, SOFIE, NORA, PER, LARS, INGRID, ERIK, MAJA, THEA)
 
 
 def at(text: str) -> datetime:
@@ -87,6 +88,7 @@ THERESES_GATE = Address("Thereses gate 14", "0358", "Oslo", "Oslo", "0301")
 STORGATA = Address("Storgata 5", "0155", "Oslo", "Oslo", "0301")
 TRONDHEIMSVEIEN = Address("Trondheimsveien 100", "0565", "Oslo", "Oslo", "0301")
 BOGSTADVEIEN = Address("Bogstadveien 20", "0355", "Oslo", "Oslo", "0301")
+MARKVEIEN = Address("Markveien 35", "0554", "Oslo", "Oslo", "0301")
 
 PERSONS: tuple[Person, ...] = (
     Person(KARI, "Kari", "Nordmann", "1985-04-12", KALFARVEIEN, parental_responsibility_for=(EMMA, JONAS, SOFIE)),
@@ -100,6 +102,7 @@ PERSONS: tuple[Person, ...] = (
     Person(INGRID, "Ingrid", "Solberg", "1975-07-22", MOLLENDAL),
     Person(ERIK, "Erik", "Dahl", "1979-10-14", BOGSTADVEIEN),
     Person(MAJA, "Maja", "Berg", "2011-12-01", TRONDHEIMSVEIEN),
+    Person(THEA, "Thea", "Lund", "2011-02-14", MARKVEIEN),
     Person(HANNE, "Hanne", "Berg", "1984-03-15", TRONDHEIMSVEIEN, parental_responsibility_for=(MAJA,)),
     Person(TONE, "Tone", "Vik", "1988-06-07", None, "STRENGT_FORTROLIG", parental_responsibility_for=(LARS,)),
 )
@@ -138,6 +141,7 @@ CONSENTS: tuple[Consent, ...] = (
     Consent(INGRID, "BASIS"),
     Consent(ERIK, "FULL"),
     Consent(MAJA, "FULL"),
+    Consent(THEA, "FULL", youth_access=True),
     Consent(HANNE, "FULL"),
 )
 
@@ -145,12 +149,15 @@ PROXY_OLA_KARI = "fm-ola-kari"
 PROXY_OLA_ERIK = "fm-ola-erik"
 PROXY_NORA_KARI = "fm-nora-kari"
 PROXY_INGRID_ERIK = "fm-ingrid-erik"
+# Given at 15: "Du må være over 16 år for å gi en fullmakt", so it gives Erik nothing.
+PROXY_THEA_ERIK = "fm-thea-erik"
 
 PROXIES: tuple[Proxy, ...] = (
     Proxy(PROXY_OLA_KARI, OLA, KARI, (1, 3), at("2024-03-01 09:00"), None),
     Proxy(PROXY_OLA_ERIK, OLA, ERIK, (1, 3), at("2023-01-10 10:00"), at("2025-06-30 23:59")),
     Proxy(PROXY_NORA_KARI, NORA, KARI, (1, 3), at("2024-05-20 14:30"), None),
     Proxy(PROXY_INGRID_ERIK, INGRID, ERIK, (1,), at("2025-02-01 08:00"), None),
+    Proxy(PROXY_THEA_ERIK, THEA, ERIK, (1, 3), at("2026-09-01 10:00"), None),
 )
 
 # --- contacts: organizations, practitioners, care teams --------------------------------------------

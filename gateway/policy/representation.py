@@ -16,6 +16,8 @@ from gateway.policy.vocabulary import AddressProtection, Basis, ConsentLevel, Re
 
 ADULT_AGE = 18
 PARENTAL_ACCESS_ENDS_AT = 16
+# "Du må være over 16 år for å gi en fullmakt": a fullmakt given younger gives nothing (DESIGN.md 4.2 rule 4).
+FULLMAKT_GRANTOR_MIN_AGE = 16
 YOUTH_ACCESS_FROM = 13
 
 
@@ -132,7 +134,11 @@ def decide(
         elif _lives_with_a_responsible_parent(subject, viewer, parents):
             return allowed(Basis.PARENT)
 
-    mine = [p for p in proxies if p.grantor == subject.id and p.grantee == viewer.id]
+    mine = [
+        p
+        for p in proxies
+        if p.grantor == subject.id and p.grantee == viewer.id and _grantor_old_enough(subject, p)
+    ]
     active = [p for p in mine if p.valid_from <= now and (p.valid_to is None or now < p.valid_to)]
     if active and _age(viewer, now) >= ADULT_AGE:
         areas = frozenset().union(*(p.areas for p in active))
@@ -141,6 +147,11 @@ def decide(
     if reason is Reason.NO_RELATION and any(p.valid_to is not None and p.valid_to <= now for p in mine):
         reason = Reason.PROXY_EXPIRED
     return Denied(reason)
+
+
+def _grantor_old_enough(grantor: PersonFacts, proxy: ProxyFacts) -> bool:
+    """Whether the grantor was 16 when the fullmakt took effect; one given younger is as if never given."""
+    return age_on(grantor.birth_date, today_in_oslo(proxy.valid_from)) >= FULLMAKT_GRANTOR_MIN_AGE
 
 
 def unknown_subject(viewer: PersonFacts) -> Denied:

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from sandbox.seed import EMMA, ERIK, INGRID, JONAS, KARI, LARS, MAJA, NORA, OLA, PER, SOFIE
+from sandbox.seed import EMMA, ERIK, INGRID, JONAS, KARI, LARS, MAJA, NORA, OLA, PER, SOFIE, THEA
 from tests.support import GatewayClient
 
 # Pages that hold every thread and message of these personas (at most 7 threads, 4 messages each),
@@ -173,3 +173,13 @@ async def test_access_logs_of_jonas_and_ola_show_karis_reads(gateway: GatewayCli
     assert jonas["totalCount"] == 1
     other = await gateway.execute(f'{{ person(id: "{JONAS}") {{ accessLog {{ totalCount }} }} }}', token=token)
     assert _errors(other) == [("FORBIDDEN", "NO_RELATION")]
+
+
+async def test_a_fullmakt_given_at_15_gives_erik_nothing(gateway: GatewayClient) -> None:
+    """Thea gave Erik a fullmakt at 15: "Du må være over 16 år for å gi en fullmakt" (DESIGN.md 4.2 rule 4)."""
+    result = await _as(gateway, ERIK, CONTACTS, THEA)
+    assert result["data"]["person"] is None and _errors(result) == [("FORBIDDEN", "NO_RELATION")]
+    mine = await gateway.execute("{ viewer { representations { basis person { id } } } }", as_pid=ERIK)
+    assert THEA not in {r["person"]["id"] for r in mine["data"]["viewer"]["representations"]}
+    own = await _as(gateway, THEA, CONTACTS, THEA)  # 15 with youth access: she uses the portal herself
+    assert "errors" not in own, own

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from gateway.policy.clock import OSLO
+from gateway.policy.clock import OSLO, age_on
 from gateway.policy.representation import Allowed, Decision, Denied, PersonFacts, ProxyFacts, decide
 from gateway.policy.vocabulary import AddressProtection, Basis, ConsentLevel, Reason, ServiceArea
 
@@ -106,6 +106,7 @@ RELATIONS = [
 
 def _design_4_2(
     rel: Relation,
+    born: dt.date,
     age: int,
     consent: ConsentLevel,
     youth: bool,
@@ -141,8 +142,10 @@ def _design_4_2(
             return Denied(Reason.CHILD_AGE)
         return allowed(Basis.PARENT) if rel.responsible_parent_at_home else Denied(Reason.NO_RELATION)
     # 4. "An active fullmakt with grantor = subject, grantee = viewer (validFrom <= now < validTo, or no
-    #    validTo; viewer at least 18): PROXY ... An expired one gives PROXY_EXPIRED. Proxies are never transitive."
-    if rel.kind == "proxy" and not rel.transitive:
+    #    validTo; viewer at least 18; grantor at least 16 at validFrom, else it gives nothing and the answer
+    #    is NO_RELATION): PROXY ... An expired one gives PROXY_EXPIRED. Proxies are never transitive."
+    given_at = (now + rel.valid_from).astimezone(OSLO).date()
+    if rel.kind == "proxy" and not rel.transitive and age_on(born, given_at) >= 16:
         valid_to = None if rel.valid_to is None else now + rel.valid_to
         active = now + rel.valid_from <= now and (valid_to is None or now < valid_to)
         if active and not rel.grantee_minor:
@@ -227,7 +230,7 @@ def test_decide_matches_design_4_2(rel: Relation, point: AgePoint) -> None:
         if rel.kind == "self" and viewer_protection is not subject_protection:
             continue  # one person, one address
         viewer, subject, proxies, parents = _facts(rel, point, consent, youth, viewer_protection, subject_protection)
-        want = _design_4_2(rel, point.age, consent, youth, viewer_protection, subject_protection, point.now)
+        want = _design_4_2(rel, point.born, point.age, consent, youth, viewer_protection, subject_protection, point.now)
         got = decide(viewer, subject, point.now, proxies=proxies, parents=parents)
         if got != want:
             mismatches.append(
@@ -419,6 +422,32 @@ def test_fullmakt_boundaries(
     assert decide(grantee, GRANTOR, now, proxies=proxies) == want
 
 
+# --- literal rows: "grantor at least 16 at validFrom" (Du må være over 16 år for å gi en fullmakt) ------
+
+GRANTOR_16 = D(2010, 6, 15)  # 16 on T
+GIVEN_YOUNG = [
+    ("given-on-16th-birthday", T, None, True),
+    ("given-at-2359-the-eve-of-16th", T - dt.timedelta(minutes=1), None, False),
+    ("given-the-eve-as-utc-2159", (T - dt.timedelta(minutes=1)).astimezone(UTC), None, False),
+    ("given-on-16th-birthday-as-utc", T.astimezone(UTC), None, True),
+    ("given-at-15-expired-since", T - 300 * DAY, T + 10 * DAY - 400 * DAY, False),
+]
+
+
+@pytest.mark.parametrize(("given", "ends", "counts"), [row[1:] for row in GIVEN_YOUNG], ids=[r[0] for r in GIVEN_YOUNG])
+def test_a_fullmakt_given_before_16_gives_nothing_not_even_proxy_expired(
+    given: dt.datetime, ends: dt.datetime | None, counts: bool
+) -> None:
+    grantor = PersonFacts("g", GRANTOR_16, consent=ConsentLevel.FULL)
+    grantee = PersonFacts("e", D(1980, 1, 1), consent=ConsentLevel.FULL)
+    now = T + 30 * DAY  # the grantor is 16 now, whenever the fullmakt was given
+    decision = decide(grantee, grantor, now, proxies=[ProxyFacts("g", "e", frozenset({A1}), given, ends)])
+    if counts:
+        assert decision == Allowed(Basis.PROXY, "g", ConsentLevel.FULL, 16, UGRADERT, frozenset({A1}), None)
+    else:
+        assert decision == Denied(Reason.NO_RELATION)
+
+
 # --- literal rows: how the parent facts may be stated ------------------------------------------------
 
 CHILD_BORN = D(2016, 5, 5)  # 10 at T
@@ -492,13 +521,16 @@ def test_parent_facts(viewer: PersonFacts, child: PersonFacts, parents: list[Per
 
 def test_parent_of_16_year_old_with_a_fullmakt_from_the_child_acts_as_proxy() -> None:
     """Rule 3 ("From the 16th birthday the parent has no access at all") ends parental access; a fullmakt
-    the 16-year-old gave is rule 4 and still counts (read so; DESIGN does not address the combination)."""
+    the 16-year-old gave is rule 4 and still counts (read so; DESIGN does not address the combination).
+    One the child gave before 16 gives nothing: the parent's answer stays CHILD_AGE."""
     parent = _adult("v", "home", {"c"})
     child = PersonFacts(
         "c", D(2010, 6, 15), consent=ConsentLevel.FULL, address="home", responsible_parents=frozenset({"v"})
     )
-    proxies = [ProxyFacts("c", "v", frozenset({A1}), LONG_AGO, None)]
+    proxies = [ProxyFacts("c", "v", frozenset({A1}), T, None)]  # given on the 16th birthday
     assert decide(parent, child, T, proxies=proxies, parents=[parent]) == Allowed(
         Basis.PROXY, "c", ConsentLevel.FULL, 16, UGRADERT, frozenset({A1}), None
     )
     assert decide(parent, child, T, proxies=[], parents=[parent]) == Denied(Reason.CHILD_AGE)
+    given_at_9 = [ProxyFacts("c", "v", frozenset({A1}), LONG_AGO, None)]
+    assert decide(parent, child, T, proxies=given_at_9, parents=[parent]) == Denied(Reason.CHILD_AGE)
