@@ -45,9 +45,10 @@ def needs_service_kinds(access: Access) -> bool:
 
 
 def judges_each_message(access: Access) -> bool:
-    """Whether the messages of a thread are shown one by one (a parent, or youth access), so that a
-    thread's date, unread count and very presence come from its visible messages alone (4.5)."""
-    return isinstance(access, Allowed) and (access.basis is Basis.PARENT or access.is_youth)
+    """Whether the messages of a thread are shown one by one (a parent, or the subject as viewer, who
+    never sees a thread a parent wrote for them as a child), so that a thread's date, unread count and
+    very presence come from its visible messages alone (4.3, 4.5)."""
+    return isinstance(access, Allowed) and access.basis in (Basis.PARENT, Basis.SELF)
 
 
 def access_log_denial(access: Access) -> Denied | None:
@@ -93,7 +94,9 @@ class Item:
     kind: ServiceKind | None  # None when unknown: treated as UNKNOWN_KIND_IS, the most restricted
     hidden_from_guardian: bool = False
     category: MessageCategory | None = None  # messages and threads only
-    via_representative: bool = False  # a parent or proxy wrote in this thread for the subject
+    # A parent wrote in this thread on the subject's behalf (while the subject was a child): the thread
+    # stays the parent's, never shown to the subject as viewer, at any age (4.3).
+    via_representative: bool = False
 
 
 def category_item(category: MessageCategory | None, kind: ServiceKind | None) -> Item | None:
@@ -134,6 +137,8 @@ def item_visible(access: Access, listing: Visibility, item: Item) -> bool:
         if item.category is not None:
             return item.category in YOUTH_MESSAGE_CATEGORIES and _consents_to(access, item.service)
         return item.service in YOUTH_SERVICES and _consents_to(access, item.service)
+    if access.basis is Basis.SELF and item.via_representative:
+        return False  # "vises ikke for barnet": at any age
     own = service_visibility(access, item.service)
     if isinstance(own, Denied):
         return False

@@ -135,9 +135,7 @@ def decide(
             return allowed(Basis.PARENT)
 
     mine = [
-        p
-        for p in proxies
-        if p.grantor == subject.id and p.grantee == viewer.id and _grantor_old_enough(subject, p)
+        p for p in proxies if p.grantor == subject.id and p.grantee == viewer.id and _grantor_old_enough(subject, p)
     ]
     active = [p for p in mine if p.valid_from <= now and (p.valid_to is None or now < p.valid_to)]
     if active and _age(viewer, now) >= ADULT_AGE:

@@ -17,6 +17,8 @@ from gateway.policy.access import (
     needs_service_kinds,
 )
 from gateway.policy.catalog import ATTACHMENT_SERVICE
+from gateway.policy.clock import age_on, today_in_oslo
+from gateway.policy.representation import PARENTAL_ACCESS_ENDS_AT
 from gateway.policy.vocabulary import MessageCategory, Service, ServiceKind, Visibility
 from gateway.request.context import GatewayContext
 from gateway.request.decisions import Subject
@@ -77,9 +79,12 @@ async def visible_threads(
     """The threads the viewer may see, and how many were withheld."""
     listing = ctx.decisions.service(subject, Service.INNBOKS)
     access = subject.access
-    kinds = await counterpart_kinds(ctx, subject) if needs_service_kinds(access) else {}
     per_message = judges_each_message(access)
-    messages = await ctx.loaders.messages_by_thread.load_many([t.id for t in threads]) if per_message else []
+    # Both asked for at once, before any await: every subject's messages of a request go in one batch.
+    kinds, messages = await asyncio.gather(
+        counterpart_kinds(ctx, subject) if needs_service_kinds(access) else _nothing({}),
+        ctx.loaders.messages_by_thread.load_many([t.id for t in threads]) if per_message else _nothing([]),
+    )
     shown: list[ThreadView] = []
     for index, thread in enumerate(threads):
         kind = kinds.get(thread.counterpart_contact_id or "")
@@ -96,12 +101,24 @@ async def visible_threads(
             listing,
             item,
             [m.hidden_from_guardian for m in in_thread],
-            [m.sent_on_behalf_of is not None for m in in_thread],
+            [written_for_a_child(subject, m) for m in in_thread],
         )
         visible = tuple(m for m, ok in zip(in_thread, judged, strict=True) if ok)
         if visible:
             shown.append(ThreadView(thread, listing, kind, visible, len(in_thread) - len(visible)))
     return shown, len(threads) - len(shown)
+
+
+async def _nothing(value: Any) -> Any:
+    return value
+
+
+def written_for_a_child(subject: Subject, message: MessageRecord) -> bool:
+    """Whether a representative wrote `message` for the subject while the subject was under 16: then
+    a parent wrote it (no fullmakt is given before 16, and a parent's access ends at 16)."""
+    if message.sent_on_behalf_of is None:
+        return False
+    return age_on(subject.person.birth_date, today_in_oslo(message.sent_at)) < PARENTAL_ACCESS_ENDS_AT
 
 
 def _thread_key(view: ThreadView) -> SortKey:
@@ -157,8 +174,8 @@ async def prepare_page(
     """The page with what its threads' fields will read at hand: their messages and their
     counterparts, each kind loaded in one batch for the page and both at once, so each thread's
     fields then resolve without an awaitable per thread."""
-    loading_messages = _messages_of(ctx, page) if messages else _nothing()
-    loading_counterparts = _counterparts_of(ctx, subject, page) if counterparts else _nothing()
+    loading_messages = _messages_of(ctx, page) if messages else _nothing({})
+    loading_counterparts = _counterparts_of(ctx, subject, page) if counterparts else _nothing({})
     results = await asyncio.gather(loading_messages, loading_counterparts, return_exceptions=True)
     # A source that fails here is left for each thread's own field to load, and fail, by itself: its
     # error then nulls that field only, never the page.
@@ -172,10 +189,6 @@ async def prepare_page(
         for view in page.items
     ]
     return dataclasses.replace(page, items=items)
-
-
-async def _nothing() -> dict[str, Any]:
-    return {}
 
 
 def _at_hand_or_nothing(result: dict[str, Any] | BaseException) -> dict[str, Any]:

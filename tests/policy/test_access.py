@@ -206,7 +206,7 @@ ITEMS: dict[str, Item] = {
     "msg-TIMEAVTALE-gp-hidden": _msg(C.TIMEAVTALE, GP, hidden=True),
     "msg-FASTLEGEBYTTE-gp-hidden": _msg(C.FASTLEGEBYTTE, GP, hidden=True),
     "attachment-gp-hidden": Item(Service.PASIENTJOURNAL, GP, hidden_from_guardian=True),
-    # "a parent or proxy wrote in this thread for the subject"
+    # a parent wrote in this thread for the subject as a child: "vises ikke for barnet", at any age (4.3)
     "msg-TIMEAVTALE-gp-via-rep": _msg(C.TIMEAVTALE, GP, via=True),
     "msg-DIALOG_FASTLEGE-municipal-via-rep": _msg(C.DIALOG_FASTLEGE, MUNICIPAL, via=True),
 }
@@ -222,6 +222,7 @@ def named(*names: str) -> set[str]:
 
 ALL = set(ITEMS)
 HIDDEN = {name for name in ITEMS if name.endswith("-hidden")}
+WRITTEN_FOR_THE_CHILD = {name for name in ITEMS if name.endswith("-via-rep")}
 FULLMAKT_MSGS = msgs([C.FULLMAKT])
 
 # a child under 12 (consent FULL): "every item whose own service is available for the age band"
@@ -279,13 +280,18 @@ ITEM_SCENARIOS: list[tuple[str, Access, Visibility, set[str]]] = [
     ("youth-15-full-listing", YOUTH_15.access(FULL_C), FULL, YOUTH),
     ("youth-13-consent-basis", YOUTH_13.access(BASIS), PARTIAL, named("gp")),
     ("youth-15-fortrolig", YOUTH_15.access(FULL_C, FORTROLIG), PARTIAL, YOUTH),
-    ("self-adult", SELF_ADULT.access(FULL_C), FULL, ALL),
-    ("self-16", SELF_16.access(FULL_C), FULL, ALL),
+    ("self-adult", SELF_ADULT.access(FULL_C), FULL, ALL - WRITTEN_FOR_THE_CHILD),
+    ("self-16", SELF_16.access(FULL_C), FULL, ALL - WRITTEN_FOR_THE_CHILD),
     ("self-adult-consent-basis", SELF_ADULT.access(BASIS), FULL, BASIS_SELF),
     ("self-adult-consent-basis-plus", SELF_ADULT.access(BASIS_PLUS), FULL, BASIS_SELF | ATTACHMENTS),
-    ("self-fortrolig", SELF_ADULT.access(FULL_C, FORTROLIG), FULL, ALL - FULLMAKT_MSGS),
-    ("self-strengt-fortrolig", SELF_ADULT.access(FULL_C, STRENGT), FULL, ALL - FULLMAKT_MSGS),
-    ("self-strengt-fortrolig-utland", SELF_ADULT.access(FULL_C, UTLAND), FULL, ALL - FULLMAKT_MSGS),
+    ("self-fortrolig", SELF_ADULT.access(FULL_C, FORTROLIG), FULL, ALL - FULLMAKT_MSGS - WRITTEN_FOR_THE_CHILD),
+    ("self-strengt-fortrolig", SELF_ADULT.access(FULL_C, STRENGT), FULL, ALL - FULLMAKT_MSGS - WRITTEN_FOR_THE_CHILD),
+    (
+        "self-strengt-fortrolig-utland",
+        SELF_ADULT.access(FULL_C, UTLAND),
+        FULL,
+        ALL - FULLMAKT_MSGS - WRITTEN_FOR_THE_CHILD,
+    ),
     (
         "self-fortrolig-basis-plus",
         SELF_ADULT.access(BASIS_PLUS, FORTROLIG),
