@@ -31,6 +31,7 @@ PERSONAS = (
     Persona("14907910130", "Erik Dahl", "expired fullmakt from Ola; area-1 fullmakt from Ingrid"),
     Persona("01921150268", "Maja Berg", "signs in: refused, 14 without youth access; lives with her mother"),
     Persona("14821150036", "Thea Lund", "15, youth access; her fullmakt to Erik, given at 15, gives him nothing"),
+    Persona("05858010170", "Anders Lie", "Thea's father, emigrated: no access to her"),
 )
 
 

@@ -42,6 +42,7 @@ def person_json(person: seed.Person, responsible_parents: list[str]) -> dict[str
         "parentalResponsibilityFor": list(person.parental_responsibility_for),
         "responsibleParents": responsible_parents,
         "deceased": person.deceased,
+        "status": person.status,
     }
 
 

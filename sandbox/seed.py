@@ -44,11 +44,13 @@ INGRID = "22877510070"
 ERIK = "14907910130"
 MAJA = "01921150268"
 THEA = "14821150036"
+ANDERS = "05858010170"
 # Not personas: the mothers DESIGN.md implies (Maja's lives with her, so Per may represent Maja).
 HANNE = "15838410135"
 TONE = "07868812006"
+LIV = "08888220071"
 
-PERSONAS: tuple[str, ...] = (KARI, OLA, EMMA, JONAS, SOFIE, NORA, PER, LARS, INGRID, ERIK, MAJA, THEA)
+PERSONAS: tuple[str, ...] = (KARI, OLA, EMMA, JONAS, SOFIE, NORA, PER, LARS, INGRID, ERIK, MAJA, THEA, ANDERS)
 
 
 def at(text: str) -> datetime:
@@ -79,6 +81,8 @@ class Person:
     address_protection: AddressProtection = "UGRADERT"
     parental_responsibility_for: tuple[str, ...] = ()
     deceased: bool = False
+    # Folkeregisteret's status: "bosatt" (resident), "utflyttet" (emigrated), ...
+    status: str = "bosatt"
 
 
 KALFARVEIEN = Address("Kalfarveien 31", "5018", "Bergen", "Bergen", "4601")
@@ -103,6 +107,9 @@ PERSONS: tuple[Person, ...] = (
     Person(ERIK, "Erik", "Dahl", "1979-10-14", BOGSTADVEIEN),
     Person(MAJA, "Maja", "Berg", "2011-12-01", TRONDHEIMSVEIEN),
     Person(THEA, "Thea", "Lund", "2011-02-14", MARKVEIEN),
+    # Thea's parents: her mother, with whom she lives, and her father, who has emigrated (no access).
+    Person(LIV, "Liv", "Lund", "1982-08-08", MARKVEIEN, parental_responsibility_for=(THEA,)),
+    Person(ANDERS, "Anders", "Lie", "1980-05-05", None, parental_responsibility_for=(THEA,), status="utflyttet"),
     Person(HANNE, "Hanne", "Berg", "1984-03-15", TRONDHEIMSVEIEN, parental_responsibility_for=(MAJA,)),
     Person(TONE, "Tone", "Vik", "1988-06-07", None, "STRENGT_FORTROLIG", parental_responsibility_for=(LARS,)),
 )
@@ -142,6 +149,8 @@ CONSENTS: tuple[Consent, ...] = (
     Consent(ERIK, "FULL"),
     Consent(MAJA, "FULL"),
     Consent(THEA, "FULL", youth_access=True),
+    Consent(LIV, "FULL"),
+    Consent(ANDERS, "FULL"),
     Consent(HANNE, "FULL"),
 )
 

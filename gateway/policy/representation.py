@@ -35,6 +35,8 @@ class PersonFacts:
     parental_responsibility_for: frozenset[str] = field(default_factory=frozenset)
     responsible_parents: frozenset[str] = field(default_factory=frozenset)
     deceased: bool = False
+    # Registered as resident in Norway (Folkeregisteret): a parent who has emigrated has no access.
+    resident: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +130,8 @@ def decide(
         return Denied(Reason.NO_RELATION)
 
     reason = Reason.NO_RELATION
-    if subject.id in viewer.parental_responsibility_for or viewer.id in subject.responsible_parents:
+    is_parent = subject.id in viewer.parental_responsibility_for or viewer.id in subject.responsible_parents
+    if is_parent and viewer.resident:
         if age >= PARENTAL_ACCESS_ENDS_AT:
             reason = Reason.CHILD_AGE
         elif _lives_with_a_responsible_parent(subject, viewer, parents):

@@ -69,6 +69,7 @@ def person_facts(person: PersonRecord, consent: ConsentRecord | None) -> PersonF
         parental_responsibility_for=frozenset(person.parental_responsibility_for),
         responsible_parents=frozenset(person.responsible_parents),
         deceased=person.deceased,
+        resident=person.resident,
     )
 
 

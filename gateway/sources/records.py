@@ -71,6 +71,8 @@ class PersonRecord:
     parental_responsibility_for: tuple[str, ...]
     responsible_parents: tuple[str, ...]
     deceased: bool
+    # Registered as resident in Norway (Folkeregisteret's status "bosatt").
+    resident: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,8 @@ def _person(row: dict[str, Any]) -> PersonRecord:
         parental_responsibility_for=tuple(row.get("parentalResponsibilityFor") or ()),
         responsible_parents=tuple(row.get("responsibleParents") or ()),
         deceased=bool(row.get("deceased", False)),
+        # Only "bosatt" is resident; a missing or unknown status is not (a parent's access needs it).
+        resident=row.get("status") == "bosatt",
     )
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from sandbox.seed import EMMA, ERIK, INGRID, JONAS, KARI, LARS, MAJA, NORA, OLA, PER, SOFIE, THEA
+from sandbox.seed import ANDERS, EMMA, ERIK, INGRID, JONAS, KARI, LARS, MAJA, NORA, OLA, PER, SOFIE, THEA
 from tests.support import GatewayClient
 
 # Pages that hold every thread and message of these personas (at most 7 threads, 4 messages each),
@@ -183,3 +183,12 @@ async def test_a_fullmakt_given_at_15_gives_erik_nothing(gateway: GatewayClient)
     assert THEA not in {r["person"]["id"] for r in mine["data"]["viewer"]["representations"]}
     own = await _as(gateway, THEA, CONTACTS, THEA)  # 15 with youth access: she uses the portal herself
     assert "errors" not in own, own
+
+
+async def test_a_parent_who_has_emigrated_has_no_access(gateway: GatewayClient) -> None:
+    """Anders has parental responsibility for Thea (15), who lives with her mother, but has emigrated:
+    parental access needs residence in Norway (DESIGN.md 4.2 rule 3)."""
+    result = await _as(gateway, ANDERS, APPOINTMENTS, THEA)
+    assert result["data"]["person"] is None and _errors(result) == [("FORBIDDEN", "NO_RELATION")]
+    mine = await gateway.execute("{ viewer { representations { basis person { id } } } }", as_pid=ANDERS)
+    assert [r["person"]["id"] for r in mine["data"]["viewer"]["representations"]] == [ANDERS]

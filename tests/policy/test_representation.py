@@ -76,6 +76,7 @@ class Relation:
     responsible_parent_at_home: bool = False
     viewer_at_home: bool = False
     other_parent_responsible: bool = True
+    viewer_emigrated: bool = False  # "a parent who has emigrated has no access"
     # proxy: the fullmakt subject -> viewer, its validity relative to now (valid_to None: no end)
     valid_from: dt.timedelta = -365 * DAY
     valid_to: dt.timedelta | None = None
@@ -90,6 +91,7 @@ RELATIONS = [
     Relation("parent-apart-other-responsible-parent-at-home", "parent", responsible_parent_at_home=True),
     Relation("parent-apart-no-responsible-parent-at-home", "parent"),
     Relation("parent-apart-non-responsible-parent-at-home", "parent", other_parent_responsible=False),
+    Relation("parent-emigrated-other-parent-at-home", "parent", responsible_parent_at_home=True, viewer_emigrated=True),
     Relation("proxy-active-no-end", "proxy"),
     Relation("proxy-active-area-1-until-tomorrow", "proxy", valid_to=DAY, areas=frozenset({A1})),
     Relation("proxy-active-area-3-until-next-second", "proxy", valid_to=dt.timedelta(seconds=1), areas=frozenset({A3})),
@@ -134,10 +136,11 @@ def _design_4_2(
         return Denied(Reason.CONFIDENTIAL_ADDRESS)
     if subject_protection is not UGRADERT:
         return Denied(Reason.NO_RELATION)
-    # 3. "parental responsibility ..., the subject is under 16, and at least one parent with parental
+    # 3. "parental responsibility ..., the subject is under 16, the viewer is registered as resident in
+    #    Norway (a parent who has emigrated has no access), and at least one parent with parental
     #    responsibility is registered at the child's address: PARENT (else NO_RELATION). From the 16th
     #    birthday the parent has no access at all (reason CHILD_AGE)."
-    if rel.kind == "parent":
+    if rel.kind == "parent" and not rel.viewer_emigrated:
         if age >= 16:
             return Denied(Reason.CHILD_AGE)
         return allowed(Basis.PARENT) if rel.responsible_parent_at_home else Denied(Reason.NO_RELATION)
@@ -189,6 +192,7 @@ def _facts(
         consent=ConsentLevel.FULL,
         address="home" if rel.viewer_at_home else "flat",
         parental_responsibility_for=frozenset({"S"}) if is_parent else frozenset(),
+        resident=not rel.viewer_emigrated,
     )
     parents: list[PersonFacts] = []
     if is_parent:

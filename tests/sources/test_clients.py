@@ -16,6 +16,7 @@ from gateway.sources.fhir import FhirSearch
 from gateway.sources.http import JsonHttp
 from gateway.sources.loaders import Loaders
 from gateway.sources.records import ContactRole
+from gateway.sources.registry import _person as registry_person
 from sandbox import Sandbox
 from sandbox.control import CONTROL
 from sandbox.seed import EMMA, INGRID, JONAS, KARI, LARS, NORA, OLA
@@ -37,6 +38,13 @@ async def test_registry_returns_known_persons_only(sandbox: Sandbox, session: ai
     assert set(found) == {KARI, LARS}
     assert found[KARI].given_name == "Kari" and EMMA in found[KARI].parental_responsibility_for
     assert found[LARS].address is None and found[LARS].address_protection is AddressProtection.STRENGT_FORTROLIG
+
+
+@pytest.mark.parametrize(("status", "resident"), [("bosatt", True), ("utflyttet", False), (None, False), ("x", False)])
+def test_only_a_person_registered_as_bosatt_is_resident(status: str | None, resident: bool) -> None:
+    """Folkeregisteret's status; a missing or unknown one is not taken as residence (when unsure, deny)."""
+    row = {"id": KARI, "name": {"given": "K", "family": "N"}, "birthDate": "1985-04-12", "status": status}
+    assert registry_person(row).resident is resident
 
 
 async def test_consent_and_proxies(sandbox: Sandbox, session: aiohttp.ClientSession) -> None:
