@@ -12,7 +12,7 @@ from types import MappingProxyType
 
 from gateway.policy.vocabulary import ConsentLevel, MessageCategory, Service, ServiceArea, ServiceKind, Visibility
 
-A1, A3 = ServiceArea.REGISTERED_INFORMATION, ServiceArea.DIGITAL_HEALTH_SERVICES
+A1, A2, A3 = ServiceArea.REGISTERED_INFORMATION, ServiceArea.PATIENT_JOURNAL, ServiceArea.DIGITAL_HEALTH_SERVICES
 FULL, PARTIAL, NONE = Visibility.FULL, Visibility.PARTIAL, Visibility.NONE
 
 
@@ -75,7 +75,7 @@ CATALOG: MappingProxyType[Service, ServiceRule] = MappingProxyType(
                 S.PASIENTJOURNAL,
                 "Pasientjournal (journal documents, attachments)",
                 BP,
-                A3,
+                A2,
                 FULL,
                 NONE,
                 True,

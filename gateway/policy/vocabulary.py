@@ -51,6 +51,7 @@ class ServiceArea(IntEnum):
     """Fullmakt service areas ("tjenesteområder")."""
 
     REGISTERED_INFORMATION = 1
+    PATIENT_JOURNAL = 2
     DIGITAL_HEALTH_SERVICES = 3
 
 

@@ -58,6 +58,8 @@ describe(
     "Fullmakt service areas (tjenesteområder).",
     {
         "REGISTERED_INFORMATION": "Area 1: innsyn i opplysninger registrert om deg (insight into what is registered).",
+        "PATIENT_JOURNAL": "Area 2: innsyn i pasientjournalen (the patient journal: journal documents, attachments); "
+        "the name is assumed, the public pages list it as one of three areas.",
         "DIGITAL_HEALTH_SERVICES": "Area 3: digitale helsetjenester (digital health services).",
     },
 )

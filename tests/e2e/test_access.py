@@ -97,7 +97,7 @@ async def test_viewer_lists_self_first_among_representations(gateway: GatewayCli
     assert viewer["assurance"] == "HIGH"
     assert viewer["representations"][0] == {
         "basis": "SELF",
-        "serviceAreas": ["REGISTERED_INFORMATION", "DIGITAL_HEALTH_SERVICES"],
+        "serviceAreas": ["REGISTERED_INFORMATION", "PATIENT_JOURNAL", "DIGITAL_HEALTH_SERVICES"],
         "validTo": None,
         "person": {"id": KARI, "age": 41},
     }

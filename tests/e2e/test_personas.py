@@ -149,8 +149,9 @@ async def test_kari_represents_herself_her_young_children_and_ola(gateway: Gatew
         "{ viewer { representations { basis serviceAreas validTo person { id } } } }", as_pid=KARI
     )
     rows = [(r["person"]["id"], r["basis"], r["serviceAreas"]) for r in result["data"]["viewer"]["representations"]]
-    both = ["REGISTERED_INFORMATION", "DIGITAL_HEALTH_SERVICES"]
-    assert rows == [(KARI, "SELF", both), (EMMA, "PARENT", both), (JONAS, "PARENT", both), (OLA, "PROXY", both)]
+    every = ["REGISTERED_INFORMATION", "PATIENT_JOURNAL", "DIGITAL_HEALTH_SERVICES"]
+    ola = ["REGISTERED_INFORMATION", "DIGITAL_HEALTH_SERVICES"]  # his fullmakt: areas 1 and 3
+    assert rows == [(KARI, "SELF", every), (EMMA, "PARENT", every), (JONAS, "PARENT", every), (OLA, "PROXY", ola)]
 
 
 async def test_access_logs_of_jonas_and_ola_show_karis_reads(gateway: GatewayClient) -> None:
@@ -192,3 +193,15 @@ async def test_a_parent_who_has_emigrated_has_no_access(gateway: GatewayClient) 
     assert result["data"]["person"] is None and _errors(result) == [("FORBIDDEN", "NO_RELATION")]
     mine = await gateway.execute("{ viewer { representations { basis person { id } } } }", as_pid=ANDERS)
     assert [r["person"]["id"] for r in mine["data"]["viewer"]["representations"]] == [ANDERS]
+
+
+async def test_kari_reads_olas_messages_by_fullmakt_without_their_journal_documents(gateway: GatewayClient) -> None:
+    """Ola's fullmakt names areas 1 and 3; journal documents (PASIENTJOURNAL) are area 2 (DESIGN.md 4.3)."""
+    threads = (await _as(gateway, KARI, THREADS, OLA))["data"]["person"]["threads"]["nodes"]
+    (letter,) = [t for t in threads if t["id"] == "th-ola-innkalling"]
+    messages = letter["messages"]["nodes"]
+    assert all(m["attachments"] == [] for m in messages)
+    assert sum(m["hiddenAttachmentCount"] for m in messages) == 1
+    own = (await _as(gateway, OLA, THREADS, OLA))["data"]["person"]["threads"]["nodes"]
+    (his,) = [t for t in own if t["id"] == "th-ola-innkalling"]
+    assert sum(len(m["attachments"]) for m in his["messages"]["nodes"]) == 1

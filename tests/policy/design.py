@@ -21,7 +21,7 @@ class Row(NamedTuple):
 
 
 B, BP, F = ConsentLevel.BASIS, ConsentLevel.BASIS_PLUS, ConsentLevel.FULL
-A1, A3 = ServiceArea.REGISTERED_INFORMATION, ServiceArea.DIGITAL_HEALTH_SERVICES
+A1, A2, A3 = ServiceArea.REGISTERED_INFORMATION, ServiceArea.PATIENT_JOURNAL, ServiceArea.DIGITAL_HEALTH_SERVICES
 FULL, PARTIAL, NONE = Visibility.FULL, Visibility.PARTIAL, Visibility.NONE
 AREA, U12, P12, CONF = "proxy area", "parent under 12", "parent 12-15", "confidential address"
 
@@ -32,7 +32,7 @@ CATALOG_4_3: dict[Service, Row] = {
     Service.FASTLEGE: Row(B, A1, FULL, FULL, True, frozenset()),
     Service.HELSEKONTAKTER: Row(F, A3, FULL, FULL, True, frozenset({AREA, U12, P12, CONF})),
     Service.DIGITAL_DIALOG: Row(F, A3, FULL, NONE, True, frozenset({AREA, U12, CONF})),
-    Service.PASIENTJOURNAL: Row(BP, A3, FULL, NONE, True, frozenset({AREA, CONF})),
+    Service.PASIENTJOURNAL: Row(BP, A2, FULL, NONE, True, frozenset({AREA, CONF})),
     Service.FORSKNING: Row(B, A1, FULL, FULL, True, frozenset()),
     Service.KJERNEJOURNAL: Row(F, A1, FULL, NONE, True, frozenset({CONF})),
     Service.FULLMAKT: Row(B, None, NONE, NONE, False, frozenset()),

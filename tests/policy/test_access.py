@@ -36,7 +36,7 @@ from gateway.policy.vocabulary import (
 
 from .design import CATALOG_4_3, CATEGORY_SERVICE_5, YOUTH_SERVICES_4_5
 
-A1, A3 = ServiceArea.REGISTERED_INFORMATION, ServiceArea.DIGITAL_HEALTH_SERVICES
+A1, A2, A3 = ServiceArea.REGISTERED_INFORMATION, ServiceArea.PATIENT_JOURNAL, ServiceArea.DIGITAL_HEALTH_SERVICES
 NONE_C, BASIS, BASIS_PLUS, FULL_C = ConsentLevel.NONE, ConsentLevel.BASIS, ConsentLevel.BASIS_PLUS, ConsentLevel.FULL
 FULL, PARTIAL, NONE = Visibility.FULL, Visibility.PARTIAL, Visibility.NONE
 UGRADERT, FORTROLIG = AddressProtection.UGRADERT, AddressProtection.FORTROLIG
@@ -70,6 +70,8 @@ PARENT_15 = Viewer("parent-child-15", Basis.PARENT, 15)
 PROXY_1 = Viewer("proxy-area-1", Basis.PROXY, 70, frozenset({A1}))
 PROXY_3 = Viewer("proxy-area-3", Basis.PROXY, 70, frozenset({A3}))
 PROXY_13 = Viewer("proxy-areas-1-3", Basis.PROXY, 70, frozenset({A1, A3}))
+PROXY_2 = Viewer("proxy-area-2", Basis.PROXY, 70, frozenset({A2}))
+PROXY_123 = Viewer("proxy-areas-1-2-3", Basis.PROXY, 70, frozenset({A1, A2, A3}))
 CLIENT = Viewer("service-client", None, 40)
 VIEWERS = [
     SELF_ADULT,
@@ -83,6 +85,8 @@ VIEWERS = [
     PROXY_1,
     PROXY_3,
     PROXY_13,
+    PROXY_2,
+    PROXY_123,
     CLIENT,
 ]
 
@@ -243,10 +247,11 @@ YOUTH = named("appt-gp", "appt-municipal", "appt-gp-hidden", "gp", "msg-TIMEAVTA
 # notices, research results) but no appointments, no other contacts and no appointment letters"
 BASIS_SELF = named("gp", "msg-FASTLEGEBYTTE-gp-hidden") | msgs([C.FASTLEGEBYTTE, C.HELSEUNDERSOKELSE, C.FULLMAKT])
 ATTACHMENTS = named("attachment-gp", "attachment-hospital", "attachment-gp-hidden")
-# proxy areas: 1 = FASTLEGE, FORSKNING, KJERNEJOURNAL; 3 = INNBOKS, TIMEAVTALER, HELSEKONTAKTER,
-# DIGITAL_DIALOG, PASIENTJOURNAL; FULLMAKT has none
+# proxy areas: 1 = FASTLEGE, FORSKNING, KJERNEJOURNAL; 2 = PASIENTJOURNAL (journal documents: the
+# attachments); 3 = INNBOKS, TIMEAVTALER, HELSEKONTAKTER, DIGITAL_DIALOG; FULLMAKT has none
 AREA_1 = named("gp", "msg-FASTLEGEBYTTE-gp-hidden") | msgs([C.FASTLEGEBYTTE, C.HELSEUNDERSOKELSE, C.KJERNEJOURNAL])
-AREA_3 = ALL - AREA_1 - FULLMAKT_MSGS
+AREA_2 = ATTACHMENTS
+AREA_3 = ALL - AREA_1 - AREA_2 - FULLMAKT_MSGS
 
 ITEM_SCENARIOS: list[tuple[str, Access, Visibility, set[str]]] = [
     ("parent-child-5-partial", PARENT_5.access(FULL_C), PARTIAL, UNDER_12),
@@ -300,8 +305,11 @@ ITEM_SCENARIOS: list[tuple[str, Access, Visibility, set[str]]] = [
     ),
     ("proxy-area-1", PROXY_1.access(FULL_C), FULL, AREA_1),
     ("proxy-area-3", PROXY_3.access(FULL_C), FULL, AREA_3),
-    ("proxy-areas-1-3", PROXY_13.access(FULL_C), FULL, ALL - FULLMAKT_MSGS),
-    ("proxy-areas-1-3-partial-listing", PROXY_13.access(FULL_C), PARTIAL, ALL - FULLMAKT_MSGS),
+    # A fullmakt for areas 1 and 3 shows the messages without their journal documents (area 2).
+    ("proxy-areas-1-3", PROXY_13.access(FULL_C), FULL, ALL - FULLMAKT_MSGS - AREA_2),
+    ("proxy-areas-1-3-partial-listing", PROXY_13.access(FULL_C), PARTIAL, ALL - FULLMAKT_MSGS - AREA_2),
+    ("proxy-area-2", PROXY_2.access(FULL_C), FULL, AREA_2),
+    ("proxy-areas-1-2-3", PROXY_123.access(FULL_C), FULL, ALL - FULLMAKT_MSGS),
     ("proxy-areas-1-3-consent-basis", PROXY_13.access(BASIS), FULL, BASIS_SELF - FULLMAKT_MSGS),
     ("proxy-area-1-consent-basis", PROXY_1.access(BASIS), FULL, BASIS_SELF - FULLMAKT_MSGS),
     ("service-client", CLIENT.access(FULL_C), FULL, set()),
