@@ -20,7 +20,7 @@ TOKEN_TTL_S = 3600
 # any other child's token gets CHILD_AGE, so their notes say "signs in: refused" before anyone tries.
 PERSONAS = (
     Persona("12848510058", "Kari Nordmann", "parent of Emma, Jonas and Sofie; fullmakt from Ola"),
-    Persona("03894810369", "Ola Nordmann", "gave Kari a fullmakt; Erik's has expired"),
+    Persona("03894810369", "Ola Nordmann", "gave Kari a fullmakt; Erik's has expired; assigned fullmakt from Jonas"),
     Persona("15861950082", "Emma Nordmann", "signs in: refused, under 13 (age 7); her GP offers digital dialogue"),
     Persona("20821250162", "Jonas Nordmann", "14, youth access; hospital, GP and municipal items"),
     Persona("01880950017", "Sofie Nordmann", "17: her mother has no access"),

@@ -160,6 +160,10 @@ PROXY_NORA_KARI = "fm-nora-kari"
 PROXY_INGRID_ERIK = "fm-ingrid-erik"
 # Given at 15: "Du må være over 16 år for å gi en fullmakt", so it gives Erik nothing.
 PROXY_THEA_ERIK = "fm-thea-erik"
+# Tildelt (assigned) through the GP to their grandfather: Jonas's from his 12th year, for 5 years at most;
+# Sofie's, from 2021, ended in its fifth year.
+PROXY_JONAS_OLA = "fm-jonas-ola-tildelt"
+PROXY_SOFIE_OLA = "fm-sofie-ola-tildelt"
 
 PROXIES: tuple[Proxy, ...] = (
     Proxy(PROXY_OLA_KARI, OLA, KARI, (1, 3), at("2024-03-01 09:00"), None),
@@ -167,6 +171,8 @@ PROXIES: tuple[Proxy, ...] = (
     Proxy(PROXY_NORA_KARI, NORA, KARI, (1, 3), at("2024-05-20 14:30"), None),
     Proxy(PROXY_INGRID_ERIK, INGRID, ERIK, (1,), at("2025-02-01 08:00"), None),
     Proxy(PROXY_THEA_ERIK, THEA, ERIK, (1, 3), at("2026-09-01 10:00"), None),
+    Proxy(PROXY_JONAS_OLA, JONAS, OLA, (1, 3), at("2024-03-01 10:00"), None, "ASSIGNED"),
+    Proxy(PROXY_SOFIE_OLA, SOFIE, OLA, (1, 3), at("2021-09-01 10:00"), at("2027-09-01 10:00"), "ASSIGNED"),
 )
 
 # --- contacts: organizations, practitioners, care teams --------------------------------------------

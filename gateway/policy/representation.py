@@ -11,13 +11,16 @@ import datetime as dt
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 
-from gateway.policy.clock import age_on, today_in_oslo
-from gateway.policy.vocabulary import AddressProtection, Basis, ConsentLevel, Reason, ServiceArea
+from gateway.policy.clock import OSLO, age_on, today_in_oslo
+from gateway.policy.vocabulary import AddressProtection, Basis, ConsentLevel, ProxyKind, Reason, ServiceArea
 
 ADULT_AGE = 18
 PARENTAL_ACCESS_ENDS_AT = 16
 # "Du må være over 16 år for å gi en fullmakt": a fullmakt given younger gives nothing (DESIGN.md 4.2 rule 4).
 FULLMAKT_GRANTOR_MIN_AGE = 16
+# A tildelt (assigned) fullmakt (rule 4a): for a person over 12, "maksimalt 5 år av gangen".
+ASSIGNED_GRANTOR_MIN_AGE = 12
+ASSIGNED_FOR_AT_MOST_YEARS = 5
 YOUTH_ACCESS_FROM = 13
 
 
@@ -48,6 +51,25 @@ class ProxyFacts:
     areas: frozenset[ServiceArea]
     valid_from: dt.datetime
     valid_to: dt.datetime | None
+    kind: ProxyKind = ProxyKind.ORDINARY
+
+    @property
+    def ends(self) -> dt.datetime | None:
+        """When it ends: its validTo; an assigned one 5 years after it took effect at the latest."""
+        if self.kind is not ProxyKind.ASSIGNED:
+            return self.valid_to
+        cap = _years_after(self.valid_from, ASSIGNED_FOR_AT_MOST_YEARS)
+        return cap if self.valid_to is None else min(self.valid_to, cap)
+
+
+def _years_after(instant: dt.datetime, years: int) -> dt.datetime:
+    """The same wall-clock time `years` later in Oslo; 29 February becomes 1 March in a common year."""
+    local = instant.astimezone(OSLO)
+    try:
+        later = local.replace(year=local.year + years)
+    except ValueError:
+        later = local.replace(year=local.year + years, month=3, day=1)
+    return later.replace(tzinfo=OSLO)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,19 +162,24 @@ def decide(
     mine = [
         p for p in proxies if p.grantor == subject.id and p.grantee == viewer.id and _grantor_old_enough(subject, p)
     ]
-    active = [p for p in mine if p.valid_from <= now and (p.valid_to is None or now < p.valid_to)]
+    active = [p for p in mine if p.valid_from <= now and (p.ends is None or now < p.ends)]
     if active and _age(viewer, now) >= ADULT_AGE:
         areas = frozenset().union(*(p.areas for p in active))
-        ends = [p.valid_to for p in active]
-        return allowed(Basis.PROXY, areas, None if None in ends else max(e for e in ends if e is not None))
-    if reason is Reason.NO_RELATION and any(p.valid_to is not None and p.valid_to <= now for p in mine):
+        ends = [p.ends for p in active]
+        # An ordinary fullmakt is the basis when there is one; an assigned one alone is ASSIGNED_PROXY.
+        ordinary = any(p.kind is ProxyKind.ORDINARY for p in active)
+        basis = Basis.PROXY if ordinary else Basis.ASSIGNED_PROXY
+        return allowed(basis, areas, None if None in ends else max(e for e in ends if e is not None))
+    if reason is Reason.NO_RELATION and any(p.ends is not None and p.ends <= now for p in mine):
         reason = Reason.PROXY_EXPIRED
     return Denied(reason)
 
 
 def _grantor_old_enough(grantor: PersonFacts, proxy: ProxyFacts) -> bool:
-    """Whether the grantor was 16 when the fullmakt took effect; one given younger is as if never given."""
-    return age_on(grantor.birth_date, today_in_oslo(proxy.valid_from)) >= FULLMAKT_GRANTOR_MIN_AGE
+    """Whether the grantor was 16 when the fullmakt took effect (12 for an assigned one); one given
+    younger is as if never given."""
+    least = ASSIGNED_GRANTOR_MIN_AGE if proxy.kind is ProxyKind.ASSIGNED else FULLMAKT_GRANTOR_MIN_AGE
+    return age_on(grantor.birth_date, today_in_oslo(proxy.valid_from)) >= least
 
 
 def unknown_subject(viewer: PersonFacts) -> Denied:

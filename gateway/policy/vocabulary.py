@@ -38,6 +38,7 @@ class Basis(Enum):
     SELF = "SELF"
     PARENT = "PARENT"
     PROXY = "PROXY"
+    ASSIGNED_PROXY = "ASSIGNED_PROXY"
 
 
 class ProxyKind(Enum):

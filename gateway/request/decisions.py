@@ -74,7 +74,7 @@ def person_facts(person: PersonRecord, consent: ConsentRecord | None) -> PersonF
 
 
 def proxy_facts(proxy: ProxyRecord) -> ProxyFacts:
-    return ProxyFacts(proxy.grantor, proxy.grantee, proxy.service_areas, proxy.valid_from, proxy.valid_to)
+    return ProxyFacts(proxy.grantor, proxy.grantee, proxy.service_areas, proxy.valid_from, proxy.valid_to, proxy.kind)
 
 
 class Decisions:

@@ -49,6 +49,9 @@ describe(
         "SELF": "The viewer's own data.",
         "PARENT": "As a parent with parental responsibility for a child under 16.",
         "PROXY": "By a fullmakt the person gave the viewer, limited to its service areas.",
+        "ASSIGNED_PROXY": "By a tildelt (assigned) fullmakt, given through the GP for a person over 12 who lacks "
+        "the competence to consent, to a nearest relative: limited to its service areas, and ending 5 years after "
+        "it took effect at the latest. Its further rights are not public: none are modelled.",
     },
     name="RepresentationBasis",
 )

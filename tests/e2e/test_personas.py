@@ -205,3 +205,20 @@ async def test_kari_reads_olas_messages_by_fullmakt_without_their_journal_docume
     own = (await _as(gateway, OLA, THREADS, OLA))["data"]["person"]["threads"]["nodes"]
     (his,) = [t for t in own if t["id"] == "th-ola-innkalling"]
     assert sum(len(m["attachments"]) for m in his["messages"]["nodes"]) == 1
+
+
+async def test_ola_acts_for_jonas_by_an_assigned_fullmakt_and_sofies_has_ended(gateway: GatewayClient) -> None:
+    """Tildelt fullmakter (DESIGN.md 4.2 rule 4a): shown with their own basis, ended in their fifth year
+    whatever validTo says (Sofie's runs to 2027 on paper, and ended 1 September 2026)."""
+    result = await gateway.execute(
+        "{ viewer { representations { basis serviceAreas validTo person { id } } } }", as_pid=OLA
+    )
+    rows = {r["person"]["id"]: r for r in result["data"]["viewer"]["representations"]}
+    assert rows[JONAS]["basis"] == "ASSIGNED_PROXY"
+    assert rows[JONAS]["serviceAreas"] == ["REGISTERED_INFORMATION", "DIGITAL_HEALTH_SERVICES"]
+    assert rows[JONAS]["validTo"].startswith("2029-03-01")
+    assert SOFIE not in rows
+    sofie = await _as(gateway, OLA, CONTACTS, SOFIE)
+    assert sofie["data"]["person"] is None and _errors(sofie) == [("FORBIDDEN", "PROXY_EXPIRED")]
+    jonas = await _as(gateway, OLA, CONTACTS, JONAS)
+    assert "errors" not in jonas and jonas["data"]["person"]["healthContacts"]

@@ -15,7 +15,7 @@ import pytest
 
 from gateway.policy.clock import OSLO, age_on
 from gateway.policy.representation import Allowed, Decision, Denied, PersonFacts, ProxyFacts, decide
-from gateway.policy.vocabulary import AddressProtection, Basis, ConsentLevel, Reason, ServiceArea
+from gateway.policy.vocabulary import AddressProtection, Basis, ConsentLevel, ProxyKind, Reason, ServiceArea
 
 D = dt.date
 UTC = dt.UTC
@@ -83,6 +83,7 @@ class Relation:
     areas: frozenset[ServiceArea] = frozenset({A1, A3})
     grantee_minor: bool = False
     transitive: bool = False
+    assigned: bool = False  # a tildelt fullmakt (rule 4a)
 
 
 RELATIONS = [
@@ -102,6 +103,12 @@ RELATIONS = [
     Relation("proxy-not-yet-valid-no-end", "proxy", valid_from=dt.timedelta(seconds=1)),
     Relation("proxy-grantee-under-18", "proxy", grantee_minor=True),
     Relation("proxy-transitive", "proxy", transitive=True),
+    Relation("assigned-active", "proxy", assigned=True),
+    Relation("assigned-past-its-fifth-year", "proxy", assigned=True, valid_from=-6 * 365 * DAY),
+    Relation(
+        "assigned-valid-to-beyond-five-years", "proxy", assigned=True, valid_from=-4 * 365 * DAY, valid_to=3 * 365 * DAY
+    ),
+    Relation("assigned-expired-yesterday", "proxy", assigned=True, valid_to=-DAY),
     Relation("stranger", "stranger"),
 ]
 
@@ -147,12 +154,26 @@ def _design_4_2(
     # 4. "An active fullmakt with grantor = subject, grantee = viewer (validFrom <= now < validTo, or no
     #    validTo; viewer at least 18; grantor at least 16 at validFrom, else it gives nothing and the answer
     #    is NO_RELATION): PROXY ... An expired one gives PROXY_EXPIRED. Proxies are never transitive."
-    given_at = (now + rel.valid_from).astimezone(OSLO).date()
-    if rel.kind == "proxy" and not rel.transitive and age_on(born, given_at) >= 16:
+    #    4a. "A tildelt (assigned) fullmakt is given ... for a person over 12 ..., for at most 5 years: it ends
+    #    5 years after validFrom whatever validTo says (then PROXY_EXPIRED); basis ASSIGNED_PROXY"
+    given = now + rel.valid_from
+    if (
+        rel.kind == "proxy"
+        and not rel.transitive
+        and age_on(born, given.astimezone(OSLO).date()) >= (12 if rel.assigned else 16)
+    ):
         valid_to = None if rel.valid_to is None else now + rel.valid_to
-        active = now + rel.valid_from <= now and (valid_to is None or now < valid_to)
+        if rel.assigned:
+            local = given.astimezone(OSLO)
+            fifth = (
+                local.replace(year=local.year + 5)
+                if (local.month, local.day) != (2, 29)
+                else local.replace(year=local.year + 5, month=3, day=1)
+            )
+            valid_to = fifth if valid_to is None else min(valid_to, fifth)
+        active = given <= now and (valid_to is None or now < valid_to)
         if active and not rel.grantee_minor:
-            return allowed(Basis.PROXY, rel.areas, valid_to)
+            return allowed(Basis.ASSIGNED_PROXY if rel.assigned else Basis.PROXY, rel.areas, valid_to)
         if valid_to is not None and valid_to <= now:
             return Denied(Reason.PROXY_EXPIRED)
     # 5. "Otherwise denied, reason NO_RELATION."
@@ -219,7 +240,8 @@ def _facts(
             ]
         else:
             valid_to = None if rel.valid_to is None else now + rel.valid_to
-            proxies.append(ProxyFacts("S", "V", rel.areas, now + rel.valid_from, valid_to))
+            kind = ProxyKind.ASSIGNED if rel.assigned else ProxyKind.ORDINARY
+            proxies.append(ProxyFacts("S", "V", rel.areas, now + rel.valid_from, valid_to, kind))
     return viewer, subject, proxies, parents
 
 
@@ -538,3 +560,48 @@ def test_parent_of_16_year_old_with_a_fullmakt_from_the_child_acts_as_proxy() ->
     assert decide(parent, child, T, proxies=[], parents=[parent]) == Denied(Reason.CHILD_AGE)
     given_at_9 = [ProxyFacts("c", "v", frozenset({A1}), LONG_AGO, None)]
     assert decide(parent, child, T, proxies=given_at_9, parents=[parent]) == Denied(Reason.CHILD_AGE)
+
+
+# --- literal rows: a tildelt fullmakt ends 5 years after it took effect (4.2 rule 4a) -------------------
+
+GIVEN = dt.datetime(2021, 9, 1, 10, 0, tzinfo=OSLO)
+FIFTH = dt.datetime(2026, 9, 1, 10, 0, tzinfo=OSLO)
+LEAP_GIVEN = dt.datetime(2024, 2, 29, 12, 0, tzinfo=OSLO)
+ASSIGNED_ROWS = [
+    ("a-second-before-the-fifth-anniversary", GIVEN, None, FIFTH - dt.timedelta(seconds=1), FIFTH),
+    ("on-the-fifth-anniversary", GIVEN, None, FIFTH, None),
+    ("on-the-fifth-anniversary-as-utc", GIVEN, None, FIFTH.astimezone(UTC), None),
+    ("valid-to-before-the-fifth-year", GIVEN, GIVEN + 400 * DAY, GIVEN + 399 * DAY, GIVEN + 400 * DAY),
+    ("valid-to-after-the-fifth-year-is-cut", GIVEN, FIFTH + 300 * DAY, FIFTH - DAY, FIFTH),
+    ("given-29-february-ends-1-march", LEAP_GIVEN, None, dt.datetime(2029, 2, 28, 23, 0, tzinfo=OSLO),
+     dt.datetime(2029, 3, 1, 12, 0, tzinfo=OSLO)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("given", "valid_to", "now", "ends"), [row[1:] for row in ASSIGNED_ROWS], ids=[row[0] for row in ASSIGNED_ROWS]
+)
+def test_an_assigned_fullmakt_ends_in_its_fifth_year_whatever_valid_to_says(
+    given: dt.datetime, valid_to: dt.datetime | None, now: dt.datetime, ends: dt.datetime | None
+) -> None:
+    grantor = PersonFacts("g", D(1950, 1, 1), consent=ConsentLevel.FULL)
+    relative = PersonFacts("e", D(1980, 1, 1), consent=ConsentLevel.FULL)
+    assigned = ProxyFacts("g", "e", frozenset({A1}), given, valid_to, ProxyKind.ASSIGNED)
+    decision = decide(relative, grantor, now, proxies=[assigned])
+    if ends is None:
+        assert decision == Denied(Reason.PROXY_EXPIRED)
+    else:
+        age = age_on(grantor.birth_date, now.astimezone(OSLO).date())
+        assert decision == Allowed(Basis.ASSIGNED_PROXY, "g", ConsentLevel.FULL, age, UGRADERT, frozenset({A1}), ends)
+
+
+def test_an_assigned_fullmakt_beside_an_ordinary_one_acts_as_proxy_with_both_areas() -> None:
+    grantor = PersonFacts("g", D(1950, 1, 1), consent=ConsentLevel.FULL)
+    relative = PersonFacts("e", D(1980, 1, 1), consent=ConsentLevel.FULL)
+    proxies = [
+        ProxyFacts("g", "e", frozenset({A1}), T - DAY, None, ProxyKind.ASSIGNED),
+        ProxyFacts("g", "e", frozenset({A3}), T - DAY, None),
+    ]
+    decision = decide(relative, grantor, T, proxies=proxies)
+    assert isinstance(decision, Allowed) and decision.basis is Basis.PROXY
+    assert decision.service_areas == {A1, A3}

@@ -67,6 +67,7 @@ export const BASIS: Record<string, string> = {
   SELF: "deg selv",
   PARENT: "barnet ditt",
   PROXY: "fullmakt",
+  ASSIGNED_PROXY: "tildelt fullmakt",
 };
 
 export function fileSize(bytes: number): string {
