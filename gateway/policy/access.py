@@ -9,11 +9,13 @@ own confidential address, then the basis (a fullmakt's areas, a child's age), th
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from gateway.policy.catalog import CATALOG, CATEGORY_SERVICE, YOUTH_MESSAGE_CATEGORIES, YOUTH_SERVICES
-from gateway.policy.representation import Access, Allowed, ClientAccess, Denied
+from gateway.policy.clock import age_on, today_in_oslo
+from gateway.policy.representation import PARENTAL_ACCESS_ENDS_AT, Access, Allowed, ClientAccess, Denied
 from gateway.policy.vocabulary import (
     AddressProtection,
     Basis,
@@ -49,6 +51,15 @@ def judges_each_message(access: Access) -> bool:
     never sees a thread a parent wrote for them as a child), so that a thread's date, unread count and
     very presence come from its visible messages alone (4.3, 4.5)."""
     return isinstance(access, Allowed) and access.basis in (Basis.PARENT, Basis.SELF)
+
+
+def written_for_a_child(birth_date: dt.date, sent_at: dt.datetime, sent_on_behalf_of: str | None) -> bool:
+    """Whether a representative wrote a message for its subject (born `birth_date`) while the subject was
+    under 16: then a parent wrote it (no fullmakt is given before 16, and a parent's access ends at 16),
+    and its thread stays the parent's (4.3)."""
+    if sent_on_behalf_of is None:
+        return False
+    return age_on(birth_date, today_in_oslo(sent_at)) < PARENTAL_ACCESS_ENDS_AT
 
 
 def access_log_denial(access: Access) -> Denied | None:

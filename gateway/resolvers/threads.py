@@ -15,10 +15,9 @@ from gateway.policy.access import (
     judges_each_message,
     messages_visible,
     needs_service_kinds,
+    written_for_a_child,
 )
 from gateway.policy.catalog import ATTACHMENT_SERVICE
-from gateway.policy.clock import age_on, today_in_oslo
-from gateway.policy.representation import PARENTAL_ACCESS_ENDS_AT
 from gateway.policy.vocabulary import MessageCategory, Service, ServiceKind, Visibility
 from gateway.request.context import GatewayContext
 from gateway.request.decisions import Subject
@@ -101,7 +100,7 @@ async def visible_threads(
             listing,
             item,
             [m.hidden_from_guardian for m in in_thread],
-            [written_for_a_child(subject, m) for m in in_thread],
+            [written_for_a_child(subject.person.birth_date, m.sent_at, m.sent_on_behalf_of) for m in in_thread],
         )
         visible = tuple(m for m, ok in zip(in_thread, judged, strict=True) if ok)
         if visible:
@@ -111,14 +110,6 @@ async def visible_threads(
 
 async def _nothing(value: Any) -> Any:
     return value
-
-
-def written_for_a_child(subject: Subject, message: MessageRecord) -> bool:
-    """Whether a representative wrote `message` for the subject while the subject was under 16: then
-    a parent wrote it (no fullmakt is given before 16, and a parent's access ends at 16)."""
-    if message.sent_on_behalf_of is None:
-        return False
-    return age_on(subject.person.birth_date, today_in_oslo(message.sent_at)) < PARENTAL_ACCESS_ENDS_AT
 
 
 def _thread_key(view: ThreadView) -> SortKey:

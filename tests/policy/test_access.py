@@ -8,6 +8,7 @@ against literal tables: each scenario names the items DESIGN lets it see; every 
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from dataclasses import dataclass
 
@@ -20,7 +21,9 @@ from gateway.policy.access import (
     item_visible,
     messages_visible,
     service_visibility,
+    written_for_a_child,
 )
+from gateway.policy.clock import OSLO
 from gateway.policy.representation import Access, Allowed, ClientAccess, Denied
 from gateway.policy.vocabulary import (
     AddressProtection,
@@ -386,3 +389,19 @@ MASKS = {
 )
 def test_address_mask(viewer: Viewer, protection: AddressProtection, want: Reason | None) -> None:
     assert address_mask(viewer.access(FULL_C, protection)) == want
+
+
+@pytest.mark.parametrize(
+    ("sent_at", "on_behalf_of", "want"),
+    [
+        (dt.datetime(2026, 6, 14, 23, 59, tzinfo=OSLO), "parent", True),  # the eve of the 16th birthday
+        (dt.datetime(2026, 6, 14, 22, 0, tzinfo=dt.UTC), "parent", False),  # 00:00 on it, in Oslo
+        (dt.datetime(2026, 6, 15, 0, 0, tzinfo=OSLO), "proxy", False),  # from 16: a fullmakt holder
+        (dt.datetime(2020, 1, 1, tzinfo=OSLO), None, False),  # written by the subject
+    ],
+    ids=["eve-of-16th", "16th-birthday-as-utc", "on-16th-birthday", "own-message"],
+)
+def test_a_message_written_on_a_childs_behalf_is_one_sent_before_16(
+    sent_at: dt.datetime, on_behalf_of: str | None, want: bool
+) -> None:
+    assert written_for_a_child(dt.date(2010, 6, 15), sent_at, on_behalf_of) is want
