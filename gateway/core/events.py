@@ -22,7 +22,7 @@ import contextlib
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import AsyncIterator, Collection
+from collections.abc import AsyncIterator, Awaitable, Collection
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -154,6 +154,15 @@ class MemoryEventBus:
         await self._local.wait_for_subscribers(subject_id, count)
 
 
+async def _published(sending: Awaitable[object], event: InboxEventRecord) -> None:
+    """Send an event to Redis; one that cannot be sent is dropped, logged (its kind only) and counted."""
+    try:
+        await sending
+    except (RedisError, OSError) as exc:
+        log.warning("a %s inbox event was not published: %s", event.kind, type(exc).__name__)
+        INBOX_EVENTS_DROPPED.labels("publish").inc()
+
+
 class RedisEventBus:
     """Redis pub/sub, one channel per subject; one listening connection per replica, shared by all
     of its subscribers, started with the first subscription."""
@@ -170,11 +179,7 @@ class RedisEventBus:
         return f"{self._prefix}inbox:{subject_id}"
 
     async def publish(self, event: InboxEventRecord) -> None:
-        try:
-            await self._redis.publish(self._channel(event.subject_id), event.to_json())
-        except (RedisError, OSError) as exc:
-            log.warning("a %s inbox event was not published: %s", event.kind, type(exc).__name__)
-            INBOX_EVENTS_DROPPED.labels("publish").inc()
+        await _published(self._redis.publish(self._channel(event.subject_id), event.to_json()), event)
 
     @contextlib.asynccontextmanager
     async def subscribe(self, subject_id: str) -> AsyncIterator[Queue]:
@@ -253,11 +258,7 @@ class ShardedEventBus:
         return f"{self._prefix}inbox:{{{subject_id}}}"
 
     async def publish(self, event: InboxEventRecord) -> None:
-        try:
-            await self._cluster.spublish(self._channel(event.subject_id), event.to_json())
-        except (RedisError, OSError) as exc:
-            log.warning("a %s inbox event was not published: %s", event.kind, type(exc).__name__)
-            INBOX_EVENTS_DROPPED.labels("publish").inc()
+        await _published(self._cluster.spublish(self._channel(event.subject_id), event.to_json()), event)
 
     @contextlib.asynccontextmanager
     async def subscribe(self, subject_id: str) -> AsyncIterator[Queue]:
