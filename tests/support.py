@@ -248,6 +248,29 @@ def process_environment(sandbox: Sandbox, port: int, **settings: str) -> dict[st
     }
 
 
+@contextlib.asynccontextmanager
+async def browser_script(tools: tuple[str, str], script: Path, *args: str) -> AsyncIterator[asyncio.subprocess.Process]:
+    """`node <script> *args` from the repository, Debian's Chromium in $CHROMIUM (`tools`: node and
+    chromium), its standard streams piped; stopped if it still runs when the block ends."""
+    import os
+
+    node, chromium = tools
+    process = await asyncio.create_subprocess_exec(
+        node,
+        str(script),
+        *args,
+        cwd=REPOSITORY,
+        env={**os.environ, "CHROMIUM": chromium},
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        yield process
+    finally:
+        await stop_process(process)
+
+
 async def stop_process(process: asyncio.subprocess.Process) -> None:
     """SIGTERM, then SIGKILL if it has not ended within 30 s; returns once it has ended."""
     if process.returncode is None:

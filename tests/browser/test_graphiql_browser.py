@@ -8,37 +8,25 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.support import GatewayClient
+from tests.support import GatewayClient, browser_script
 
 SCRIPT = Path(__file__).with_name("graphiql.mjs")
-ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT_S = 90  # the script gives up by itself after 55 s
 
 
-async def _run_script(node: str, chromium: str, url: str, screenshot: Path) -> tuple[int, str, str]:
-    process = await asyncio.create_subprocess_exec(
-        node,
-        str(SCRIPT),
-        url,
-        str(screenshot),
-        cwd=ROOT,
-        env={**os.environ, "CHROMIUM": chromium},
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    try:
-        stdout, stderr = await asyncio.wait_for(process.communicate(), TIMEOUT_S)
-    except TimeoutError:
-        process.kill()
-        stdout, stderr = await process.communicate()
-        pytest.fail(f"graphiql.mjs ran over {TIMEOUT_S} s\nstdout: {stdout.decode()}\nstderr: {stderr.decode()}")
+async def _run_script(tools: tuple[str, str], url: str, screenshot: Path) -> tuple[int, str, str]:
+    async with browser_script(tools, SCRIPT, url, str(screenshot)) as process:
+        try:
+            stdout, stderr = await asyncio.wait_for(process.communicate(), TIMEOUT_S)
+        except TimeoutError:
+            process.kill()
+            stdout, stderr = await process.communicate()
+            pytest.fail(f"graphiql.mjs ran over {TIMEOUT_S} s\nstdout: {stdout.decode()}\nstderr: {stderr.decode()}")
     assert process.returncode is not None
     return process.returncode, stdout.decode(), stderr.decode()
 
@@ -46,11 +34,10 @@ async def _run_script(node: str, chromium: str, url: str, screenshot: Path) -> t
 async def test_graphiql_runs_the_example_query_as_two_personas(
     tools: tuple[str, str], gateway: GatewayClient, tmp_path: Path
 ) -> None:
-    node, chromium = tools
     screenshot = tmp_path / "graphiql.png"
 
     started = time.monotonic()
-    code, stdout, stderr = await _run_script(node, chromium, f"{gateway.url}/graphql", screenshot)
+    code, stdout, stderr = await _run_script(tools, f"{gateway.url}/graphql", screenshot)
     elapsed = time.monotonic() - started
     report = f"exit {code} after {elapsed:.1f} s\nstdout: {stdout}\nstderr: {stderr}\nscreenshot: {screenshot}"
     lines = stdout.strip().splitlines()

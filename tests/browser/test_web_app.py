@@ -31,11 +31,10 @@ from sandbox import Sandbox
 from sandbox.consent import PROXIES
 from sandbox.inbox import STORE
 from sandbox.seed import KARI, OLA
-from tests.support import TEST_NOW, GatewayClient, settings_for
+from tests.support import REPOSITORY, TEST_NOW, GatewayClient, browser_script, settings_for
 
 SCRIPT = Path(__file__).with_name("web_app.mjs")
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", ROOT / "test-artifacts")) / "web-app"
+ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", REPOSITORY / "test-artifacts")) / "web-app"
 
 SEND = """mutation Send($input: SendMessageInput!) {
   sendMessage(input: $input) { thread { id } userErrors { code } } }"""
@@ -78,23 +77,12 @@ async def demo(sandbox: Sandbox) -> AsyncIterator[Demo]:
 Step = Callable[[dict[str, Any]], Awaitable[None]]
 
 
-async def drive(node: str, chromium: str, url: str, steps: dict[str, Step]) -> dict[str, Any]:
+async def drive(tools: tuple[str, str], url: str, steps: dict[str, Step]) -> dict[str, Any]:
     """Run the browser script, doing each step it asks for; its last line (the result), with the output."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    process = await asyncio.create_subprocess_exec(
-        node,
-        str(SCRIPT),
-        url,
-        str(ARTIFACTS),
-        cwd=ROOT,
-        env={**os.environ, "CHROMIUM": chromium},
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    assert process.stdin and process.stdout and process.stderr
     lines: list[str] = []
-    async with asyncio.timeout(150):
+    async with browser_script(tools, SCRIPT, url, str(ARTIFACTS)) as process, asyncio.timeout(150):
+        assert process.stdin and process.stdout and process.stderr
         while line := (await process.stdout.readline()).decode():
             lines.append(line)
             message = json.loads(line)
@@ -111,7 +99,6 @@ async def drive(node: str, chromium: str, url: str, steps: dict[str, Step]) -> d
 
 
 async def test_the_innboks_app_in_a_browser(tools: tuple[str, str], built: None, demo: Demo, sandbox: Sandbox) -> None:
-    node, chromium = tools
 
     async def send_from_another_device(step: dict[str, Any]) -> None:
         await asyncio.wait_for(demo.events.wait_for_subscribers(KARI), 30)  # the page listens
@@ -133,7 +120,7 @@ async def test_the_innboks_app_in_a_browser(tools: tuple[str, str], built: None,
         proxies[:] = [p for p in proxies if not (p.grantor == OLA and p.grantee == KARI)]
 
     steps = {"send": send_from_another_device, "revoke": revoke_olas_fullmakt}
-    result = await drive(node, chromium, demo.client.url, steps)
+    result = await drive(tools, demo.client.url, steps)
     report = result["report"]
     assert result["exit"] == 0 and result["ok"], report
     # Keyboard only: the sign-in is the first stop; Enter opens a thread at its heading; back returns to it.
