@@ -4,7 +4,6 @@ every test, a look at what the gateway logged (no person, token or message body 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import AsyncIterator, Iterator
 
 import aiohttp
@@ -17,7 +16,7 @@ from gateway.policy.clock import fixed_clock
 from gateway.serving import serving
 from sandbox import Sandbox, start_sandbox
 from sandbox.seed import MESSAGES
-from tests.support import TEST_NOW, GatewayClient, settings_for
+from tests.support import ELEVEN_DIGITS, TEST_NOW, GatewayClient, settings_for
 
 
 @pytest.fixture
@@ -40,7 +39,6 @@ async def gateway(gateway_settings: Settings) -> AsyncIterator[GatewayClient]:
 
 # Message bodies of the seed long enough not to occur in a log line by chance.
 _BODIES = tuple({m.body for m in MESSAGES if len(m.body) >= 24})
-_ELEVEN_DIGITS = re.compile(r"(?<!\d)\d{11}(?!\d)")
 
 
 @pytest.fixture(autouse=True)
@@ -57,4 +55,4 @@ def _gateway_logs_name_no_one(caplog: pytest.LogCaptureFixture) -> Iterator[None
         line = formatter.format(record)
         assert not any(body in line for body in _BODIES), line
         if record.name == "gateway.access":
-            assert not _ELEVEN_DIGITS.search(record.getMessage() + str(record.__dict__.get("path"))), line
+            assert not ELEVEN_DIGITS.search(record.getMessage() + str(record.__dict__.get("path"))), line

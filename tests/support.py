@@ -8,6 +8,7 @@ import contextlib
 import datetime as dt
 import inspect
 import json
+import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -22,6 +23,8 @@ from gateway.policy.clock import OSLO
 from sandbox import Sandbox
 
 REPOSITORY = Path(__file__).resolve().parents[1]
+# A fødselsnummer or D-number as it would show in a log line or a span: 11 digits not inside a longer run.
+ELEVEN_DIGITS = re.compile(r"(?<!\d)\d{11}(?!\d)")
 
 # Tests stand on a fixed day so ages and validity do not drift with the calendar.
 TEST_NOW = dt.datetime(2026, 11, 26, 12, 0, tzinfo=OSLO)

@@ -22,11 +22,16 @@ import orjson
 import pytest
 
 from sandbox import Sandbox
-from sandbox.seed import PERSONS
-from tests.support import gateway_process, next_ws_message, process_environment, stop_process, wait_until_ready
+from sandbox.seed import JONAS, KARI, OLA, PERSONS, SOFIE
+from tests.support import (
+    ELEVEN_DIGITS,
+    gateway_process,
+    next_ws_message,
+    process_environment,
+    stop_process,
+    wait_until_ready,
+)
 
-KARI, OLA, SOFIE, JONAS = "12848510058", "03894810369", "01880950017", "20821250162"
-ELEVEN_DIGITS = re.compile(r"(?<!\d)\d{11}(?!\d)")
 JWT = re.compile(r"eyJ[\w-]*\.[\w-]*\.")
 
 PERSON = "query Person($id: ID!) { person(id: $id) { name { full } threads(first: 2) { nodes { subject } } } }"

@@ -4,7 +4,6 @@ person."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -21,11 +20,10 @@ from gateway.tracing import provider_from_environment
 from sandbox import Sandbox
 from sandbox.seed import KARI
 from tests.e2e.test_inbox_page import INBOX_PAGE
-from tests.support import TEST_NOW, GatewayClient, settings_for
+from tests.support import ELEVEN_DIGITS, TEST_NOW, GatewayClient, settings_for
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 TRACEPARENT = f"00-{TRACE_ID}-00f067aa0ba902b7-01"
-ELEVEN_DIGITS = re.compile(r"(?<!\d)\d{11}(?!\d)")
 
 
 @pytest.fixture
