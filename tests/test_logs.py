@@ -54,6 +54,11 @@ def test_a_request_id_is_kept_only_when_it_names_no_one(given: str, kept: bool) 
     assert (made == given) is kept and made
 
 
+def test_a_request_id_the_gateway_makes_is_never_masked_in_its_own_line() -> None:
+    made = {request_id(Headers({})) for _ in range(2000)}
+    assert len(made) == 2000 and all(redact(rid) == rid for rid in made)
+
+
 def test_the_trace_id_comes_from_a_w3c_traceparent() -> None:
     parent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
     assert trace_id(Headers({"traceparent": parent})) == "4bf92f3577b34da6a3ce929d0e0e4736"
