@@ -94,7 +94,7 @@ def _web_app_documents(settings: Settings) -> tuple[GatewaySchema | None, dict[s
         return None, None
     schema = build_schema(settings)
     try:
-        return schema, trusted_documents.loaded(WEB_APP_DOCUMENTS, schema.documents, schema._schema)
+        return schema, trusted_documents.loaded(WEB_APP_DOCUMENTS, schema.documents, schema._schema, schema.plans)
     except trusted_documents.ManifestError as exc:
         log.warning("the web app does not fit the schema; rebuild it (./scripts/demo does): %s", exc)
         return None, None
@@ -121,7 +121,7 @@ def start_checks(settings: Settings) -> Checked:
         return Checked(codings, *_web_app_documents(settings)) if settings.demo else Checked(codings)
     # So does a trusted document that does not fit the schema, named.
     schema = build_schema(settings)
-    trusted = trusted_documents.loaded(settings.trusted_documents, schema.documents, schema._schema)
+    trusted = trusted_documents.loaded(settings.trusted_documents, schema.documents, schema._schema, schema.plans)
     return Checked(codings, schema, trusted)
 
 

@@ -25,6 +25,7 @@ from typing import Any
 import orjson
 from graphql import GraphQLError, GraphQLSchema, OperationDefinitionNode
 
+from gateway.engine import Plans
 from gateway.schema.cost import operation_cost
 from gateway.schema.documents import DocumentCache
 
@@ -106,13 +107,15 @@ def check(documents: Mapping[str, TrustedDocument], cache: DocumentCache, schema
     return results
 
 
-def loaded(path: Path, cache: DocumentCache, schema: GraphQLSchema) -> dict[str, TrustedDocument]:
-    """The manifest, each document parsed and validated into `cache`; ManifestError (a ValueError)
-    names every document that cannot be trusted."""
+def loaded(path: Path, cache: DocumentCache, schema: GraphQLSchema, plans: Plans) -> dict[str, TrustedDocument]:
+    """The manifest, each document parsed and validated into `cache` and compiled into `plans`;
+    ManifestError (a ValueError) names every document that cannot be trusted."""
     documents = load(path)
     problems = refusals(check(documents, cache, schema))
     if problems:
         raise ManifestError("\n".join(f"GATEWAY_TRUSTED_DOCUMENTS {path}: {line}" for line in problems.splitlines()))
+    for document in documents.values():
+        plans.prepare(schema, cache.parse(document.body))
     return documents
 
 

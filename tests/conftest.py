@@ -16,7 +16,30 @@ from gateway.policy.clock import fixed_clock
 from gateway.serving import serving
 from sandbox import Sandbox, start_sandbox
 from sandbox.seed import MESSAGES
+from tests.engine.differential import TALLY, differential_executor_with_plans
 from tests.support import ELEVEN_DIGITS, TEST_NOW, GatewayClient, settings_for
+
+
+@pytest.fixture(autouse=True)
+def _plans_checked_against_graphql_core(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every schema a test builds runs its plans beside graphql-core's executor (tests/engine/differential.py);
+    a test whose gateway answered an operation otherwise than graphql-core would fails."""
+    monkeypatch.setattr("gateway.schema.executor_with_plans", differential_executor_with_plans)
+    before = len(TALLY.mismatches)
+    yield
+    assert TALLY.mismatches[before:] == [], "the plan answered otherwise than graphql-core:\n" + "\n".join(
+        TALLY.mismatches[before:]
+    )
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    differed = len(TALLY.mismatches)
+    reordered = TALLY.compared - TALLY.identical - differed
+    terminalreporter.write_line(
+        f"differential execution: {TALLY.compared} operations ({len(TALLY.documents)} distinct documents) run by "
+        f"the plan and by graphql-core's executor: {TALLY.identical} alike to the byte, {reordered} alike with "
+        f"their errors in path order, {differed} differed"
+    )
 
 
 @pytest.fixture

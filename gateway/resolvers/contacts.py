@@ -14,6 +14,7 @@ from gateway.policy.vocabulary import Service, ServiceKind
 from gateway.request.context import GatewayContext
 from gateway.request.decisions import Subject
 from gateway.resolvers.items import contact_kinds
+from gateway.sources.errors import SourceError
 from gateway.sources.records import ContactRecord, ContactRole, OrganizationRecord, PractitionerRecord
 
 # The field `healthContacts` opens FASTLEGE (the GP, available with consent BASIS and by an area-1
@@ -47,6 +48,16 @@ async def details_of(ctx: GatewayContext, contacts: Sequence[ContactRecord]) -> 
         ContactDetails(by_organization.get(c.organization_id or ""), by_practitioner.get(c.practitioner_id or ""))
         for c in contacts
     ]
+
+
+async def details_or_failure(ctx: GatewayContext, contact: ContactRecord) -> ContactDetails | SourceError:
+    """One contact's details, or the upstream error loading them met: then each field that reads them
+    fails with it, and the contact's other fields are still shown."""
+    try:
+        (details,) = await details_of(ctx, [contact])
+    except SourceError as failed:
+        return failed
+    return details
 
 
 def is_current(contact: ContactRecord, now: dt.datetime) -> bool:

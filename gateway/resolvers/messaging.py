@@ -21,7 +21,7 @@ from gateway.request.context import GatewayContext
 from gateway.request.decisions import Subject
 from gateway.resolvers.contacts import is_current
 from gateway.resolvers.items import contact_kinds
-from gateway.resolvers.threads import ThreadView, thread_by_id
+from gateway.resolvers.threads import ThreadView, at_hand, thread_by_id
 from gateway.sources.errors import UpstreamRejected
 from gateway.sources.records import ContactRole, Direction, MessageRecord
 
@@ -217,11 +217,11 @@ async def mark_thread_read(
     if view is None:
         return WriteResult(subject, errors=errors)
     inbox = ctx.sources.inbox
-    if view.messages is None:  # every message is visible: one call marks them all
+    if not view.judged:  # every message is visible: one call marks them all
         await inbox.update_thread(thread_id, read=True)
     else:
         at = ctx.clock().astimezone(dt.UTC)
-        unread = [m for m in view.messages if m.direction is Direction.IN and m.read_at is None]
+        unread = [m for m in at_hand(view.messages, "messages") if m.direction is Direction.IN and m.read_at is None]
         await asyncio.gather(*(inbox.mark_message_read(m.id, at) for m in unread))
     return WriteResult(subject, thread=await _forget_and_publish(ctx, subject, "READ", thread_id))
 

@@ -35,6 +35,10 @@ class Page(Generic[T]):
     total_count: int
     hidden_count: int
 
+    def with_items(self, items: Sequence[T]) -> Page[T]:
+        """The same page with its items as loaded for the query (one new page, not one per item)."""
+        return Page(self.kind, items, self.key, self.has_next_page, self.total_count, self.hidden_count)
+
     def cursor(self, item: T) -> str:
         return encode_cursor(self.kind, self.key(item))
 

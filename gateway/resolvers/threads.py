@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
+from gateway.engine import Selection
 from gateway.policy.access import (
     Item,
     category_item,
@@ -28,48 +29,59 @@ from gateway.sources.errors import SourceError
 from gateway.sources.loaders import load_by_key
 from gateway.sources.records import AttachmentRecord, ContactRecord, Direction, MessageRecord, ThreadRecord
 
+T = TypeVar("T")
+
 
 @dataclass(frozen=True, slots=True)
 class Counterpart:
     contact: ContactRecord | None  # None: none that the viewer may see
-    details: ContactDetails | None
+    # Its organisation and practitioner, or the upstream error loading them met (its fields fail with it).
+    details: ContactDetails | SourceError | None
 
 
 @dataclass(frozen=True, slots=True)
 class ThreadView:
-    """A thread as the viewer may see it.
+    """A thread as the viewer may see it, with what its fields read.
 
-    `messages` holds the visible messages when the rules look at messages one by one (a parent, or
-    youth access); then the thread's date and unread count come from those alone, so a withheld
-    message does not show through them. None means every message is visible (loaded on demand).
+    `messages` are the messages the viewer may see (`hidden_messages` counts the others). When the
+    rules look at messages one by one (a parent, or youth access: `judged`), they are loaded to decide
+    whether the thread is shown at all, and the thread's date and unread count come from them, so a
+    withheld message does not show through them. Otherwise every message is visible, and they are
+    loaded, like `counterpart`, when the query selects them (`prepared`). Either may hold the
+    upstream error its loading met instead: the field that reads it fails with it.
     """
 
     record: ThreadRecord
     listing: Visibility
     kind: ServiceKind | None
-    messages: tuple[MessageRecord, ...] | None = None
+    judged: bool = False
+    messages: tuple[MessageRecord, ...] | SourceError | None = None
     hidden_messages: int = 0
-    # Every message, when they were loaded with the page (`prepare_page`) though none was withheld.
-    loaded: tuple[MessageRecord, ...] | None = None
-    # The counterpart as the viewer may see it, when it was loaded with the page.
-    counterpart: Counterpart | None = None
-
-    @property
-    def messages_at_hand(self) -> tuple[MessageRecord, ...] | None:
-        """The messages the viewer may see, if they are loaded already."""
-        return self.messages if self.messages is not None else self.loaded
+    counterpart: Counterpart | SourceError | None = None
 
     @property
     def last_message_at(self) -> dt.datetime:
-        if self.messages:
-            return max(m.sent_at for m in self.messages)
+        messages = self.messages
+        if self.judged and isinstance(messages, tuple) and messages:
+            return max(m.sent_at for m in messages)
         return self.record.last_message_at
 
     @property
     def unread_count(self) -> int:
-        if self.messages is None:
+        messages = self.messages
+        if not (self.judged and isinstance(messages, tuple)):
             return self.record.unread_count
-        return sum(1 for m in self.messages if m.direction is Direction.IN and m.read_at is None)
+        return sum(1 for m in messages if m.direction is Direction.IN and m.read_at is None)
+
+
+def at_hand(value: T | SourceError | None, what: str) -> T:
+    """A thread's loaded part, or the upstream error that loading it met."""
+    if isinstance(value, SourceError):
+        raise value
+    if value is None:
+        # Every resolver that hands out a thread prepares what the query selects (`prepared`).
+        raise RuntimeError(f"the thread's {what} were not loaded with it")
+    return value
 
 
 async def visible_threads(
@@ -104,7 +116,7 @@ async def visible_threads(
         )
         visible = tuple(m for m, ok in zip(in_thread, judged, strict=True) if ok)
         if visible:
-            shown.append(ThreadView(thread, listing, kind, visible, len(in_thread) - len(visible)))
+            shown.append(ThreadView(thread, listing, kind, True, visible, len(in_thread) - len(visible)))
     return shown, len(threads) - len(shown)
 
 
@@ -159,51 +171,71 @@ async def thread_by_id(ctx: GatewayContext, subject: Subject, thread_id: str) ->
     return views[0] if views else None
 
 
-async def prepare_page(
-    ctx: GatewayContext, subject: Subject, page: Page[ThreadView], *, messages: bool, counterparts: bool
-) -> Page[ThreadView]:
-    """The page with what its threads' fields will read at hand: their messages and their
-    counterparts, each kind loaded in one batch for the page and both at once, so each thread's
-    fields then resolve without an awaitable per thread."""
-    loading_messages = _messages_of(ctx, page) if messages else _nothing({})
-    loading_counterparts = _counterparts_of(ctx, subject, page) if counterparts else _nothing({})
-    results = await asyncio.gather(loading_messages, loading_counterparts, return_exceptions=True)
-    # A source that fails here is left for each thread's own field to load, and fail, by itself: its
-    # error then nulls that field only, never the page.
-    loaded, counterpart = (_at_hand_or_nothing(result) for result in results)
-    items = [
-        dataclasses.replace(
-            view,
-            loaded=loaded.get(view.record.id, view.loaded),
-            counterpart=counterpart.get(view.record.id, view.counterpart),
+async def prepared(
+    ctx: GatewayContext, subject: Subject, views: Sequence[ThreadView], selection: Selection
+) -> list[ThreadView]:
+    """The threads with what the query selects of them loaded: their messages and their
+    counterparts (with organisation and practitioner), each kind in one batch for all the threads
+    and both at once, so each thread's fields then resolve without an upstream call of their own.
+    An upstream that fails here fails the field of each thread that reads its part, not the list."""
+    wants_messages = "messages" in selection and any(view.messages is None for view in views)
+    wants_counterparts = "counterpart" in selection and any(view.counterpart is None for view in views)
+    if not (wants_messages or wants_counterparts):
+        return list(views)
+    results = await asyncio.gather(
+        _messages_of(ctx, views) if wants_messages else _nothing({}),
+        _counterparts_of(ctx, subject, views) if wants_counterparts else _nothing({}),
+        return_exceptions=True,
+    )
+    messages, counterparts = (_loaded_or_failed(result) for result in results)
+    return [
+        ThreadView(
+            view.record,
+            view.listing,
+            view.kind,
+            view.judged,
+            _part(messages, view.record.id, view.messages),
+            view.hidden_messages,
+            _part(counterparts, view.record.id, view.counterpart),
         )
-        for view in page.items
+        for view in views
     ]
-    return dataclasses.replace(page, items=items)
 
 
-def _at_hand_or_nothing(result: dict[str, Any] | BaseException) -> dict[str, Any]:
+def _loaded_or_failed(result: dict[str, Any] | BaseException) -> dict[str, Any] | SourceError:
     if isinstance(result, SourceError):
-        return {}
+        return result
     if isinstance(result, BaseException):
         raise result
     return result
 
 
-async def _messages_of(ctx: GatewayContext, page: Page[ThreadView]) -> dict[str, tuple[MessageRecord, ...]]:
-    missing = [view.record.id for view in page.items if view.messages_at_hand is None]
+def _part(loaded: dict[str, Any] | SourceError, thread_id: str, known: Any) -> Any:
+    if known is not None:
+        return known
+    return loaded if isinstance(loaded, SourceError) else loaded.get(thread_id)
+
+
+async def _messages_of(ctx: GatewayContext, views: Sequence[ThreadView]) -> dict[str, tuple[MessageRecord, ...]]:
+    missing = [view.record.id for view in views if view.messages is None]
     found = await load_by_key(ctx.loaders.messages_by_thread, missing)
     return {thread_id: tuple(messages) for thread_id, messages in found.items()}
 
 
-async def _counterparts_of(ctx: GatewayContext, subject: Subject, page: Page[ThreadView]) -> dict[str, Counterpart]:
-    wanted = {view.record.counterpart_contact_id for view in page.items if view.record.counterpart_contact_id}
+async def _counterparts_of(
+    ctx: GatewayContext, subject: Subject, views: Sequence[ThreadView]
+) -> dict[str, Counterpart]:
+    wanted = {view.record.counterpart_contact_id for view in views if view.record.counterpart_contact_id}
     shown = await visible_contacts(ctx, subject, wanted)
     contacts = list(shown.values())
-    details = dict(zip([c.id for c in contacts], await details_of(ctx, contacts), strict=True))
+    details: dict[str, ContactDetails] | SourceError
+    try:
+        details = dict(zip([c.id for c in contacts], await details_of(ctx, contacts), strict=True))
+    except SourceError as failed:
+        details = failed
     return {
-        view.record.id: Counterpart(contact, details.get(contact.id) if contact else None)
-        for view in page.items
+        view.record.id: Counterpart(contact, _part(details, contact.id, None) if contact else None)
+        for view in views
         for contact in [shown.get(view.record.counterpart_contact_id or "")]
     }
 
@@ -218,8 +250,9 @@ async def load_message_page(
 
 async def visible_messages(ctx: GatewayContext, view: ThreadView) -> tuple[MessageRecord, ...]:
     """The thread's messages the viewer may see, loaded when they are not at hand."""
-    at_hand = view.messages_at_hand
-    return at_hand if at_hand is not None else tuple(await ctx.loaders.messages_by_thread.load(view.record.id))
+    if view.messages is not None:
+        return at_hand(view.messages, "messages")
+    return tuple(await ctx.loaders.messages_by_thread.load(view.record.id))
 
 
 def message_page(

@@ -13,13 +13,15 @@ from strawberry.types.info import Info
 
 from gateway.core.config import Settings
 from gateway.core.errors import BadUserInput
+from gateway.engine import Plans, executor_with_plans
 from gateway.request.context import GatewayContext
+from gateway.resolvers.contacts import details_or_failure
 from gateway.resolvers.entities import EntityBatch
 from gateway.schema.appointment import Appointment
 from gateway.schema.contact import HealthContact
 from gateway.schema.directives import describe_directive_arguments
 from gateway.schema.documents import CachedDocuments, DocumentCache
-from gateway.schema.execution import GatewayExecutionContext, resolve_plain_fields, serialize_enums_by_lookup
+from gateway.schema.execution import serialize_enums_by_lookup
 from gateway.schema.extensions import AuditTrail, MaskedFields, OperationMetrics, OperationSpan, PublicErrors
 from gateway.schema.mutations import Mutation
 from gateway.schema.person import Person
@@ -37,9 +39,10 @@ ENTITY_TYPES = frozenset({"Person", "HealthContact", "Appointment"})
 
 
 class GatewaySchema(strawberry.federation.Schema):
-    # Set by build_schema: the documents its requests are parsed and validated through, and the
-    # most representations one `_entities` call may look up.
+    # Set by build_schema: the documents its requests are parsed and validated through, the plans
+    # they run by (gateway/engine), and the most representations one `_entities` call may look up.
     documents: DocumentCache
+    plans: Plans
     max_entities: int
 
     def entities_resolver(self, info: Info, representations: list[FederationAny]) -> list[FederationAny]:
@@ -80,7 +83,10 @@ class GatewaySchema(strawberry.federation.Schema):
                 return Person.of(await batch.person(id))
             if typename == "HealthContact":
                 contact = await batch.contact(id)
-                return HealthContact(record=contact[1], owner=contact[0]) if contact else None
+                if contact is None:
+                    return None
+                owner, record = contact
+                return HealthContact(record=record, owner=owner, details=await details_or_failure(info.context, record))
             appointment = await batch.appointment(id)
             return Appointment(record=appointment[1], owner=appointment[0]) if appointment else None
 
@@ -114,12 +120,13 @@ def build_schema(settings: Settings) -> GatewaySchema:
         max_tokens=settings.max_query_tokens,
         max_cost=settings.max_query_cost,
     )
+    executor, plans = executor_with_plans()
     built = GatewaySchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         federation_version="2.11",
-        execution_context_class=GatewayExecutionContext,
+        execution_context_class=executor,
         extensions=[
             OperationMetrics,
             OperationSpan,
@@ -130,10 +137,10 @@ def build_schema(settings: Settings) -> GatewaySchema:
         ],
     )
     built.documents = documents
+    built.plans = plans
     built.max_entities = settings.max_entities
     describe_directive_arguments(built._schema)
-    serialize_enums_by_lookup(built._schema)  # first: plain leaves keep the serializer they find
-    resolve_plain_fields(built._schema)
+    serialize_enums_by_lookup(built._schema)
     return built
 
 

@@ -9,7 +9,7 @@ import strawberry
 from gateway.policy.access import kind_or_conservative
 from gateway.request.context import Info
 from gateway.request.decisions import Subject
-from gateway.resolvers.contacts import contact_by_practitioner
+from gateway.resolvers.contacts import contact_by_practitioner, details_or_failure
 from gateway.schema.common import Address
 from gateway.schema.contact import HealthContact
 from gateway.schema.directives import confidential_address_field
@@ -96,4 +96,6 @@ class Appointment:
         if self.record.practitioner_id is None:
             return None
         contact = await contact_by_practitioner(info.context, self.owner, self.record.practitioner_id)
-        return HealthContact(record=contact, owner=self.owner) if contact else None
+        if contact is None:
+            return None
+        return HealthContact(record=contact, owner=self.owner, details=await details_or_failure(info.context, contact))

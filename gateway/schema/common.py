@@ -3,50 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable
-from typing import Any, Generic, Self, TypeVar, cast
+from collections.abc import Callable
+from typing import Any, Generic, Self, TypeVar
 
 import strawberry
-from strawberry.types.nodes import SelectedField, Selection
 
-from gateway.request.context import Info
 from gateway.resolvers.pagination import Page
 from gateway.sources.records import AddressRecord
 
 T = TypeVar("T")
 R = TypeVar("R")
-
-
-def node_fields(info: Info) -> set[str]:
-    """The names of the fields selected on a connection's nodes (by `nodes` or `edges.node`),
-    fragments included."""
-    names: set[str] = set()
-
-    def fields_of(selections: list[Selection]) -> list[SelectedField]:
-        found: list[SelectedField] = []
-        for selection in selections:
-            if isinstance(selection, SelectedField):
-                found.append(selection)
-            else:  # a fragment: its fields are the field's own
-                found += fields_of(selection.selections)
-        return found
-
-    for connection in info.selected_fields:  # converted once: it walks the whole selection
-        for field in fields_of(connection.selections):
-            if field.name == "nodes":
-                names.update(f.name for f in fields_of(field.selections))
-            elif field.name == "edges":
-                for edge_field in fields_of(field.selections):
-                    if edge_field.name == "node":
-                        names.update(f.name for f in fields_of(edge_field.selections))
-    return names
-
-
-def later(awaitable: Awaitable[T]) -> T:
-    """What a synchronous field returns when its data was not loaded with its parent: graphql-core
-    awaits an awaitable a resolver returns. So such a field resolves at once whenever its data is at
-    hand (no coroutine, no task per item) and still loads by itself on the other paths."""
-    return cast(T, awaitable)
 
 
 @strawberry.type(description="A postal address (bostedsadresse or an organisation's visiting address).")
@@ -84,8 +50,18 @@ class PageInfo:
 
 @strawberry.type(description="One item of a page and its cursor.")
 class Edge(Generic[T]):
-    cursor: str = strawberry.field(description="Opaque position of this item; pass as `after`.")
-    node: T = strawberry.field(description="The item.")
+    page: strawberry.Private[Page[Any]]
+    item: strawberry.Private[Any]
+    to_node: strawberry.Private[Callable[[Any], T]]
+
+    @strawberry.field(description="Opaque position of this item; pass as `after`.")
+    def cursor(self) -> str:
+        # Made only when asked for: most pages are read without their cursors.
+        return self.page.cursor(self.item)
+
+    @strawberry.field(description="The item.")
+    def node(self) -> T:
+        return self.to_node(self.item)
 
 
 @strawberry.type(description="A page of items (Relay cursor connection).")
@@ -96,7 +72,7 @@ class Connection(Generic[T]):
     @strawberry.field(description="The items of this page with their cursors.")
     def edges(self) -> list[Edge[T]]:
         page = self.page
-        return [Edge(cursor=page.cursor(item), node=self.to_node(item)) for item in page.items]
+        return [Edge(page=page, item=item, to_node=self.to_node) for item in page.items]
 
     @strawberry.field(description="Paging information.")
     def page_info(self) -> PageInfo:

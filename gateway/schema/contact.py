@@ -10,9 +10,10 @@ import strawberry
 from gateway.policy.access import kind_or_conservative
 from gateway.request.context import Info
 from gateway.request.decisions import Subject
-from gateway.resolvers.contacts import ContactDetails, details_of, is_current
-from gateway.schema.common import Address, Period, later
+from gateway.resolvers.contacts import ContactDetails, is_current
+from gateway.schema.common import Address, Period
 from gateway.schema.enums import ContactRole, ServiceKind
+from gateway.sources.errors import SourceError
 from gateway.sources.records import ContactRecord
 
 T = TypeVar("T")
@@ -26,8 +27,8 @@ T = TypeVar("T")
 class HealthContact:
     record: strawberry.Private[ContactRecord]
     owner: strawberry.Private[Subject]
-    # Loaded with the list the contact came in; None: the fields load them themselves.
-    details: strawberry.Private[ContactDetails | None] = None
+    # Loaded with the contact, or the upstream error that loading them met (the fields reading them fail with it).
+    details: strawberry.Private[ContactDetails | SourceError]
 
     @strawberry.field(description="Stable id of this contact relationship (a FHIR CareTeam id).")
     def id(self) -> strawberry.ID:
@@ -51,35 +52,31 @@ class HealthContact:
             return None
         return Period(start=self.record.period_start, end=self.record.period_end)
 
-    def _with_details(self, info: Info, read: Callable[[HealthContact, ContactDetails], T]) -> T:
-        # At once when the details came with the contact (lists, a thread page); else loaded here.
-        if self.details is not None:
-            return read(self, self.details)
-        return later(self._details_later(info, read))
-
-    async def _details_later(self, info: Info, read: Callable[[HealthContact, ContactDetails], T]) -> T:
-        (details,) = await details_of(info.context, [self.record])
+    def _detail(self, read: Callable[[HealthContact, ContactDetails], T]) -> T:
+        details = self.details
+        if isinstance(details, SourceError):
+            raise details
         return read(self, details)
 
     @strawberry.field(description="The practitioner's name, or the department's or service's name.")
-    def name(self, info: Info) -> str:
-        return self._with_details(info, _name)
+    def name(self) -> str:
+        return self._detail(_name)
 
     @strawberry.field(description="Hospital, GP or municipal service (from the organisation's type).")
-    def service_kind(self, info: Info) -> ServiceKind:
-        return self._with_details(info, _service_kind)
+    def service_kind(self) -> ServiceKind:
+        return self._detail(_service_kind)
 
     @strawberry.field(description="The organisation (legekontor, hospital, municipality).")
-    def organization(self, info: Info) -> str | None:
-        return self._with_details(info, _organization)
+    def organization(self) -> str | None:
+        return self._detail(_organization)
 
     @strawberry.field(description="The organisation's visiting address.")
-    def address(self, info: Info) -> Address | None:
-        return self._with_details(info, _address)
+    def address(self) -> Address | None:
+        return self._detail(_address)
 
     @strawberry.field(description="Phone number of the contact, else of the organisation.")
-    def phone(self, info: Info) -> str | None:
-        return self._with_details(info, _phone)
+    def phone(self) -> str | None:
+        return self._detail(_phone)
 
 
 def _name(contact: HealthContact, details: ContactDetails) -> str:

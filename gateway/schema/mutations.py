@@ -7,9 +7,10 @@ from typing import Annotated
 
 import strawberry
 
+from gateway.engine import selected
 from gateway.policy.vocabulary import Service
 from gateway.request.context import Info
-from gateway.resolvers import messaging
+from gateway.resolvers import messaging, threads
 from gateway.resolvers.messaging import WriteResult
 from gateway.schema.directives import service_mutation
 from gateway.schema.thread import Message, Thread
@@ -61,8 +62,8 @@ class SendMessagePayload:
     result: strawberry.Private[WriteResult]
 
     @strawberry.field(description="The new thread.")
-    def thread(self) -> Thread | None:
-        return _thread(self.result)
+    async def thread(self, info: Info) -> Thread | None:
+        return await _thread(info, self.result)
 
     @strawberry.field(description="The message that was sent.")
     def message(self) -> Message | None:
@@ -91,16 +92,19 @@ class ThreadPayload:
     result: strawberry.Private[WriteResult]
 
     @strawberry.field(description="The thread as it is now.")
-    def thread(self) -> Thread | None:
-        return _thread(self.result)
+    async def thread(self, info: Info) -> Thread | None:
+        return await _thread(info, self.result)
 
     @strawberry.field(description="Input to correct; when there are any, nothing was changed.")
     def user_errors(self) -> list[UserError]:
         return _user_errors(self.result)
 
 
-def _thread(result: WriteResult) -> Thread | None:
-    return Thread(view=result.thread, owner=result.subject) if result.thread is not None else None
+async def _thread(info: Info, result: WriteResult) -> Thread | None:
+    if result.thread is None:
+        return None
+    (view,) = await threads.prepared(info.context, result.subject, [result.thread], selected(info))
+    return Thread(view=view, owner=result.subject)
 
 
 def _message(result: WriteResult) -> Message | None:

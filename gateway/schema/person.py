@@ -7,13 +7,14 @@ from typing import Annotated
 
 import strawberry
 
+from gateway.engine import selected
 from gateway.policy.vocabulary import Service
 from gateway.request.context import Info
 from gateway.request.decisions import Subject
 from gateway.resolvers import access_log, appointments, contacts, threads
 from gateway.schema.access_log import AccessLogConnection, AccessLogEntry
 from gateway.schema.appointment import Appointment
-from gateway.schema.common import Address, Connection, node_fields
+from gateway.schema.common import Address, Connection
 from gateway.schema.contact import HealthContact
 from gateway.schema.directives import confidential_address_field, service_field
 from gateway.schema.enums import ConsentLevel, MessageCategory
@@ -88,20 +89,18 @@ class Person:
             category=category,
             archived=archived,
         )
-        selected = node_fields(info)
-        messages, counterparts = "messages" in selected, "counterpart" in selected
-        if messages or counterparts:
-            page = await threads.prepare_page(
-                info.context, self.owner, page, messages=messages, counterparts=counterparts
-            )
-        return Connection.of(page, lambda view: Thread(view=view, owner=self.owner))
+        items = await threads.prepared(info.context, self.owner, page.items, selected(info).nodes())
+        return Connection.of(page.with_items(items), lambda view: Thread(view=view, owner=self.owner))
 
     @service_field(Service.INNBOKS, description="One Innboks thread by id; null when it is not one the viewer may see.")
     async def thread(
         self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="The thread's id.")]
     ) -> Thread | None:
         view = await threads.thread_by_id(info.context, self.owner, str(id))
-        return Thread(view=view, owner=self.owner) if view else None
+        if view is None:
+            return None
+        (view,) = await threads.prepared(info.context, self.owner, [view], selected(info))
+        return Thread(view=view, owner=self.owner)
 
     @service_field(Service.TIMEAVTALER, description="Appointments (timeavtaler), earliest first.")
     async def appointments(

@@ -9,9 +9,10 @@ from typing import Annotated, TypeAlias
 
 import strawberry
 
+from gateway.engine import selected
 from gateway.policy.vocabulary import Service
 from gateway.request.context import Info
-from gateway.resolvers import live
+from gateway.resolvers import live, threads
 from gateway.resolvers.live import LiveEvent
 from gateway.schema.directives import service_subscription
 from gateway.schema.enums import describe
@@ -48,8 +49,10 @@ class InboxEvent:
         return InboxEventKind(self.event.record.kind)
 
     @strawberry.field(description="The thread it happened in, as the viewer may see it.")
-    def thread(self) -> Thread | None:
-        return Thread(view=self.event.thread, owner=self.event.subject)
+    async def thread(self, info: Info) -> Thread | None:
+        event = self.event
+        (view,) = await threads.prepared(info.context, event.subject, [event.thread], selected(info))
+        return Thread(view=view, owner=event.subject)
 
     @strawberry.field(description="The new message (NEW_MESSAGE only).")
     def message(self) -> Message | None:

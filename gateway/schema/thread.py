@@ -11,10 +11,9 @@ from strawberry.types.base import StrawberryObjectDefinition
 from gateway.request.context import Info
 from gateway.request.decisions import Subject
 from gateway.resolvers import threads
-from gateway.resolvers.contacts import contact_by_id
-from gateway.resolvers.pagination import Page
-from gateway.resolvers.threads import ThreadView
-from gateway.schema.common import Connection, later
+from gateway.resolvers.contacts import contact_by_id, details_or_failure
+from gateway.resolvers.threads import ThreadView, at_hand
+from gateway.schema.common import Connection
 from gateway.schema.contact import HealthContact
 from gateway.schema.enums import Direction, MessageCategory
 from gateway.sources.records import AttachmentRecord, MessageRecord, ThreadRecord
@@ -61,7 +60,9 @@ async def _contact(info: Info, subject: Subject, contact_id: str | None) -> Heal
     if contact_id is None:
         return None
     contact = await contact_by_id(info.context, subject, contact_id)
-    return HealthContact(record=contact, owner=subject) if contact else None
+    if contact is None:
+        return None
+    return HealthContact(record=contact, owner=subject, details=await details_or_failure(info.context, contact))
 
 
 @strawberry.type(description="One message in a thread.")
@@ -148,28 +149,17 @@ class Thread:
         return self.record.archived
 
     @strawberry.field(description="The health contact on the other side.")
-    def counterpart(self, info: Info) -> HealthContact | None:
-        known = self.view.counterpart
-        if known is None:  # not loaded with the page (thread(id:), a mutation's or an event's thread)
-            return later(_contact(info, self.owner, self.record.counterpart_contact_id))
-        if known.contact is None:
+    def counterpart(self) -> HealthContact | None:
+        known = at_hand(self.view.counterpart, "counterpart")
+        if known.contact is None or known.details is None:
             return None
         return HealthContact(record=known.contact, owner=self.owner, details=known.details)
 
     @strawberry.field(description="The thread's messages, newest first.")
     def messages(
         self,
-        info: Info,
         first: Annotated[int | None, strawberry.argument(description="Page size, 1 to 100 (default 20).")] = None,
         after: Annotated[str | None, strawberry.argument(description="Cursor of the last item seen.")] = None,
     ) -> Connection[Message]:
-        at_hand = self.view.messages_at_hand
-        if at_hand is None:  # not loaded with the page (thread(id:), a mutation's or an event's thread)
-            return later(self._messages_later(info, first, after))
-        return self._messages(threads.message_page(self.view, at_hand, first=first, after=after))
-
-    def _messages(self, page: Page[MessageRecord]) -> Connection[Message]:
+        page = threads.message_page(self.view, at_hand(self.view.messages, "messages"), first=first, after=after)
         return Connection.of(page, lambda m: Message(record=m, thread=self.view, owner=self.owner))
-
-    async def _messages_later(self, info: Info, first: int | None, after: str | None) -> Connection[Message]:
-        return self._messages(await threads.load_message_page(info.context, self.view, first=first, after=after))

@@ -1,4 +1,4 @@
-"""How fields execute: plain fields straight through graphql-core, data loaded with its parent resolved at once."""
+"""Plans: plain fields called directly, guarded ones through their gates; what a field selects, from the plan."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import graphql
 import strawberry
 
 from gateway.core.config import Settings
+from gateway.engine import executor_with_plans, selected
+from gateway.engine.plan import NO_VARIABLES, Compiler, FieldStep, ObjectPlan, fragments_of, operations_of
 from gateway.schema import build_schema
-from gateway.schema.common import node_fields
 from gateway.schema.directives import AddressMask, ServiceGate
-from gateway.schema.execution import GatewayExecutionContext, resolve_plain_fields
 from sandbox import Sandbox
 from sandbox.seed import KARI
 from tests.support import GatewayClient
@@ -17,32 +17,56 @@ from tests.support import GatewayClient
 SCHEMA = build_schema(Settings.model_construct())._schema
 
 
-def _field(type_name: str, field_name: str) -> graphql.GraphQLField:
-    graphql_type = SCHEMA.type_map[type_name]
-    assert isinstance(graphql_type, graphql.GraphQLObjectType)
-    return graphql_type.fields[field_name]
+def _steps(document: str) -> dict[tuple[str, str], FieldStep]:
+    """Every step of the plan of `document`, by (type, response key)."""
+    parsed = graphql.parse(document)
+    assert not graphql.validate(SCHEMA, parsed)
+    _, plans = executor_with_plans()
+    plan = Compiler(SCHEMA, fragments_of(parsed), NO_VARIABLES, plans.completers).compile(operations_of(parsed)[0])
+    assert plan.root is not None
+    found: dict[tuple[str, str], FieldStep] = {}
+    pending: list[ObjectPlan] = [plan.root]
+    while pending:
+        object_plan = pending.pop()
+        for step in object_plan.steps:
+            found[(object_plan.type.name, step.key)] = step
+        pending.extend(_below(object_plan))
+    return found
 
 
-def test_plain_fields_resolve_directly_and_guarded_ones_keep_their_extensions() -> None:
-    direct = [
-        ("Thread", "id"),
-        ("Message", "body"),
-        ("PersonName", "given"),
-        ("Address", "city"),
-        ("Thread", "messages"),
-    ]
-    for type_name, field_name in [*direct, ("Thread", "counterpart"), ("HealthContact", "name")]:
-        assert _field(type_name, field_name).resolve.__module__ == "gateway.schema.execution", (type_name, field_name)
-    guarded = 0
-    for graphql_type in SCHEMA.type_map.values():
-        if not isinstance(graphql_type, graphql.GraphQLObjectType):
-            continue
-        for field in graphql_type.fields.values():
-            definition = (field.extensions or {}).get("strawberry-definition")
-            if any(isinstance(e, ServiceGate | AddressMask) for e in getattr(definition, "extensions", ())):
-                guarded += 1
-                assert field.resolve is not None and field.resolve.__module__ != "gateway.schema.execution"
-    assert guarded >= 10
+def _below(object_plan: ObjectPlan) -> list[ObjectPlan]:
+    # The object plans a step completes into live in its completion's closure.
+    below: list[ObjectPlan] = []
+    for step in object_plan.steps:
+        cells = [c.cell_contents for c in step.complete.__closure__ or ()]
+        while cells:
+            content = cells.pop()
+            if isinstance(content, ObjectPlan):
+                below.append(content)
+            elif isinstance(content, dict):
+                below.extend(v for v in content.values() if isinstance(v, ObjectPlan))
+            elif callable(content) and getattr(content, "__closure__", None):
+                cells.extend(c.cell_contents for c in content.__closure__)
+    return below
+
+
+PAGE = """query($id: ID!) { person(id: $id) { id name { given } address { city }
+  threads(first: 2) { nodes { id subject messages(first: 1) { nodes { body } } counterpart { name } } }
+  appointments { nodes { location { address { city } } } } } }"""
+
+
+def test_plain_fields_are_called_directly_and_guarded_ones_through_their_gates() -> None:
+    steps = _steps(PAGE)
+    for key in [("Thread", "id"), ("Message", "body"), ("PersonName", "given"), ("Address", "city"), ("Person", "id")]:
+        step = steps[key]
+        assert step.read is not None and step.serialize is not None, key  # read and serialized in one step
+    assert steps[("ThreadConnection", "nodes")].read is not None
+    # Through Strawberry's resolver, with its field extensions: the access rules and the address mask.
+    for key in [("Person", "threads"), ("Person", "address"), ("Person", "appointments"), ("Location", "address")]:
+        step = steps[key]
+        assert step.read is None and step.call is None, key
+        definition = step.definition.extensions["strawberry-definition"]
+        assert any(isinstance(e, ServiceGate | AddressMask) for e in definition.extensions), key
 
 
 def test_enum_values_serialize_by_name() -> None:
@@ -98,7 +122,7 @@ def _asks_for_messages(document: str) -> bool:
     class Query:
         @strawberry.field
         def page(self, info: strawberry.Info) -> _Page:
-            seen.append("messages" in node_fields(info))  # type: ignore[arg-type]
+            seen.append("messages" in selected(info).nodes())
             return _Page(nodes=[_Item()], edges=[_Edge(node=_Item())])
 
     result = strawberry.Schema(Query).execute_sync(document)
@@ -139,13 +163,12 @@ class _Rows:
         ]
 
 
-def test_the_one_step_leaf_answers_exactly_as_graphql_cores_path() -> None:
+def test_a_plan_answers_exactly_as_graphql_core() -> None:
     """Values, nulls in non-null fields, values the type refuses and raising resolvers: the same data and
     the same errors (message, path) with the fast path as with Strawberry's own execution."""
     document = "{ rows { count label name } }"
     plain = strawberry.Schema(_Rows)
-    fast = strawberry.Schema(_Rows, execution_context_class=GatewayExecutionContext)
-    assert resolve_plain_fields(fast._schema) == 4
+    fast = strawberry.Schema(_Rows, execution_context_class=executor_with_plans()[0])
     expected, got = plain.execute_sync(document), fast.execute_sync(document)
     assert got.data == expected.data and got.data is not None
     assert [(e.message, e.path) for e in got.errors or ()] == [(e.message, e.path) for e in expected.errors or ()]

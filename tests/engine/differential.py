@@ -1,0 +1,177 @@
+"""Differential execution: every operation a test's gateway runs is answered by its plan and then,
+from the same resolver values, by graphql-core's own executor; the two answers must be equal.
+
+The plan runs as in production and its answer is the one the client gets. While it runs, every
+value a resolver gives (or the error it raises) is recorded by path, with the source and arguments it
+was called with. Then graphql-core's `Executor.execute_operation` runs the same operation on a copy
+of the executor, through a middleware that hands each recorded field its recorded value (as an
+awaitable where the plan got one) after checking that graphql-core asks with the same source and
+arguments; fields the plan read directly (plain leaves) are resolved again, which they do without
+side effects. So nothing reaches an upstream, the access log or the event bus twice, and what is
+compared is the engine: which resolvers run with what, completion, null propagation, errors, paths,
+locations and key order.
+
+The two answers are compared as JSON bytes: `data` exactly, key order included; `errors` exactly
+too, once put in path order, since the order of errors from concurrent fields follows the order in
+which upstreams answer in either engine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from graphql import ExecutionResult, MiddlewareManager
+from graphql.execution.executor import CollectedErrors
+from graphql.pyutils import Path
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from gateway.engine import Plans
+from gateway.engine.executor import Completers, PlanExecutor
+from gateway.engine.plan import FieldStep
+
+
+@dataclass
+class Tally:
+    compared: int = 0
+    identical: int = 0  # also equal with errors in the order each engine gave them
+    documents: set[str] = field(default_factory=set)
+    mismatches: list[str] = field(default_factory=list)
+
+
+TALLY = Tally()
+
+_MISSING = object()
+
+
+@dataclass
+class _Recorded:
+    source: Any
+    arguments: dict[str, Any]
+    awaitable: bool
+    value: Any = _MISSING
+    error: BaseException | None = None
+
+
+@dataclass
+class _Items:
+    entries: list[_Recorded | None]  # for each awaitable item, what it gave
+    items: list[Any]
+
+
+async def _recording(entry: _Recorded, awaitable: Any) -> Any:
+    try:
+        entry.value = await awaitable
+    except Exception as error:
+        entry.error = error
+        raise
+    return entry.value
+
+
+async def _replayed(entry: _Recorded) -> Any:
+    if entry.error is not None:
+        raise entry.error
+    if entry.value is _MISSING:  # the plan's was cancelled (a sibling failed): so is this one
+        raise asyncio.CancelledError
+    return entry.value
+
+
+class DifferentialExecutor(PlanExecutor):
+    recorded: dict[tuple[str | int, ...], _Recorded]
+
+    def execute_operation(self, serially: bool | None = None) -> Any:
+        plan = self.plans.plan(self.schema, self.operation, self.fragment_definitions, self.variable_values)
+        if plan.root is None:
+            return super().execute_operation(serially)  # introspection: graphql-core answers it anyway
+        self.recorded = {}
+        result = super().execute_operation(serially)
+        if not self.is_awaitable(result):
+            self._compare(result, self._oracle(serially))
+            return result
+
+        async def both() -> Any:
+            answered = await result
+            oracle = self._oracle(serially)
+            self._compare(answered, await oracle if self.is_awaitable(oracle) else oracle)
+            return answered
+
+        return both()
+
+    def resolve_step(self, step: FieldStep, source: Any, path: Path) -> Any:
+        arguments = self.arguments(step) if step.read is None else {}
+        key = tuple(path.as_list())
+        try:
+            result = super().resolve_step(step, source, path)
+        except Exception as error:
+            self.recorded[key] = _Recorded(source, arguments, False, error=error)
+            raise
+        if not self.is_awaitable(result):
+            if isinstance(result, list) and any(self.is_awaitable(item) for item in result):
+                # `_entities`: a list of awaitables, each awaited by the plan; each is recorded on its own.
+                items = [_Recorded(source, arguments, True) if self.is_awaitable(i) else None for i in result]
+                self.recorded[key] = _Recorded(source, arguments, False, value=_Items(items, result))
+                return [_recording(entry, item) if entry else item for entry, item in zip(items, result, strict=True)]
+            self.recorded[key] = _Recorded(source, arguments, False, value=result)
+            return result
+        entry = self.recorded[key] = _Recorded(source, arguments, True)
+        return _recording(entry, result)
+
+    def _oracle(self, serially: bool | None) -> Any:
+        oracle = copy.copy(self)
+        oracle.collected_errors = CollectedErrors()
+        replay = self._replay
+
+        def replaying(next_: Any, source: Any, info: Any, **arguments: Any) -> Any:  # a function, as graphql-core wants
+            return replay(next_, source, info, **arguments)
+
+        oracle.middleware_manager = MiddlewareManager(replaying)
+        return StrawberryGraphQLCoreExecutionContext.execute_operation(oracle, serially)
+
+    def _replay(self, next_: Any, source: Any, info: Any, **arguments: Any) -> Any:
+        key = tuple(info.path.as_list())
+        entry = self.recorded.get(key)
+        if entry is None:
+            return next_(source, info, **arguments)
+        if entry.source is not source or entry.arguments != arguments:
+            TALLY.mismatches.append(f"{key}: graphql-core resolves with other source or arguments ({arguments!r})")
+        if entry.awaitable:
+            return _replayed(entry)
+        if entry.error is not None:
+            raise entry.error
+        if isinstance(entry.value, _Items):
+            return [_replayed(e) if e else item for e, item in zip(entry.value.entries, entry.value.items, strict=True)]
+        return entry.value
+
+    def _compare(self, planned: Any, oracle: Any) -> None:
+        TALLY.compared += 1
+        TALLY.documents.add(orjson.dumps(self.operation.to_dict()).decode())
+        if _exact(planned) == _exact(oracle):
+            TALLY.identical += 1
+            return
+        if _ordered(planned) != _ordered(oracle):
+            name = self.operation.name.value if self.operation.name else "(anonymous)"
+            TALLY.mismatches.append(f"{name}:\n plan:   {_ordered(planned)!r}\n oracle: {_ordered(oracle)!r}")
+
+
+def _errors(result: ExecutionResult) -> list[dict[str, Any]]:
+    return [error.formatted for error in result.errors or ()]
+
+
+def _exact(result: ExecutionResult) -> bytes:
+    return orjson.dumps({"data": result.data, "errors": _errors(result)})
+
+
+def _ordered(result: ExecutionResult) -> bytes:
+    errors = sorted(_errors(result), key=lambda e: (orjson.dumps(e.get("path")), e["message"]))
+    return orjson.dumps({"data": result.data, "errors": errors})
+
+
+
+
+def differential_executor_with_plans() -> tuple[type[PlanExecutor], Plans]:
+    """`gateway.engine.executor_with_plans` for tests: the plan's answers checked against graphql-core's."""
+    plans = Plans(Completers())
+    return DifferentialExecutor.using(plans), plans
