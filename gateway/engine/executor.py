@@ -133,6 +133,8 @@ class PlanExecutor(StrawberryGraphQLCoreExecutionContext):
         """The fields of `plan` on `source`, concurrently: a dict, or an awaitable of it."""
         results: dict[str, Any] = {}
         is_awaitable = self.is_awaitable
+        execute_step = self.execute_step
+        type_name = plan.type.name
         awaitable_fields: list[str] = []
         try:
             for step in plan.steps:
@@ -144,17 +146,20 @@ class PlanExecutor(StrawberryGraphQLCoreExecutionContext):
                     # path below reads it again and answers as graphql-core does.
                     try:
                         value = step.read(source)  # type: ignore[misc]
+                        if type(value) is step.unchanged:
+                            results[key] = value
+                            continue
                         if value is not None and not isinstance(value, Exception):
                             value = serialize(value)
                             if value is not None and value is not Undefined:
                                 results[key] = value
                                 continue
-                    except Exception:
+                    except Exception:  # the general path below reads it again and reports the error
                         pass
                 elif step.typename is not None:
                     results[key] = step.typename
                     continue
-                result = self.execute_step(step, source, Path(path, key, plan.type.name))
+                result = execute_step(step, source, Path(path, key, type_name))
                 results[key] = result
                 if is_awaitable(result):
                     awaitable_fields.append(key)

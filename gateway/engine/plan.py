@@ -34,8 +34,10 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLAbstractType,
+    GraphQLBoolean,
     GraphQLEnumType,
     GraphQLField,
+    GraphQLID,
     GraphQLIncludeDirective,
     GraphQLList,
     GraphQLNonNull,
@@ -44,6 +46,7 @@ from graphql import (
     GraphQLScalarType,
     GraphQLSchema,
     GraphQLSkipDirective,
+    GraphQLString,
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
@@ -66,6 +69,10 @@ Call = Callable[[Any, dict[str, Any]], Any]
 
 INTROSPECTION_ROOTS = frozenset({"__schema", "__type"})
 
+# graphql-core's own scalars whose serializer returns a value of this exact Python type as it is.
+SPECIFIED_SCALARS = (GraphQLString, GraphQLID, GraphQLBoolean)
+UNCHANGED: dict[str, type] = {"String": str, "ID": str, "Boolean": bool}
+
 
 @dataclass(slots=True, eq=False)
 class FieldStep:
@@ -81,8 +88,10 @@ class FieldStep:
     typename: str | None = None
     read: Read | None = None
     call: Call | None = None
-    # A leaf read directly: its type's serializer (the value is completed in one step).
+    # A leaf read directly: its type's serializer (the value is completed in one step), and the Python
+    # type whose values that serializer returns unchanged (str for String and ID, bool for Boolean).
     serialize: Callable[[Any], Any] | None = None
+    unchanged: type | None = None
     # Set once every step exists (object types may refer to each other): how the value completes.
     complete: Any = None
 
@@ -294,6 +303,7 @@ class Compiler:
                 leaf = definition.type.of_type if isinstance(definition.type, GraphQLNonNull) else definition.type
                 if isinstance(leaf, GraphQLScalarType | GraphQLEnumType):
                     step.serialize = leaf.coerce_output_value
+                    step.unchanged = UNCHANGED.get(leaf.name) if leaf in SPECIFIED_SCALARS else None
             steps.append(step)
             selected.setdefault(name, []).append(below)
         return ObjectPlan(object_type, steps), Selection({name: merged(parts) for name, parts in selected.items()})

@@ -129,12 +129,14 @@ def messages_visible(
     representative wrote for the subject stays the representative's as a whole. A thread is shown
     only when at least one of its messages is."""
     via_representative = any(by_representative)
-    return [
-        item_visible(
+    # A message differs from its thread only in `hidden_from_guardian`: two verdicts at most.
+    verdicts = {
+        hidden: item_visible(
             access, listing, replace(thread, hidden_from_guardian=hidden, via_representative=via_representative)
         )
-        for hidden in hidden_from_guardian
-    ]
+        for hidden in set(hidden_from_guardian)
+    }
+    return [verdicts[hidden] for hidden in hidden_from_guardian]
 
 
 def item_visible(access: Access, listing: Visibility, item: Item) -> bool:

@@ -54,24 +54,38 @@ class ThreadView:
     record: ThreadRecord
     listing: Visibility
     kind: ServiceKind | None
+    last_message_at: dt.datetime
+    unread_count: int  # of the messages the viewer may see
     judged: bool = False
     messages: tuple[MessageRecord, ...] | SourceError | None = None
     hidden_messages: int = 0
     counterpart: Counterpart | SourceError | None = None
 
-    @property
-    def last_message_at(self) -> dt.datetime:
-        messages = self.messages
-        if self.judged and isinstance(messages, tuple) and messages:
-            return max(m.sent_at for m in messages)
-        return self.record.last_message_at
+    @classmethod
+    def whole(cls, record: ThreadRecord, listing: Visibility, kind: ServiceKind | None) -> ThreadView:
+        """A thread every message of which the viewer may see."""
+        return cls(record, listing, kind, record.last_message_at, record.unread_count)
 
-    @property
-    def unread_count(self) -> int:
-        messages = self.messages
-        if not (self.judged and isinstance(messages, tuple)):
-            return self.record.unread_count
-        return sum(1 for m in messages if m.direction is Direction.IN and m.read_at is None)
+    @classmethod
+    def judged_by_message(
+        cls,
+        record: ThreadRecord,
+        listing: Visibility,
+        kind: ServiceKind | None,
+        visible: tuple[MessageRecord, ...],
+        hidden: int,
+    ) -> ThreadView:
+        """A thread whose messages the rules looked at one by one; `visible` is never empty."""
+        return cls(
+            record,
+            listing,
+            kind,
+            max(m.sent_at for m in visible),
+            sum(1 for m in visible if m.direction is Direction.IN and m.read_at is None),
+            True,
+            visible,
+            hidden,
+        )
 
 
 def at_hand(value: T | SourceError | None, what: str) -> T:
@@ -104,7 +118,7 @@ async def visible_threads(
             continue
         if not per_message or not messages[index]:
             if item_visible(access, listing, item):
-                shown.append(ThreadView(thread, listing, kind))
+                shown.append(ThreadView.whole(thread, listing, kind))
             continue
         in_thread = messages[index]
         judged = messages_visible(
@@ -116,7 +130,7 @@ async def visible_threads(
         )
         visible = tuple(m for m, ok in zip(in_thread, judged, strict=True) if ok)
         if visible:
-            shown.append(ThreadView(thread, listing, kind, True, visible, len(in_thread) - len(visible)))
+            shown.append(ThreadView.judged_by_message(thread, listing, kind, visible, len(in_thread) - len(visible)))
     return shown, len(threads) - len(shown)
 
 
@@ -193,6 +207,8 @@ async def prepared(
             view.record,
             view.listing,
             view.kind,
+            view.last_message_at,
+            view.unread_count,
             view.judged,
             _part(messages, view.record.id, view.messages),
             view.hidden_messages,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from enum import Enum
 from typing import Any
 
 from graphql import GraphQLSchema
@@ -12,12 +11,13 @@ from strawberry.schema.schema_converter import CustomGraphQLEnumType
 
 def _enum_output(enum_type: CustomGraphQLEnumType) -> Callable[[Any], Any]:
     # Strawberry finds a member's GraphQL name by scanning the values and reading `.value` of each
-    # (a descriptor) for every value it serializes; one dict lookup gives the same name.
-    names: dict[Enum, str] = {enum_type.wrapped_cls(value.value): name for name, value in enum_type.values.items()}
+    # (a descriptor) for every value it serializes; one lookup gives the same name. By the member's
+    # id: members are singletons, and an Enum hashes in Python, by its name, for every lookup.
+    names: dict[int, str] = {id(enum_type.wrapped_cls(value.value)): name for name, value in enum_type.values.items()}
     fallback = enum_type.coerce_output_value
 
     def coerce_output_value(output_value: Any) -> Any:
-        name = names.get(output_value) if isinstance(output_value, Enum) else None
+        name = names.get(id(output_value))
         return name if name is not None else fallback(output_value)
 
     return coerce_output_value
