@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import aiohttp
+import msgspec
 import orjson
 from yarl import URL
 
@@ -17,13 +18,46 @@ from gateway.sources.breaker import CircuitBreaker
 from gateway.sources.errors import UpstreamStatusError, UpstreamUnavailable
 
 JsonObject = dict[str, Any]
+B = TypeVar("B")  # what a body is decoded into
 
 
 @dataclass(frozen=True, slots=True)
-class Answer:
+class Answer(Generic[B]):
     status: int
-    body: JsonObject  # empty for a 304
+    body: B  # a 304's is decoded from an empty object
     headers: Mapping[str, str]
+
+
+class NotJson(ValueError):
+    """A body that is no JSON (or not the JSON value the source's contract promises at its top)."""
+
+
+def json_object(raw: bytes) -> JsonObject:
+    """A body as the JSON object it must be."""
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise NotJson("response is not JSON") from exc
+    if not isinstance(body, dict):
+        raise NotJson("response is not a JSON object")
+    return body
+
+
+def typed_or_object(decoder: msgspec.json.Decoder[B]) -> Callable[[bytes], B | JsonObject]:
+    """Decode a body straight into `decoder`'s type; a body that is JSON but not of that type (a code the
+    type's enums do not know, a key the upstream left out, a timestamp without an offset) comes as its
+    JSON object instead, for the source's lenient parser to read, or to refuse, as it did every body
+    before these types."""
+
+    def decode(raw: bytes) -> B | JsonObject:
+        try:
+            return decoder.decode(raw)
+        except msgspec.ValidationError:
+            return json_object(raw)
+        except msgspec.DecodeError as exc:
+            raise NotJson("response is not JSON") from exc
+
+    return decode
 
 
 class JsonHttp:
@@ -57,7 +91,7 @@ class JsonHttp:
         params: Mapping[str, str] | None = None,
         json: Any = None,
         headers: Mapping[str, str] | None = None,
-    ) -> Answer:
+    ) -> Answer[JsonObject]:
         """Send one request; the answer for 2xx, 3xx (a 304 with an empty body) and 4xx with a JSON
         object body.
 
@@ -65,6 +99,20 @@ class JsonHttp:
         caller only ever sees answers it can act on; so does a source whose circuit is open
         (sources/breaker.py), at once.
         """
+        return await self.exchange_decoded(method, url, json_object, params=params, json=json, headers=headers)
+
+    async def exchange_decoded(
+        self,
+        method: str,
+        url: URL,
+        decode: Callable[[bytes], B],
+        *,
+        params: Mapping[str, str] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Answer[B]:
+        """As `exchange`, with the body decoded by `decode` (`json_object`, or `typed_or_object`'s);
+        a body it finds no JSON (`NotJson`) makes the source unavailable, as a broken connection does."""
         breaker = self.breaker
         if breaker is not None and not breaker.allow():
             UPSTREAM_REQUESTS.labels(self.source, "circuit_open").inc()
@@ -84,15 +132,10 @@ class JsonHttp:
                 if resp.status >= 500:
                     outcome = "status"
                     raise UpstreamStatusError(self.source, resp.status)
-            if resp.status == 304:
-                body: JsonObject = {}
-            else:
-                try:
-                    body = orjson.loads(raw)
-                except orjson.JSONDecodeError as exc:
-                    raise UpstreamUnavailable(self.source, "response is not JSON") from exc
-                if not isinstance(body, dict):
-                    raise UpstreamUnavailable(self.source, "response is not a JSON object")
+            try:
+                body = decode(raw if resp.status != 304 else b"{}")  # a 304 has no body
+            except NotJson as exc:
+                raise UpstreamUnavailable(self.source, str(exc)) from exc
             outcome = "ok" if resp.status < 400 else "status"
             answered = True
             return Answer(resp.status, body, resp.headers)
@@ -119,9 +162,19 @@ class JsonHttp:
 
     async def get_answer(
         self, url: URL, params: Mapping[str, str] | None = None, headers: Mapping[str, str] | None = None
-    ) -> Answer:
+    ) -> Answer[JsonObject]:
         """As `get_json`, with the answer's status (a 304 too) and headers."""
-        answer = await self.exchange("GET", url, params=params, headers=headers)
+        return await self.get_decoded(url, json_object, params, headers)
+
+    async def get_decoded(
+        self,
+        url: URL,
+        decode: Callable[[bytes], B],
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Answer[B]:
+        """As `get_answer`, with the body decoded by `decode` (see `exchange_decoded`)."""
+        answer = await self.exchange_decoded("GET", url, decode, params=params, headers=headers)
         if answer.status >= 400:
             raise UpstreamStatusError(self.source, answer.status)
         return answer

@@ -1,19 +1,32 @@
-"""The message store behind Innboks: threads and messages."""
+"""The message store behind Innboks: threads and messages.
+
+Its answers have the records' shape, so a page of threads or messages is decoded straight into
+`ThreadRecord`s and `MessageRecord`s (msgspec, in one pass over the bytes). A body those types refuse
+(a category the catalog does not know, a key the store left out, a timestamp without an offset) is
+read again by the lenient row parsers below, which every write's answer goes through too: an unknown
+category still withholds its thread with a warning, and a body that breaks the contract still makes
+the source unavailable.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from operator import attrgetter
+from typing import Any, TypeVar
+
+import msgspec
 
 from gateway.policy.vocabulary import MessageCategory
 from gateway.sources.errors import UpstreamRejected
-from gateway.sources.http import JsonHttp, JsonObject
+from gateway.sources.http import JsonHttp, JsonObject, typed_or_object
 from gateway.sources.parsing import comma_list, contract, datetime_of, optional_datetime, parse_all
 from gateway.sources.records import AttachmentRecord, Direction, MessageRecord, ThreadRecord
 
 log = logging.getLogger(__name__)
+
+R = TypeVar("R")
 
 
 def _category(value: str) -> MessageCategory | None:
@@ -67,25 +80,51 @@ def _message(row: dict[str, Any]) -> MessageRecord:
     )
 
 
+class Threads(msgspec.Struct, frozen=True, gc=False):
+    """`GET /threads` as the store sends it."""
+
+    threads: list[ThreadRecord]
+
+
+class Messages(msgspec.Struct, frozen=True, gc=False):
+    """`GET /messages` as the store sends it."""
+
+    messages: list[MessageRecord]
+
+
+decode_threads = typed_or_object(msgspec.json.Decoder(Threads))
+decode_messages = typed_or_object(msgspec.json.Decoder(Messages))
+
+
+def _grouped(keys: Sequence[str], records: Iterable[R], key_of: Callable[[R], str]) -> dict[str, list[R]]:
+    """The records by `key_of` each, in their order; every one of `keys` present, with none if need be."""
+    grouped: dict[str, list[R]] = {key: [] for key in keys}
+    for record in records:
+        grouped.setdefault(key_of(record), []).append(record)
+    return grouped
+
+
 class InboxClient:
     def __init__(self, http: JsonHttp) -> None:
         self._http = http
 
     async def threads_by_owners(self, owners: Sequence[str]) -> dict[str, list[ThreadRecord]]:
         """Every thread of each owner, newest activity first (the store's order)."""
-        body = await self._http.get_json(self._http.url("threads"), {"owner": comma_list(owners)})
-        grouped: dict[str, list[ThreadRecord]] = {owner: [] for owner in owners}
-        for thread in parse_all(self._http.source, body.get("threads"), _thread):
-            grouped.setdefault(thread.owner, []).append(thread)
-        return grouped
+        url, params = self._http.url("threads"), {"owner": comma_list(owners)}
+        body = (await self._http.get_decoded(url, decode_threads, params)).body
+        threads = body.threads if isinstance(body, Threads) else self._parsed(body, "threads", _thread)
+        return _grouped(owners, threads, attrgetter("owner"))
 
     async def messages_by_threads(self, thread_ids: Sequence[str]) -> dict[str, list[MessageRecord]]:
         """Every message of each thread, newest first (the store's order)."""
-        body = await self._http.get_json(self._http.url("messages"), {"threads": comma_list(thread_ids)})
-        grouped: dict[str, list[MessageRecord]] = {tid: [] for tid in thread_ids}
-        for message in parse_all(self._http.source, body.get("messages"), _message):
-            grouped.setdefault(message.thread_id, []).append(message)
-        return grouped
+        url, params = self._http.url("messages"), {"threads": comma_list(thread_ids)}
+        body = (await self._http.get_decoded(url, decode_messages, params)).body
+        messages = body.messages if isinstance(body, Messages) else self._parsed(body, "messages", _message)
+        return _grouped(thread_ids, messages, attrgetter("thread_id"))
+
+    def _parsed(self, body: JsonObject, key: str, parse: Callable[[dict[str, Any]], R]) -> list[R]:
+        """A body of another shape than the records', read by the lenient parser, or refused (the source fails)."""
+        return parse_all(self._http.source, body.get(key), parse)
 
     async def _write(
         self, method: str, path: tuple[str, ...], body: dict[str, object], idempotency_key: str | None = None

@@ -1,16 +1,25 @@
 """What the upstream sources say, as immutable records, typed at the boundary.
 
+Records are frozen msgspec Structs: hashable, compared by value, and, where the wire has their shape,
+decoded straight from an upstream body (`msgspec.json.decode(body, type=...)`: the message store's
+threads and messages, sources/inbox.py). Change one with `msgspec.structs.replace`, not
+`dataclasses.replace`. None holds anything that could refer back to it, so they stay out of the
+garbage collector's tracking (`gc=False`).
+
 Upstream strings become enums once, where the records are built (sources/parsing.py `enum_of`): an
-unknown value becomes the conservative member with a warning, never an error three layers up. The
-access rules' words come from `policy.vocabulary`; the rest of the vocabulary is here. Loaders hand
-records to resolvers; the schema maps them to GraphQL types.
+unknown value becomes the conservative member with a warning, never an error three layers up. A body
+that a record's types refuse (an unknown category among them) is read again by the source's lenient
+parser, which does that. The access rules' words come from `policy.vocabulary`; the rest of the
+vocabulary is here. Loaders hand records to resolvers; the schema maps them to GraphQL types.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from enum import Enum
+from typing import Annotated
+
+from msgspec import Meta, Struct
 
 from gateway.policy.vocabulary import (
     AddressProtection,
@@ -20,6 +29,18 @@ from gateway.policy.vocabulary import (
     ServiceArea,
     ServiceKind,
 )
+
+# A timestamp decoded from the wire must carry its offset; one without is left to the lenient parser,
+# which reads it as UTC (parsing.datetime_of). Built by hand, a record takes any datetime, as before.
+Timestamp = Annotated[dt.datetime, Meta(tz=True)]
+
+
+class Record(Struct, frozen=True, gc=False):
+    """The base of every record: frozen (so hashable) and compared by value, field by field."""
+
+
+class WireRecord(Record, frozen=True, rename="camel"):
+    """A record the wire sends in its own shape: its fields are the upstream's keys in camelCase."""
 
 
 class Direction(Enum):
@@ -50,8 +71,7 @@ class AppointmentStatus(Enum):
     WAITLIST = "waitlist"
 
 
-@dataclass(frozen=True, slots=True)
-class AddressRecord:
+class AddressRecord(Record, frozen=True):
     street: str
     postal_code: str
     city: str
@@ -60,8 +80,7 @@ class AddressRecord:
     country: str = "NO"
 
 
-@dataclass(frozen=True, slots=True)
-class PersonRecord:
+class PersonRecord(Record, frozen=True):
     id: str
     given_name: str
     family_name: str
@@ -75,15 +94,13 @@ class PersonRecord:
     resident: bool = True
 
 
-@dataclass(frozen=True, slots=True)
-class ConsentRecord:
+class ConsentRecord(Record, frozen=True):
     person_id: str
     level: ConsentLevel
     youth_access: bool
 
 
-@dataclass(frozen=True, slots=True)
-class ProxyRecord:
+class ProxyRecord(Record, frozen=True):
     id: str
     grantor: str
     grantee: str
@@ -93,42 +110,38 @@ class ProxyRecord:
     kind: ProxyKind
 
 
-@dataclass(frozen=True, slots=True)
-class ThreadRecord:
+class ThreadRecord(WireRecord, frozen=True):
     id: str
     owner: str
     subject: str
     category: MessageCategory | None  # None: a category the catalog does not know (no service: denied)
     counterpart_contact_id: str | None
-    last_message_at: dt.datetime
+    last_message_at: Timestamp
     unread_count: int
     archived: bool
 
 
-@dataclass(frozen=True, slots=True)
-class AttachmentRecord:
+class AttachmentRecord(WireRecord, frozen=True):
     id: str
     name: str
     content_type: str
     size: int
 
 
-@dataclass(frozen=True, slots=True)
-class MessageRecord:
+class MessageRecord(WireRecord, frozen=True):
     id: str
     thread_id: str
     direction: Direction
     sender_contact_id: str | None
-    sent_at: dt.datetime
-    read_at: dt.datetime | None
+    sent_at: Timestamp
+    read_at: Timestamp | None
     body: str
     attachments: tuple[AttachmentRecord, ...]
     hidden_from_guardian: bool
     sent_on_behalf_of: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class ContactRecord:
+class ContactRecord(Record, frozen=True):
     """One health contact of one patient: a FHIR CareTeam with one professional participant."""
 
     id: str
@@ -145,15 +158,13 @@ class ContactRecord:
     hidden_from_guardian: bool
 
 
-@dataclass(frozen=True, slots=True)
-class PractitionerRecord:
+class PractitionerRecord(Record, frozen=True):
     id: str
     name: str
     phone: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class OrganizationRecord:
+class OrganizationRecord(Record, frozen=True):
     id: str
     name: str
     service_kind: ServiceKind | None  # None: no coding says (the rules treat it as a hospital)
@@ -161,8 +172,7 @@ class OrganizationRecord:
     phone: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class AppointmentRecord:
+class AppointmentRecord(Record, frozen=True):
     id: str
     patient_id: str
     status: AppointmentStatus
@@ -175,8 +185,7 @@ class AppointmentRecord:
     hidden_from_guardian: bool
 
 
-@dataclass(frozen=True, slots=True)
-class LocationRecord:
+class LocationRecord(Record, frozen=True):
     id: str
     name: str
     address: AddressRecord | None

@@ -46,27 +46,15 @@ from graphql import (
     is_leaf_type,
 )
 
+from sandbox.seed import PERSONAS
+
 # Depth of the deepest field, root fields at 1 (the gateway's limit, settings.max_query_depth, is 12).
 MAX_DEPTH = 7
 # About the most fields one document selects (a selection set is never empty, so a few more at most).
 MAX_FIELDS = 60
 
 # The demo personas of the README.
-DEMO_PERSON_IDS = (
-    "12848510058",
-    "03894810369",
-    "15861950082",
-    "20821250162",
-    "01880950017",
-    "30819010095",
-    "05918210190",
-    "09831750127",
-    "22877510070",
-    "14907910130",
-    "01921150268",
-    "14821150036",
-    "05858010170",
-)
+DEMO_PERSON_IDS = PERSONAS
 UNKNOWN_PERSON_IDS = ("00000000000", "99999999999", "not-a-fnr")
 THREAD_IDS = (
     "th-emma-dialog",

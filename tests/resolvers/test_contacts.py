@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 
+import msgspec
 import pytest
 
 from gateway.core.errors import Forbidden
@@ -130,6 +130,6 @@ def test_a_contact_is_current_while_active_and_before_its_end() -> None:
         hidden_from_guardian=False,
     )
     assert is_current(base, TEST_NOW)
-    assert is_current(dataclasses.replace(base, period_end=TEST_NOW + dt.timedelta(seconds=1)), TEST_NOW)
-    assert not is_current(dataclasses.replace(base, period_end=TEST_NOW), TEST_NOW)
-    assert not is_current(dataclasses.replace(base, active=False), TEST_NOW)
+    assert is_current(msgspec.structs.replace(base, period_end=TEST_NOW + dt.timedelta(seconds=1)), TEST_NOW)
+    assert not is_current(msgspec.structs.replace(base, period_end=TEST_NOW), TEST_NOW)
+    assert not is_current(msgspec.structs.replace(base, active=False), TEST_NOW)

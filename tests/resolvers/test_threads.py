@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+import msgspec
 import pytest
 
 from gateway.core.errors import BadUserInput, Forbidden
@@ -215,7 +216,7 @@ async def test_attachments_are_withheld_from_a_parent_of_a_child_of_12_to_15(con
     # so the only rule left to withhold it is PASIENTJOURNAL (NONE for a parent of a 12-15-year-old).
     (letter,) = await ctx.loaders.messages_by_thread.load(TH_JONAS_INNKALLING)
     assert letter.attachments
-    notice = dataclasses.replace(view.messages[0], attachments=letter.attachments)
+    notice = msgspec.structs.replace(view.messages[0], attachments=letter.attachments)
     assert visible_attachments(jonas, view, notice) == ([], 1)
     assert visible_attachments(jonas, view, view.messages[0]) == ([], 0)
 

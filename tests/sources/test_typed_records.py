@@ -1,12 +1,20 @@
-"""Upstream values become enums where records are built; unknown ones the conservative member, with a warning."""
+"""Upstream values become enums where records are built; unknown ones the conservative member, with a warning.
+Records are frozen msgspec Structs; the message store's bodies decode straight into them, and a body of another
+shape is read by the lenient parsers as before."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
+from collections.abc import AsyncIterator
 from pathlib import Path
 
+import aiohttp
+import msgspec
+import orjson
 import pytest
+from aiohttp import web
 
 from gateway.policy.vocabulary import (
     AddressProtection,
@@ -17,10 +25,14 @@ from gateway.policy.vocabulary import (
     ServiceKind,
 )
 from gateway.sources.consent import _consent, _proxy
+from gateway.sources.errors import UpstreamUnavailable
 from gateway.sources.fhir_codings import ROLE_CODE, CodingsFileError, FhirCodings
-from gateway.sources.inbox import _thread
-from gateway.sources.records import ContactRole
+from gateway.sources.http import JsonHttp
+from gateway.sources.inbox import InboxClient, Messages, Threads, _message, _thread, decode_messages, decode_threads
+from gateway.sources.records import ContactRole, Direction
 from gateway.sources.registry import _person
+from sandbox import Sandbox
+from sandbox.seed import KARI
 
 PERSON = {"id": "12848510058", "name": {"given": "Kari", "family": "Nordmann"}, "birthDate": "1985-04-12"}
 THREAD = {"id": "t", "owner": "o", "subject": "s", "lastMessageAt": "2026-01-01T00:00:00+00:00"}
@@ -90,3 +102,96 @@ def test_a_codings_file_that_does_not_fit_is_one_line_naming_it(tmp_path: Path, 
         FhirCodings.load(str(path))
     message = str(refused.value)
     assert message.startswith(f"GATEWAY_FHIR_CODINGS_FILE {path}: ") and "\n" not in message and says in message
+
+
+# --- records as Structs, and the message store's bodies straight into them --------------------------------
+
+
+def test_records_are_frozen_and_compared_and_hashed_by_value() -> None:
+    thread = _thread({**THREAD, "category": "KOMMUNE"})
+    again = _thread({**THREAD, "category": "KOMMUNE"})
+    assert thread == again and hash(thread) == hash(again) and len({thread, again}) == 1
+    with pytest.raises(AttributeError):
+        thread.archived = True
+    archived = msgspec.structs.replace(thread, archived=True)
+    assert archived.archived and archived != thread and not thread.archived
+
+
+@pytest.fixture
+async def session() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as http:
+        yield http
+
+
+async def test_the_stores_threads_and_messages_decode_straight_into_records(
+    sandbox: Sandbox, session: aiohttp.ClientSession
+) -> None:
+    """The seed's bodies take the fast path, and it gives what the lenient parsers give, to the UTC offset."""
+    base = sandbox.urls["inbox"]
+    async with session.get(f"{base}/threads", params={"owner": KARI}) as resp:
+        raw = await resp.read()
+    threads = decode_threads(raw)
+    assert isinstance(threads, Threads) and len(threads.threads) >= 60
+    lenient = [_thread(row) for row in orjson.loads(raw)["threads"]]
+    assert threads.threads == lenient and repr(threads.threads) == repr(lenient)
+    async with session.get(f"{base}/messages", params={"threads": ",".join(t.id for t in lenient)}) as resp:
+        raw = await resp.read()
+    messages = decode_messages(raw)
+    assert isinstance(messages, Messages) and any(m.attachments for m in messages.messages)
+    lenient_messages = [_message(row) for row in orjson.loads(raw)["messages"]]
+    assert messages.messages == lenient_messages and repr(messages.messages) == repr(lenient_messages)
+
+
+async def _inbox_answering(aiohttp_server, session: aiohttp.ClientSession, body: bytes) -> InboxClient:
+    async def answer(request: web.Request) -> web.Response:
+        return web.Response(body=body, content_type="application/json")
+
+    app = web.Application()
+    app.router.add_get("/threads", answer)
+    app.router.add_get("/messages", answer)
+    server = await aiohttp_server(app)
+    return InboxClient(JsonHttp("inbox", session, str(server.make_url("")), 2.0))
+
+
+async def test_an_inbox_body_of_another_shape_is_read_as_before(
+    aiohttp_server, session: aiohttp.ClientSession, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An unknown category, keys left out, a timestamp without offset: what the record types refuse, the
+    lenient parsers read, for the whole body."""
+    rows = [
+        {**THREAD, "id": "t1", "category": "BREV", "unreadCount": 2},
+        {**THREAD, "id": "t2", "category": "KOMMUNE", "lastMessageAt": "2026-01-01T10:00:00"},
+    ]
+    inbox = await _inbox_answering(aiohttp_server, session, orjson.dumps({"threads": rows}))
+    with caplog.at_level(logging.WARNING):
+        threads = (await inbox.threads_by_owners(["o"]))["o"]
+    assert [(t.id, t.category, t.unread_count, t.archived) for t in threads] == [
+        ("t1", None, 2, False),
+        ("t2", MessageCategory.KOMMUNE, 0, False),
+    ]
+    assert threads[1].last_message_at == dt.datetime(2026, 1, 1, 10, tzinfo=dt.UTC)
+    assert "BREV" in caplog.text
+    message = {"id": "m", "threadId": "t1", "direction": "IN", "sentAt": "2026-01-01T10:00:00+01:00", "body": "b"}
+    inbox = await _inbox_answering(aiohttp_server, session, orjson.dumps({"messages": [message]}))
+    [read] = (await inbox.messages_by_threads(["t1"]))["t1"]
+    assert (read.direction, read.read_at, read.attachments, read.sender_contact_id) == (Direction.IN, None, (), None)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"threads": [{"id": 5}]}',
+        b'{"threads": {}}',
+        b'{"threads": [{"id": "t", "owner": "o", "subject": "s", "category": "KOMMUNE", "lastMessageAt": "today"}]}',
+        b"[]",
+        b'{"threads": [{',
+        b"",
+    ],
+)
+async def test_an_inbox_body_that_breaks_the_contract_makes_the_source_unavailable(
+    aiohttp_server, session: aiohttp.ClientSession, body: bytes
+) -> None:
+    inbox = await _inbox_answering(aiohttp_server, session, body)
+    with pytest.raises(UpstreamUnavailable) as raised:
+        await inbox.threads_by_owners(["o"])
+    assert raised.value.source == "inbox"
