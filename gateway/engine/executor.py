@@ -24,9 +24,7 @@ from graphql import (
     GraphQLAbstractType,
     GraphQLError,
     GraphQLList,
-    GraphQLNonNull,
     GraphQLObjectType,
-    GraphQLOutputType,
     OperationType,
     located_error,
 )
@@ -70,8 +68,9 @@ class FieldErrors:
         self.errors.append(error)
 
 
-# How a value completes: (executor, step, info or None, path, value) -> the completed value, or an awaitable.
-Complete = Callable[["PlanExecutor", FieldStep, Any, Path, Any], Any]
+# How a value that is neither null nor an error completes: (executor, step, path, value) -> the completed
+# value, or an awaitable of it.
+Complete = Callable[["PlanExecutor", FieldStep, Path, Any], Any]
 
 
 class PlanExecutor(StrawberryGraphQLCoreExecutionContext):
@@ -236,52 +235,65 @@ class PlanExecutor(StrawberryGraphQLCoreExecutionContext):
             result = self.resolve_step(step, source, path)
             if self.is_awaitable(result):
                 return self._complete_awaitable(step, path, result)
-            completed = step.complete(self, step, None, path, result)
+            # graphql-core's `complete_value`: an error raises, a null is null or, in a non-null
+            # field, an error; any other value completes by its type.
+            if isinstance(result, Exception):
+                raise result
+            if result is None or result is Undefined:
+                if step.null_message is not None:
+                    raise TypeError(step.null_message)
+                return None
+            completed = step.complete(self, step, path, result)
             if self.is_awaitable(completed):
-                return self._await_completed(step, path, completed)
+                return self._await_completed(step, path, completed, step.null_message is not None)
         except Exception as raw_error:
-            self.handle_step_error(raw_error, step.return_type, step.nodes, path)
+            self.handle_step_error(raw_error, step.null_message is not None, step.nodes, path)
             return None
         return completed
+
+    def complete(self, step: FieldStep, complete: Complete, null_message: str | None, path: Path, value: Any) -> Any:
+        """`execute_step`'s completion of a value, for the values that arrive later."""
+        if isinstance(value, Exception):
+            raise value
+        if value is None or value is Undefined:
+            if null_message is not None:
+                raise TypeError(null_message)
+            return None
+        return complete(self, step, path, value)
 
     async def _complete_awaitable(self, step: FieldStep, path: Path, result: Awaitable[Any]) -> Any:
         try:
-            completed = step.complete(self, step, None, path, await result)
+            completed = self.complete(step, step.complete, step.null_message, path, await result)
             if self.is_awaitable(completed):
                 completed = await completed
         except Exception as raw_error:
-            self.handle_step_error(raw_error, step.return_type, step.nodes, path)
+            self.handle_step_error(raw_error, step.null_message is not None, step.nodes, path)
             completed = None
         return completed
 
-    async def _await_completed(self, step: FieldStep, path: Path, completed: Awaitable[Any]) -> Any:
+    async def _await_completed(self, step: FieldStep, path: Path, completed: Awaitable[Any], non_null: bool) -> Any:
         try:
             return await completed
         except Exception as raw_error:
-            self.handle_step_error(raw_error, step.return_type, step.nodes, path)
+            self.handle_step_error(raw_error, non_null, step.nodes, path)
             return None
 
-    def handle_step_error(
-        self, raw_error: Exception, return_type: GraphQLOutputType, nodes: list[FieldNode], path: Path
-    ) -> None:
+    def handle_step_error(self, raw_error: Exception, non_null: bool, nodes: list[FieldNode], path: Path) -> None:
+        """graphql-core's `handle_field_error`: a non-null position passes the error up to its parent."""
         error = located_error(raw_error, nodes, path.as_list())
-        if self.error_propagation and isinstance(return_type, GraphQLNonNull):
+        if non_null and self.error_propagation:
             raise error
         self.field_errors.add(error, path)
 
     # --- lists ----------------------------------------------------------------------------------
 
     def complete_items(
-        self,
-        step: FieldStep,
-        info: Any,
-        path: Path,
-        items: Iterable[Any],
-        item_type: GraphQLOutputType,
-        inner: Complete,
+        self, step: FieldStep, path: Path, items: Iterable[Any], inner: Complete, inner_null: str | None
     ) -> Any:
-        """graphql-core's `complete_iterable_value`, each item completed by `inner`."""
+        """graphql-core's `complete_iterable_value`, each item completed by `inner` (a null item is an
+        error where `inner_null` says so)."""
         is_awaitable = self.is_awaitable
+        non_null = inner_null is not None
         completed_results: list[Any] = []
         append = completed_results.append
         awaitable_indices: list[int] = []
@@ -291,18 +303,25 @@ class PlanExecutor(StrawberryGraphQLCoreExecutionContext):
             for item in iterator:
                 item_path = Path(path, index, None)
                 if is_awaitable(item):
-                    append(self._complete_awaitable_item(step, info, item_path, item, item_type, inner))
+                    append(self._complete_awaitable_item(step, item_path, item, inner, inner_null))
                     awaitable_indices.append(index)
                 else:
                     try:
-                        completed = inner(self, step, info, item_path, item)
+                        if isinstance(item, Exception):
+                            raise item
+                        if item is None or item is Undefined:
+                            if non_null:
+                                raise TypeError(inner_null)
+                            completed = None
+                        else:
+                            completed = inner(self, step, item_path, item)
                         if is_awaitable(completed):
-                            append(self._await_completed_item(step, item_path, completed, item_type))
+                            append(self._await_completed(step, item_path, completed, non_null))
                             awaitable_indices.append(index)
                         else:
                             append(completed)
                     except Exception as raw_error:
-                        self.handle_step_error(raw_error, item_type, step.nodes, item_path)
+                        self.handle_step_error(raw_error, non_null, step.nodes, item_path)
                         append(None)
                 index += 1
         except Exception:
@@ -326,30 +345,15 @@ class PlanExecutor(StrawberryGraphQLCoreExecutionContext):
 
         return get_completed_results()
 
-    async def _await_completed_item(
-        self, step: FieldStep, item_path: Path, completed: Awaitable[Any], item_type: GraphQLOutputType
-    ) -> Any:
-        try:
-            return await completed
-        except Exception as raw_error:
-            self.handle_step_error(raw_error, item_type, step.nodes, item_path)
-            return None
-
     async def _complete_awaitable_item(
-        self,
-        step: FieldStep,
-        info: Any,
-        item_path: Path,
-        item: Awaitable[Any],
-        item_type: GraphQLOutputType,
-        inner: Complete,
+        self, step: FieldStep, item_path: Path, item: Awaitable[Any], inner: Complete, inner_null: str | None
     ) -> Any:
         try:
-            completed = inner(self, step, info, item_path, await item)
+            completed = self.complete(step, inner, inner_null, item_path, await item)
             if self.is_awaitable(completed):
                 completed = await completed
         except Exception as raw_error:
-            self.handle_step_error(raw_error, item_type, step.nodes, item_path)
+            self.handle_step_error(raw_error, inner_null is not None, step.nodes, item_path)
             return None
         return completed
 
@@ -359,44 +363,25 @@ def _argument_values(definition: Any, node: FieldNode, variables: Any, hide_sugg
 
 
 class Completers(CompleterFactory):
-    """graphql-core's `complete_value`, specialised per type when the plan is made."""
+    """graphql-core's `complete_value` for a value that is neither null nor an error, specialised per
+    type when the plan is made."""
 
-    def non_null(self, step: FieldStep, inner: Complete) -> Complete:
-        message = f"Cannot return null for non-nullable field {step.parent_type.name}.{step.name}."
-
-        def complete(executor: PlanExecutor, step: FieldStep, info: Any, path: Path, value: Any) -> Any:
-            completed = inner(executor, step, info, path, value)
-            if completed is None:
-                raise TypeError(message)
-            return completed
-
-        return complete
-
-    def list(self, step: FieldStep, list_type: GraphQLList[Any], inner: Complete) -> Complete:
-        item_type = list_type.of_type
+    def list(self, step: FieldStep, list_type: GraphQLList[Any], inner: Complete, inner_null: str | None) -> Complete:
         message = f"Expected Iterable, but did not find one for field '{step.parent_type.name}.{step.name}'."
 
-        def complete(executor: PlanExecutor, step: FieldStep, info: Any, path: Path, value: Any) -> Any:
-            if isinstance(value, Exception):
-                raise value
-            if value is None or value is Undefined:
-                return None
+        def complete(executor: PlanExecutor, step: FieldStep, path: Path, value: Any) -> Any:
             if executor.is_async_iterable(value):
                 raise TypeError("The plan engine completes no async iterable outside a subscription's root.")
             if not is_iterable(value):
                 raise GraphQLError(message)
-            return executor.complete_items(step, info, path, value, item_type, inner)
+            return executor.complete_items(step, path, value, inner, inner_null)
 
         return complete
 
     def leaf(self, leaf_type: Any) -> Complete:
         serialize = leaf_type.coerce_output_value
 
-        def complete(executor: PlanExecutor, step: FieldStep, info: Any, path: Path, value: Any) -> Any:
-            if isinstance(value, Exception):
-                raise value
-            if value is None or value is Undefined:
-                return None
+        def complete(executor: PlanExecutor, step: FieldStep, path: Path, value: Any) -> Any:
             coerced = serialize(value)
             if coerced is Undefined or coerced is None:
                 raise TypeError(
@@ -408,67 +393,53 @@ class Completers(CompleterFactory):
         return complete
 
     def object(self, step: FieldStep, plan: ObjectPlan) -> Complete:
-        object_type = plan.type
-        is_type_of = object_type.is_type_of
+        if plan.type.is_type_of is not None:
 
-        def complete(executor: PlanExecutor, step: FieldStep, info: Any, path: Path, value: Any) -> Any:
-            if isinstance(value, Exception):
-                raise value
-            if value is None or value is Undefined:
-                return None
-            if is_type_of is not None:
-                return executor_check_type(executor, step, info, path, value, plan)
+            def checked(executor: PlanExecutor, step: FieldStep, path: Path, value: Any) -> Any:
+                return _checked_object(executor, step, path, value, plan)
+
+            return checked
+
+        def complete(executor: PlanExecutor, step: FieldStep, path: Path, value: Any) -> Any:
             return executor.execute_plan(plan, value, path)
 
         return complete
 
     def abstract(self, step: FieldStep, abstract_type: GraphQLAbstractType, plans: dict[str, ObjectPlan]) -> Complete:
-        def complete(executor: PlanExecutor, step: FieldStep, info: Any, path: Path, value: Any) -> Any:
-            if isinstance(value, Exception):
-                raise value
-            if value is None or value is Undefined:
-                return None
-            info = info if info is not None else executor.info(step, path)
+        def complete(executor: PlanExecutor, step: FieldStep, path: Path, value: Any) -> Any:
+            info = executor.info(step, path)
             resolve_type = abstract_type.resolve_type or executor.type_resolver
             runtime_type = resolve_type(value, info, abstract_type)
             if executor.is_awaitable(runtime_type):
 
                 async def await_runtime_type() -> Any:
                     checked = _runtime_type(executor, await runtime_type, abstract_type, step, value)
-                    completed = _complete_object(executor, step, info, path, value, plans[checked.name])
+                    completed = _checked_object(executor, step, path, value, plans[checked.name])
                     return await completed if executor.is_awaitable(completed) else completed
 
                 return await_runtime_type()
             checked = _runtime_type(executor, runtime_type, abstract_type, step, value)
-            return _complete_object(executor, step, info, path, value, plans[checked.name])
+            return _checked_object(executor, step, path, value, plans[checked.name])
 
         return complete
 
 
-def _complete_object(
-    executor: PlanExecutor, step: FieldStep, info: Any, path: Path, value: Any, plan: ObjectPlan
-) -> Any:
-    if plan.type.is_type_of is not None:
-        return executor_check_type(executor, step, info, path, value, plan)
-    return executor.execute_plan(plan, value, path)
-
-
-def executor_check_type(
-    executor: PlanExecutor, step: FieldStep, info: Any, path: Path, value: Any, plan: ObjectPlan
-) -> Any:
-    """graphql-core's `is_type_of` check before an object's fields execute."""
-    info = info if info is not None else executor.info(step, path)
-    is_type_of = plan.type.is_type_of(value, info)  # type: ignore[misc]
-    if executor.is_awaitable(is_type_of):
+def _checked_object(executor: PlanExecutor, step: FieldStep, path: Path, value: Any, plan: ObjectPlan) -> Any:
+    """graphql-core's `complete_object_value`: the type's `is_type_of` check, if it has one, then its fields."""
+    is_type_of = plan.type.is_type_of
+    if is_type_of is None:
+        return executor.execute_plan(plan, value, path)
+    verdict = is_type_of(value, executor.info(step, path))
+    if executor.is_awaitable(verdict):
 
         async def checked() -> Any:
-            if not await is_type_of:
+            if not await verdict:
                 raise _invalid_return_type(plan.type, value, step)
             completed = executor.execute_plan(plan, value, path)
             return await completed if executor.is_awaitable(completed) else completed
 
         return checked()
-    if not is_type_of:
+    if not verdict:
         raise _invalid_return_type(plan.type, value, step)
     return executor.execute_plan(plan, value, path)
 

@@ -92,8 +92,10 @@ class FieldStep:
     # type whose values that serializer returns unchanged (str for String and ID, bool for Boolean).
     serialize: Callable[[Any], Any] | None = None
     unchanged: type | None = None
-    # Set once every step exists (object types may refer to each other): how the value completes.
+    # How a value other than null completes (executor.py `Completers`), and, for a non-null type, the
+    # error a null is (graphql-core's message): set when the step's type is compiled.
     complete: Any = None
+    null_message: str | None = None
 
     @property
     def return_type(self) -> GraphQLOutputType:
@@ -298,7 +300,9 @@ class Compiler:
                 step.typename = object_type.name
             else:
                 step.read, step.call = direct_resolver(definition)
-            step.complete, below = self._completion(step, definition.type, (*shape, (key, object_type.name)))
+            step.complete, step.null_message, below = self._completion(
+                step, definition.type, (*shape, (key, object_type.name))
+            )
             if step.read is not None and step.arguments == {}:
                 leaf = definition.type.of_type if isinstance(definition.type, GraphQLNonNull) else definition.type
                 if isinstance(leaf, GraphQLScalarType | GraphQLEnumType):
@@ -308,22 +312,25 @@ class Compiler:
             selected.setdefault(name, []).append(below)
         return ObjectPlan(object_type, steps), Selection({name: merged(parts) for name, parts in selected.items()})
 
-    def _completion(self, step: FieldStep, return_type: GraphQLOutputType, shape: PathShape) -> tuple[Any, Selection]:
-        """How a value of `return_type` completes, and what it selects below."""
+    def _completion(
+        self, step: FieldStep, return_type: GraphQLOutputType, shape: PathShape
+    ) -> tuple[Any, str | None, Selection]:
+        """How a value of `return_type` completes, the error a null is if the type is non-null, and what
+        the value selects below."""
         factory = self.completers
         if isinstance(return_type, GraphQLNonNull):
-            inner, below = self._completion(step, return_type.of_type, shape)
-            return factory.non_null(step, inner), below
+            inner, _, below = self._completion(step, return_type.of_type, shape)
+            return inner, f"Cannot return null for non-nullable field {step.parent_type.name}.{step.name}.", below
         if isinstance(return_type, GraphQLList):
-            inner, below = self._completion(step, return_type.of_type, shape)
-            return factory.list(step, return_type, inner), below
+            inner, inner_null, below = self._completion(step, return_type.of_type, shape)
+            return factory.list(step, return_type, inner, inner_null), None, below
         if isinstance(return_type, GraphQLScalarType | GraphQLEnumType):
-            return factory.leaf(return_type), Selection()
+            return factory.leaf(return_type), None, Selection()
         selection_sets = [node.selection_set for node in step.nodes if node.selection_set is not None]
         if isinstance(return_type, GraphQLObjectType):
             plan, below = self._object(return_type, self.collector.collect(return_type, selection_sets), shape)
             self.selections[shape] = below
-            return factory.object(step, plan), below
+            return factory.object(step, plan), None, below
         assert isinstance(return_type, GraphQLAbstractType)
         plans: dict[str, ObjectPlan] = {}
         parts: list[Selection] = []
@@ -333,16 +340,14 @@ class Compiler:
             parts.append(below)
         selection = merged(parts)
         self.selections[shape] = selection
-        return factory.abstract(step, return_type, plans), selection
+        return factory.abstract(step, return_type, plans), None, selection
 
 
 class CompleterFactory:
-    """What the executor gives the compiler: the completion of each kind of type (executor.py)."""
+    """What the executor gives the compiler: the completion of each kind of type (executor.py), for a
+    value that is neither null nor an error (the executor deals with those first, as graphql-core does)."""
 
-    def non_null(self, step: FieldStep, inner: Any) -> Any:
-        raise NotImplementedError
-
-    def list(self, step: FieldStep, list_type: GraphQLList[Any], inner: Any) -> Any:
+    def list(self, step: FieldStep, list_type: GraphQLList[Any], inner: Any, inner_null: str | None) -> Any:
         raise NotImplementedError
 
     def leaf(self, leaf_type: GraphQLScalarType | GraphQLEnumType) -> Any:
