@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from gateway.policy.catalog import CATALOG, CATEGORY_SERVICE, YOUTH_MESSAGE_CATEGORIES, YOUTH_SERVICES
 from gateway.policy.clock import age_on, today_in_oslo
@@ -132,7 +132,7 @@ def messages_visible(
     # A message differs from its thread only in `hidden_from_guardian`: two verdicts at most.
     verdicts = {
         hidden: item_visible(
-            access, listing, replace(thread, hidden_from_guardian=hidden, via_representative=via_representative)
+            access, listing, Item(thread.service, thread.kind, hidden, thread.category, via_representative)
         )
         for hidden in set(hidden_from_guardian)
     }

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Sequence, Set
-from dataclasses import dataclass
+
+import msgspec
 
 from gateway.core.errors import Forbidden
 from gateway.policy.access import Item, item_visible, needs_service_kinds
@@ -22,8 +23,7 @@ from gateway.sources.records import ContactRecord, ContactRole, OrganizationReco
 LISTING_SERVICE = Service.FASTLEGE
 
 
-@dataclass(frozen=True, slots=True)
-class ContactDetails:
+class ContactDetails(msgspec.Struct, frozen=True, gc=False):
     """What a contact's name, kind, organisation, address and phone are read from."""
 
     organization: OrganizationRecord | None

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any, TypeVar
+
+import msgspec
 
 from gateway.engine import Selection
 from gateway.policy.access import (
@@ -32,15 +33,13 @@ from gateway.sources.records import AttachmentRecord, ContactRecord, Direction, 
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True)
-class Counterpart:
+class Counterpart(msgspec.Struct, frozen=True):
     contact: ContactRecord | None  # None: none that the viewer may see
     # Its organisation and practitioner, or the upstream error loading them met (its fields fail with it).
     details: ContactDetails | SourceError | None
 
 
-@dataclass(frozen=True, slots=True)
-class ThreadView:
+class ThreadView(msgspec.Struct, frozen=True):
     """A thread as the viewer may see it, with what its fields read.
 
     `messages` are the messages the viewer may see (`hidden_messages` counts the others). When the
@@ -48,7 +47,8 @@ class ThreadView:
     whether the thread is shown at all, and the thread's date and unread count come from them, so a
     withheld message does not show through them. Otherwise every message is visible, and they are
     loaded, like `counterpart`, when the query selects them (`prepared`). Either may hold the
-    upstream error its loading met instead: the field that reads it fails with it.
+    upstream error its loading met instead: the field that reads it fails with it. (A msgspec Struct:
+    made again for every thread of a page, it costs a tenth of a frozen dataclass.)
     """
 
     record: ThreadRecord
