@@ -9,9 +9,12 @@ GraphQL errors, by status and by error code. Goal at 64 connections: no non-200 
 error. Past what one process can serve (`GATEWAY_MAX_IN_FLIGHT`, 64 by default), the excess is
 answered 503 OVERLOADED at once: never UPSTREAM_UNAVAILABLE for the gateway's own saturation. A
 client told 503 waits its `Retry-After` before it asks again, as a well-behaved client does.
-Figures print; nothing is asserted.
+The gateway process's resident memory (VmRSS in /proc/PID/status) is read every second: per level
+its value at the start, its peak and its value at the end, and, for a level of several minutes, one
+reading a minute, so that memory that grows with time shows. Figures print; nothing is asserted.
 
     python bench/load.py [--connections 64 200] [--duration 60] [--max-in-flight 64]
+    python bench/load.py --connections 64 --duration 600     # memory over ten minutes at 64 connections
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ class Level:
     statuses: Counter[int] = field(default_factory=Counter)
     codes: Counter[str] = field(default_factory=Counter)  # GraphQL error codes, of any status
     failed: Counter[str] = field(default_factory=Counter)  # no answer at all (connection errors)
+    rss_mb: list[float] = field(default_factory=list)  # the gateway's resident memory, once a second
 
     def percentile(self, p: float) -> float:
         ordered = sorted(self.latencies_ms)
@@ -84,11 +88,28 @@ async def client(url: str, token: str, until: float, level: Level) -> None:
                 level.codes[(error.get("extensions") or {}).get("code", "(no code)")] += 1
 
 
-async def run_level(url: str, token: str, connections: int, duration: float) -> Level:
+def resident_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return math.nan
+
+
+async def sample_memory(pid: int, until: float, level: Level) -> None:
+    while True:
+        level.rss_mb.append(resident_mb(pid))
+        if time.monotonic() >= until:
+            return
+        await asyncio.sleep(1.0)
+
+
+async def run_level(url: str, token: str, pid: int, connections: int, duration: float) -> Level:
     level = Level(connections)
     started = time.monotonic()
     until = started + duration
-    await asyncio.gather(*(client(url, token, until, level) for _ in range(connections)))
+    await asyncio.gather(
+        sample_memory(pid, until, level), *(client(url, token, until, level) for _ in range(connections))
+    )
     level.seconds = time.monotonic() - started
     return level
 
@@ -112,6 +133,14 @@ def report(levels: list[Level], args: argparse.Namespace) -> None:
             f"{level.connections:>11} {total:>9} {total / level.seconds:>7.1f} {level.percentile(50):>7.1f} "
             f"{level.percentile(99):>7.1f} {non_200:>8} {sum(level.codes.values()):>7}  {detail or '-'}"
         )
+    print()
+    print("resident memory of the gateway process (MB): at the start, peak, at the end of each level")
+    for level in levels:
+        if level.rss_mb:
+            print(f"{level.connections:>11} {level.rss_mb[0]:>7.1f} {max(level.rss_mb):>7.1f} {level.rss_mb[-1]:>7.1f}")
+        if len(level.rss_mb) > 120:
+            minutes = level.rss_mb[60::60]
+            print(f"{'':>11} once a minute: " + ", ".join(f"{mb:.1f}" for mb in minutes))
     if any(level.latencies_ms for level in levels):
         print()
         print(
@@ -130,7 +159,8 @@ async def main(args: argparse.Namespace) -> None:
             env = {**up.gateway_env(), "GATEWAY_MAX_IN_FLIGHT": str(args.max_in_flight)}
             async with gateway_process(env, 1, Path(tmp) / "gateway.log") as gateway, aiohttp.ClientSession() as http:
                 token = await signed_in(http, gateway, up.key_set)
-                levels = [await run_level(gateway.url, token, n, args.duration) for n in args.connections]
+                pid = gateway.process.pid
+                levels = [await run_level(gateway.url, token, pid, n, args.duration) for n in args.connections]
     report(levels, args)
 
 

@@ -21,20 +21,20 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from opentelemetry import propagate, trace
-from opentelemetry.instrumentation._semconv import _StabilityMode
-from opentelemetry.instrumentation.aiohttp_client import create_trace_config
-from opentelemetry.sdk.resources import SERVICE_NAME, Resource
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.trace import SpanKind, Status, StatusCode, Tracer
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from yarl import URL
 
 from gateway.logs import redact
+
+if TYPE_CHECKING:
+    # The SDK, the exporter and the aiohttp instrumentation are imported only when tracing is on:
+    # a gateway without traces does not hold them in memory (several MB of every worker).
+    from opentelemetry.sdk.trace import TracerProvider
 
 TRACER_NAME = "gateway"
 
@@ -45,6 +45,9 @@ def provider_from_environment() -> TracerProvider | None:
     if not configured or os.environ.get("OTEL_SDK_DISABLED", "").strip().lower() == "true":
         return None
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+    from opentelemetry.sdk.resources import SERVICE_NAME, Resource
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
     # Resource.create reads OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES, which win over this default.
     resource = Resource.create({SERVICE_NAME: "health-gateway"} if "OTEL_SERVICE_NAME" not in os.environ else {})
@@ -55,6 +58,9 @@ def provider_from_environment() -> TracerProvider | None:
 
 def upstream_trace_config(provider: TracerProvider, base_urls: Mapping[str, str]) -> aiohttp.TraceConfig:
     """Spans of the upstream requests: named "<METHOD> <source>", the URL without its query."""
+    from opentelemetry.instrumentation._semconv import _StabilityMode
+    from opentelemetry.instrumentation.aiohttp_client import create_trace_config
+
     prefixes = sorted(((url.rstrip("/"), name) for name, url in base_urls.items()), key=lambda p: -len(p[0]))
 
     def without_query(url: URL) -> str:
