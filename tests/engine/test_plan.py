@@ -11,7 +11,7 @@ from gateway.engine.plan import NO_VARIABLES, Compiler, FieldStep, ObjectPlan, f
 from gateway.schema import build_schema
 from gateway.schema.directives import AddressMask, ServiceGate
 from sandbox import Sandbox
-from sandbox.seed import KARI
+from sandbox.seed import KARI, OLA
 from tests.support import GatewayClient
 
 SCHEMA = build_schema(Settings.model_construct())._schema
@@ -96,6 +96,31 @@ async def test_messages_selected_in_a_fragment_load_with_the_page(gateway: Gatew
     assert all(t["messages"]["nodes"] for t in inline["data"]["person"]["threads"]["nodes"])
     # The threads, then every thread's messages in one request.
     assert sum(counted.values()) == 2, counted
+
+
+CONDITIONAL = """query($id: ID!, $withMessages: Boolean!) { person(id: $id) { threads(first: 5) { nodes {
+  id ...M @include(if: $withMessages) } } } }
+fragment M on Thread { messages(first: 1) { nodes { id } } }"""
+
+
+async def test_a_page_loads_its_messages_only_when_the_plan_includes_them(
+    gateway: GatewayClient, sandbox: Sandbox
+) -> None:
+    """`selected(info)` answers from the plan, @include applied: the messages are neither loaded nor
+    shown when the variable leaves them out, and loaded in one request when it takes them in. (Kari
+    reads Ola's inbox by fullmakt, where the rules do not look at messages one by one, so nothing but
+    the selection loads them.)"""
+    token = await gateway.token(KARI)
+    requests = []
+    for with_messages in (False, True, False):
+        sandbox.reset()
+        answer = await gateway.execute(CONDITIONAL, {"id": OLA, "withMessages": with_messages}, token=token)
+        assert "errors" not in answer, answer
+        nodes = answer["data"]["person"]["threads"]["nodes"]
+        assert nodes and all(("messages" in node) is with_messages for node in nodes)
+        requests.append(sum(sandbox.control("inbox").counts.values()))
+    # The threads; then the threads and every thread's messages in one request; then the threads again.
+    assert requests == [1, 2, 1]
 
 
 @strawberry.type
