@@ -398,13 +398,18 @@ def condition_variables(
     return tuple(sorted(finder.names))
 
 
+# The most plans kept for one operation: each combination of its @skip/@include variables is a plan, and
+# a document with twenty such variables would otherwise let a client make a million of them.
+PLANS_PER_OPERATION = 16
+
+
 class _Operation:
     __slots__ = ("conditions", "operation", "plans")
 
     def __init__(self, operation: OperationDefinitionNode, conditions: tuple[str, ...]) -> None:
         self.operation = operation  # kept alive with its plans, so that its id is never reused meanwhile
         self.conditions = conditions
-        self.plans: dict[tuple[Any, ...], Plan] = {}
+        self.plans: OrderedDict[tuple[Any, ...], Plan] = OrderedDict()
 
 
 class Plans:
@@ -433,11 +438,16 @@ class Plans:
                 self._operations.popitem(last=False)
         else:
             self._operations.move_to_end(id(operation))
-        key = tuple(variables.coerced.get(name) for name in entry.conditions)
-        plan = entry.plans.get(key)
+        key = tuple(variables.coerced.get(name) for name in entry.conditions) if entry.conditions else ()
+        plans = entry.plans
+        plan = plans.get(key)
         if plan is None:
             plan = Compiler(schema, fragments, variables, self.completers).compile(operation)
-            entry.plans[key] = plan
+            plans[key] = plan
+            if len(plans) > PLANS_PER_OPERATION:
+                plans.popitem(last=False)
+        elif len(plans) > 1:
+            plans.move_to_end(key)
         return plan
 
     def prepare(self, schema: GraphQLSchema, document: DocumentNode) -> int:

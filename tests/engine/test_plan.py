@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import graphql
 import strawberry
+from graphql.execution import VariableValues
 
 from gateway.core.config import Settings
 from gateway.engine import executor_with_plans, selected
-from gateway.engine.plan import NO_VARIABLES, Compiler, FieldStep, ObjectPlan, fragments_of, operations_of
+from gateway.engine.plan import (
+    NO_VARIABLES,
+    PLANS_PER_OPERATION,
+    Compiler,
+    FieldStep,
+    ObjectPlan,
+    fragments_of,
+    operations_of,
+)
 from gateway.schema import build_schema
 from gateway.schema.directives import AddressMask, ServiceGate
 from sandbox import Sandbox
@@ -198,3 +207,26 @@ def test_a_plan_answers_exactly_as_graphql_core() -> None:
     assert got.data == expected.data and got.data is not None
     assert [(e.message, e.path) for e in got.errors or ()] == [(e.message, e.path) for e in expected.errors or ()]
     assert len(got.errors or ()) == 3
+
+
+def test_an_operation_keeps_a_bounded_number_of_plans_however_many_conditions_it_has() -> None:
+    """Each combination of @skip/@include variables is a plan of its own; a client that sends every
+    combination of many of them makes the oldest plans go, never memory without end."""
+    flags = [f"f{i}" for i in range(6)]
+    text = (
+        "query("
+        + ", ".join(f"${flag}: Boolean!" for flag in flags)
+        + ") { viewer { "
+        + " ".join(f"a{i}: id @include(if: ${flag})" for i, flag in enumerate(flags))
+        + " } }"
+    )
+    document = graphql.parse(text)
+    assert not graphql.validate(SCHEMA, document)
+    _, plans = executor_with_plans()
+    (operation,) = operations_of(document)
+    for combination in range(2 ** len(flags)):
+        values = {flag: bool(combination >> i & 1) for i, flag in enumerate(flags)}
+        plan = plans.plan(SCHEMA, operation, fragments_of(document), VariableValues({}, values))
+        assert plan.root is not None
+        assert plans.plan(SCHEMA, operation, fragments_of(document), VariableValues({}, values)) is plan
+    assert len(plans) == PLANS_PER_OPERATION
