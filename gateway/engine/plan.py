@@ -333,12 +333,12 @@ class Compiler:
             return factory.object(step, plan), None, below
         assert isinstance(return_type, GraphQLAbstractType)
         plans: dict[str, ObjectPlan] = {}
-        parts: list[Selection] = []
+        parts: dict[str, Selection] = {}
         for possible in self.schema.get_possible_types(return_type):
             plan, below = self._object(possible, self.collector.collect(possible, selection_sets), shape)
             plans[possible.name] = plan
-            parts.append(below)
-        selection = merged(parts)
+            parts[possible.name] = below
+        selection = Selection(merged(parts.values()), by_type=parts)
         self.selections[shape] = selection
         return factory.abstract(step, return_type, plans), None, selection
 

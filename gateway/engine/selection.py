@@ -20,12 +20,21 @@ from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 
 class Selection(Mapping[str, "Selection"]):
     """The fields selected on a field's value, by field name (aliases and fragments merged), each
-    with what is selected below it. Asking for a field that is not selected gives an empty one."""
+    with what is selected below it. Asking for a field that is not selected gives an empty one. On a
+    field of an abstract type (`_entities`) it holds every possible type's fields together, and
+    `on(type_name)` gives one type's alone."""
 
-    __slots__ = ("_fields",)
+    __slots__ = ("_by_type", "_fields")
 
-    def __init__(self, fields: Mapping[str, Selection] | None = None) -> None:
+    def __init__(
+        self, fields: Mapping[str, Selection] | None = None, by_type: Mapping[str, Selection] | None = None
+    ) -> None:
         self._fields: dict[str, Selection] = dict(fields or {})
+        self._by_type = dict(by_type or {})
+
+    def on(self, type_name: str) -> Selection:
+        """What is selected when the value is of this object type."""
+        return self._by_type.get(type_name, self)
 
     def __getitem__(self, name: str) -> Selection:
         return self._fields.get(name, EMPTY)

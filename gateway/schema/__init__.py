@@ -13,8 +13,9 @@ from strawberry.types.info import Info
 
 from gateway.core.config import Settings
 from gateway.core.errors import BadUserInput
-from gateway.engine import Plans, executor_with_plans
+from gateway.engine import Plans, executor_with_plans, selected
 from gateway.request.context import GatewayContext
+from gateway.resolvers import appointments
 from gateway.resolvers.contacts import details_or_failure
 from gateway.resolvers.entities import EntityBatch
 from gateway.schema.appointment import Appointment
@@ -77,6 +78,7 @@ class GatewaySchema(strawberry.federation.Schema):
                     )
                 )
         batch = EntityBatch(info.context, keys)
+        selection = selected(info)  # what the entities select, all their types together
 
         async def entity(typename: str, id: str) -> Person | HealthContact | Appointment | None:
             if typename == "Person":
@@ -88,7 +90,11 @@ class GatewaySchema(strawberry.federation.Schema):
                 owner, record = contact
                 return HealthContact(record=record, owner=owner, details=await details_or_failure(info.context, record))
             appointment = await batch.appointment(id)
-            return Appointment(record=appointment[1], owner=appointment[0]) if appointment else None
+            if appointment is None:
+                return None
+            subject, found = appointment
+            places = await appointments.places_of(info.context, [found], selection.on("Appointment"))
+            return Appointment(record=found, owner=subject, place=places.get(found.id))
 
         pending = iter(keys)
         return [FederationAny(entity(*next(pending))) if result is None else result for result in results]

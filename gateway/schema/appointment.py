@@ -9,11 +9,13 @@ import strawberry
 from gateway.policy.access import kind_or_conservative
 from gateway.request.context import Info
 from gateway.request.decisions import Subject
+from gateway.resolvers.appointments import Place
 from gateway.resolvers.contacts import contact_by_practitioner, details_or_failure
 from gateway.schema.common import Address
 from gateway.schema.contact import HealthContact
 from gateway.schema.directives import confidential_address_field
 from gateway.schema.enums import AppointmentStatus, ServiceKind
+from gateway.sources.errors import SourceError
 from gateway.sources.records import AppointmentRecord, LocationRecord
 
 
@@ -47,6 +49,8 @@ class Location:
 class Appointment:
     record: strawberry.Private[AppointmentRecord]
     owner: strawberry.Private[Subject]
+    # Loaded with the appointment where the query reads it (resolvers/appointments.py `places_of`).
+    place: strawberry.Private[Place] = None
 
     @strawberry.field(description="Stable id (the FHIR Appointment id).")
     def id(self) -> strawberry.ID:
@@ -68,27 +72,28 @@ class Appointment:
     def title(self) -> str:
         return self.record.title
 
-    async def _location(self, info: Info) -> LocationRecord | None:
-        if self.record.location_id is None:
-            return None
-        return await info.context.loaders.location_by_id.load(self.record.location_id)
+    def _place(self) -> LocationRecord | None:
+        place = self.place
+        if isinstance(place, SourceError):
+            raise place
+        return place
 
     @strawberry.field(description="Hospital, GP or municipal service.")
-    async def service_kind(self, info: Info) -> ServiceKind:
+    def service_kind(self) -> ServiceKind:
         kind = self.record.service_kind
         if kind is None:
-            location = await self._location(info)
+            location = self._place()
             kind = location.service_kind if location else None
         return kind_or_conservative(kind)
 
     @strawberry.field(description="Where it takes place.")
-    async def location(self, info: Info) -> Location | None:
-        record = await self._location(info)
+    def location(self) -> Location | None:
+        record = self._place()
         return Location(record=record, owner=self.owner) if record else None
 
     @strawberry.field(description="The organisation that runs the place.")
-    async def organization(self, info: Info) -> str | None:
-        record = await self._location(info)
+    def organization(self) -> str | None:
+        record = self._place()
         return record.organization_name if record else None
 
     @strawberry.field(description="The practitioner, when the person has them as a health contact.")

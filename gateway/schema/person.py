@@ -120,7 +120,8 @@ class Person:
         page = await appointments.appointment_page(
             info.context, self.owner, first=first, after=after, start=from_, end=to
         )
-        return Connection.of(page, lambda a: Appointment(record=a, owner=self.owner))
+        places = await appointments.places_of(info.context, page.items, selected(info).nodes())
+        return Connection.of(page, lambda a: Appointment(record=a, owner=self.owner, place=places.get(a.id)))
 
     @service_field(
         contacts.LISTING_SERVICE,

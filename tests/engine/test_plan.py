@@ -230,3 +230,23 @@ def test_an_operation_keeps_a_bounded_number_of_plans_however_many_conditions_it
         assert plan.root is not None
         assert plans.plan(SCHEMA, operation, fragments_of(document), VariableValues({}, values)) is plan
     assert len(plans) == PLANS_PER_OPERATION
+
+
+PLACES = """query($id: ID!, $where: Boolean!) { person(id: $id) { appointments(first: 10) { nodes {
+  id title location @include(if: $where) { name } } } } }"""
+
+
+async def test_appointments_load_their_place_only_when_the_query_reads_it(
+    gateway: GatewayClient, sandbox: Sandbox
+) -> None:
+    token = await gateway.token(KARI)
+    located = []
+    for where in (False, True):
+        sandbox.reset()
+        answer = await gateway.execute(PLACES, {"id": KARI, "where": where}, token=token)
+        assert "errors" not in answer, answer
+        nodes = answer["data"]["person"]["appointments"]["nodes"]
+        assert nodes and all(("location" in node) is where for node in nodes)
+        located.append(sandbox.control("appointments").counts.get("GET /fhir/Location", 0))
+    # No Location without `location`; with it, the page's Locations in one request.
+    assert located == [0, 1]
