@@ -23,9 +23,10 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from graphql import GraphQLError, GraphQLSchema, OperationDefinitionNode
+from graphql import GraphQLError, GraphQLSchema
 
 from gateway.engine import Plans
+from gateway.engine.plan import operations_of
 from gateway.schema.cost import operation_cost
 from gateway.schema.documents import DocumentCache
 
@@ -92,7 +93,7 @@ def check(documents: Mapping[str, TrustedDocument], cache: DocumentCache, schema
         except GraphQLError as exc:
             results.append(Checked(document, None, None, (exc.message,)))
             continue
-        operations = [d for d in parsed.definitions if isinstance(d, OperationDefinitionNode)]
+        operations = operations_of(parsed)
         kind = operations[0].operation.value if len(operations) == 1 else None
         problems = [e.message for e in cache.validate(schema, document.body, parsed)]
         cost = None

@@ -215,7 +215,7 @@ class PlanExecutor(StrawberryGraphQLCoreExecutionContext):
         known = step.arguments
         if known is not None:
             return known
-        return _argument_values(step.definition, step.nodes[0], self.variable_values, self.hide_suggestions)
+        return get_argument_values(step.definition, step.nodes[0], self.variable_values, None, self.hide_suggestions)
 
     def info(self, step: FieldStep, path: Path) -> Any:
         return self.build_resolve_info(step.definition, step.nodes, step.parent_type, path)
@@ -356,10 +356,6 @@ class PlanExecutor(StrawberryGraphQLCoreExecutionContext):
             self.handle_step_error(raw_error, inner_null is not None, step.nodes, item_path)
             return None
         return completed
-
-
-def _argument_values(definition: Any, node: FieldNode, variables: Any, hide_suggestions: bool) -> dict[str, Any]:
-    return get_argument_values(definition, node, variables, None, hide_suggestions)
 
 
 class Completers(CompleterFactory):

@@ -98,10 +98,6 @@ class FieldStep:
     null_message: str | None = None
 
     @property
-    def return_type(self) -> GraphQLOutputType:
-        return self.definition.type
-
-    @property
     def name(self) -> str:
         return self.nodes[0].name.value
 

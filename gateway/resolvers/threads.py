@@ -256,14 +256,6 @@ async def _counterparts_of(
     }
 
 
-async def load_message_page(
-    ctx: GatewayContext, view: ThreadView, *, first: int | None, after: str | None
-) -> Page[MessageRecord]:
-    """As `message_page`, loading the thread's messages first when they are not at hand."""
-    check_first(first)  # a bad page size costs no upstream call
-    return message_page(view, await visible_messages(ctx, view), first=first, after=after)
-
-
 async def visible_messages(ctx: GatewayContext, view: ThreadView) -> tuple[MessageRecord, ...]:
     """The thread's messages the viewer may see, loaded when they are not at hand."""
     if view.messages is not None:

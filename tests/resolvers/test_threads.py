@@ -16,7 +16,14 @@ from gateway.policy.clock import OSLO
 from gateway.policy.vocabulary import MessageCategory, Reason, Service, ServiceKind, Visibility
 from gateway.resolvers import messaging
 from gateway.resolvers.pagination import Page, encode_cursor
-from gateway.resolvers.threads import ThreadView, load_message_page, thread_by_id, thread_page, visible_attachments
+from gateway.resolvers.threads import (
+    ThreadView,
+    message_page,
+    thread_by_id,
+    thread_page,
+    visible_attachments,
+    visible_messages,
+)
 from sandbox import Sandbox
 from sandbox.inbox import STORE
 from sandbox.seed import (
@@ -120,7 +127,7 @@ async def test_a_withheld_message_does_not_show_through_the_threads_date_or_unre
     assert view.record.unread_count == 1
     assert view.last_message_at == dt.datetime(2026, 10, 20, 11, 0, tzinfo=OSLO)
     assert view.unread_count == 0
-    messages = await load_message_page(ctx, view, first=None, after=None)
+    messages = message_page(view, await visible_messages(ctx, view), first=None, after=None)
     assert [m.hidden_from_guardian for m in messages.items] == [False]
     assert (messages.total_count, messages.hidden_count) == (1, 1)
 
@@ -199,13 +206,13 @@ async def test_messages_are_newest_first_and_page_by_cursor(contexts: Contexts) 
     ctx, kari = await contexts.subject(KARI, KARI)
     view = await thread_by_id(ctx, kari, "th-kari-002")  # four messages
     assert view is not None
-    first = await load_message_page(ctx, view, first=3, after=None)
-    rest = await load_message_page(ctx, view, first=3, after=first.end_cursor)
+    first = message_page(view, await visible_messages(ctx, view), first=3, after=None)
+    rest = message_page(view, await visible_messages(ctx, view), first=3, after=first.end_cursor)
     sent = [m.sent_at for m in first.items] + [m.sent_at for m in rest.items]
     assert len(sent) == first.total_count == 4 and sent == sorted(sent, reverse=True)
     assert first.has_next_page and not rest.has_next_page and rest.hidden_count == 0
     with pytest.raises(BadUserInput):
-        await load_message_page(ctx, view, first=3, after=encode_cursor("Thread", ("x", "y")))
+        message_page(view, await visible_messages(ctx, view), first=3, after=encode_cursor("Thread", ("x", "y")))
 
 
 async def test_attachments_are_withheld_from_a_parent_of_a_child_of_12_to_15(contexts: Contexts) -> None:
