@@ -1,7 +1,8 @@
 """What an allowed viewer may see of each service and each item (DESIGN.md 4.3 to 4.5).
 
 `service_visibility` decides a whole service (a field such as `threads`) once per subject;
-`item_visible` decides one item of a list. Both are pure and cheap; callers memoize per request.
+`item_visible` decides one item of a list. Both are pure and cheap; callers memoize per request
+(`ItemVerdicts`, for the items of one list).
 
 Denial reasons are checked in this order, so the most actionable one is given: the subject's
 own confidential address, then the basis (a fullmakt's areas, a child's age), then consent.
@@ -10,7 +11,8 @@ own confidential address, then the basis (a fullmakt's areas, a child's age), th
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from gateway.policy.catalog import CATALOG, CATEGORY_SERVICE, YOUTH_MESSAGE_CATEGORIES, YOUTH_SERVICES
@@ -110,33 +112,49 @@ class Item:
     via_representative: bool = False
 
 
+@functools.cache
 def category_item(category: MessageCategory | None, kind: ServiceKind | None) -> Item | None:
     """A thread as an item of its category's service (section 5); None for a category that belongs
-    to no service, whose threads are withheld."""
+    to no service, whose threads are withheld. (Cached: a few categories and kinds make every thread.)"""
     if category is None:
         return None
     return Item(CATEGORY_SERVICE[category], kind, category=category)
 
 
 def messages_visible(
-    access: Access,
-    listing: Visibility,
+    visible: Callable[[Item], bool],
     thread: Item,
     hidden_from_guardian: Sequence[bool],
     by_representative: Sequence[bool],
 ) -> list[bool]:
-    """Which of a thread's messages may be shown, judged one by one (4.5): a thread in which a
-    representative wrote for the subject stays the representative's as a whole. A thread is shown
-    only when at least one of its messages is."""
+    """Which of a thread's messages may be shown, judged one by one (4.5) by `visible` (an
+    `ItemVerdicts`): a thread in which a representative wrote for the subject stays the
+    representative's as a whole. A thread is shown only when at least one of its messages is."""
     via_representative = any(by_representative)
     # A message differs from its thread only in `hidden_from_guardian`: two verdicts at most.
     verdicts = {
-        hidden: item_visible(
-            access, listing, Item(thread.service, thread.kind, hidden, thread.category, via_representative)
-        )
+        hidden: visible(Item(thread.service, thread.kind, hidden, thread.category, via_representative))
         for hidden in set(hidden_from_guardian)
     }
     return [verdicts[hidden] for hidden in hidden_from_guardian]
+
+
+class ItemVerdicts:
+    """`item_visible` for one viewer and listing, each distinct item judged once: the items of a list
+    repeat a handful of facts (60 threads of a page fall in a few categories and kinds)."""
+
+    __slots__ = ("_access", "_listing", "_verdicts")
+
+    def __init__(self, access: Access, listing: Visibility) -> None:
+        self._access = access
+        self._listing = listing
+        self._verdicts: dict[Item, bool] = {}
+
+    def __call__(self, item: Item) -> bool:
+        verdict = self._verdicts.get(item)
+        if verdict is None:
+            verdict = self._verdicts[item] = item_visible(self._access, self._listing, item)
+        return verdict
 
 
 def item_visible(access: Access, listing: Visibility, item: Item) -> bool:

@@ -12,6 +12,7 @@ import msgspec
 from gateway.engine import Selection
 from gateway.policy.access import (
     Item,
+    ItemVerdicts,
     category_item,
     item_visible,
     judges_each_message,
@@ -110,6 +111,8 @@ async def visible_threads(
         counterpart_kinds(ctx, subject) if needs_service_kinds(access) else _nothing({}),
         ctx.loaders.messages_by_thread.load_many([t.id for t in threads]) if per_message else _nothing([]),
     )
+    visible = ItemVerdicts(access, listing)
+    born = subject.person.birth_date
     shown: list[ThreadView] = []
     for index, thread in enumerate(threads):
         kind = kinds.get(thread.counterpart_contact_id or "")
@@ -117,20 +120,19 @@ async def visible_threads(
         if item is None:
             continue
         if not per_message or not messages[index]:
-            if item_visible(access, listing, item):
+            if visible(item):
                 shown.append(ThreadView.whole(thread, listing, kind))
             continue
         in_thread = messages[index]
         judged = messages_visible(
-            access,
-            listing,
+            visible,
             item,
             [m.hidden_from_guardian for m in in_thread],
-            [written_for_a_child(subject.person.birth_date, m.sent_at, m.sent_on_behalf_of) for m in in_thread],
+            [written_for_a_child(born, m.sent_at, m.sent_on_behalf_of) for m in in_thread],
         )
-        visible = tuple(m for m, ok in zip(in_thread, judged, strict=True) if ok)
-        if visible:
-            shown.append(ThreadView.judged_by_message(thread, listing, kind, visible, len(in_thread) - len(visible)))
+        seen = tuple(m for m, ok in zip(in_thread, judged, strict=True) if ok)
+        if seen:
+            shown.append(ThreadView.judged_by_message(thread, listing, kind, seen, len(in_thread) - len(seen)))
     return shown, len(threads) - len(shown)
 
 

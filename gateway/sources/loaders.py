@@ -16,7 +16,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping, Sequence
 from functools import cached_property
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from aiodataloader import DataLoader
 
@@ -50,13 +50,36 @@ async def load_by_key(loader: DataLoader[K, V], keys: Iterable[K]) -> dict[K, V]
     return dict(zip(wanted, await loader.load_many(wanted), strict=True))
 
 
+class BatchLoader(DataLoader[K, V]):
+    """aiodataloader's DataLoader, whose `load_many` awaits its keys' futures one after another
+    instead of gathering them. They resolve together, in one batch, so only the first await waits,
+    where a gather adds a callback and a turn of the event loop for each key (a page asks for the
+    messages of every thread at once)."""
+
+    async def load_many(self, keys: Iterable[K]) -> list[V]:  # type: ignore[override]  # awaited alike
+        futures = [self.load(key) for key in keys]
+        try:
+            return [await future for future in futures]
+        except BaseException:
+            # As a gather would: the other keys' errors (a failed batch fails every key) are seen,
+            # so none is reported as never retrieved.
+            for future in futures:
+                future.add_done_callback(_retrieved)
+            raise
+
+
+def _retrieved(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()
+
+
 def _loader(fetch: Callable[[list[K]], Awaitable[Mapping[K, V]]], missing: V) -> DataLoader[K, V]:
     # `missing` is shared by every key without an answer: keep it immutable (None or ()).
     async def load(keys: list[K]) -> list[V]:
         found = await fetch(keys)
         return [found.get(key, missing) for key in keys]
 
-    return DataLoader(load, max_batch_size=MAX_BATCH)
+    return BatchLoader(load, max_batch_size=MAX_BATCH)
 
 
 def _by(items: Sequence[ProxyRecord], attribute: str) -> dict[str, tuple[ProxyRecord, ...]]:

@@ -169,8 +169,6 @@ def _ordered(result: ExecutionResult) -> bytes:
     return orjson.dumps({"data": result.data, "errors": errors})
 
 
-
-
 def differential_executor_with_plans() -> tuple[type[PlanExecutor], Plans]:
     """`gateway.engine.executor_with_plans` for tests: the plan's answers checked against graphql-core's."""
     plans = Plans(Completers())

@@ -16,6 +16,7 @@ import pytest
 
 from gateway.policy.access import (
     Item,
+    ItemVerdicts,
     address_mask,
     category_item,
     item_visible,
@@ -361,11 +362,12 @@ def test_messages_are_judged_one_by_one_and_a_representatives_thread_stays_their
     assert thread is not None
     # A parent of a 5-year-old: only the message hidden from guardians is withheld.
     parent = PARENT_5.access(ConsentLevel.FULL)
-    assert messages_visible(parent, PARTIAL, thread, [False, True, False], [False, False, False]) == [True, False, True]
+    judged = messages_visible(ItemVerdicts(parent, PARTIAL), thread, [False, True, False], [False, False, False])
+    assert judged == [True, False, True]
     # Jonas (13-15) as himself: a thread in which a parent wrote for him is withheld whole, whichever message it was.
     youth = YOUTH_13.access(ConsentLevel.FULL)
-    assert messages_visible(youth, PARTIAL, thread, [False, False], [False, False]) == [True, True]
-    assert messages_visible(youth, PARTIAL, thread, [False, False], [False, True]) == [False, False]
+    assert messages_visible(ItemVerdicts(youth, PARTIAL), thread, [False, False], [False, False]) == [True, True]
+    assert messages_visible(ItemVerdicts(youth, PARTIAL), thread, [False, False], [False, True]) == [False, False]
 
 
 # --- address_mask ---------------------------------------------------------------------------------

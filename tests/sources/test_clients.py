@@ -199,6 +199,36 @@ async def test_loaders_batch_many_loads_into_one_call(sandbox: Sandbox, session:
     assert sandbox.control("inbox").counts["GET /threads"] == 1
 
 
+async def test_load_many_answers_each_key_in_order_from_one_call(
+    sandbox: Sandbox, session: aiohttp.ClientSession
+) -> None:
+    loaders = Loaders(sources_for(sandbox, session))
+    people = await loaders.person_by_id.load_many([OLA, KARI, OLA, "01018510193"])
+    assert [p.id if p else None for p in people] == [OLA, KARI, OLA, None]
+    assert sandbox.control("registry").counts["GET /persons"] == 1
+
+
+async def test_load_many_fails_with_its_batch_and_leaves_no_error_unseen(
+    sandbox: Sandbox, session: aiohttp.ClientSession, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Every key of a failed batch fails; the errors of the keys after the first are seen too (asyncio
+    logs `Future exception was never retrieved` for any that is not), and a later load asks again."""
+    import asyncio
+    import gc
+
+    loaders = Loaders(sources_for(sandbox, session))
+    sandbox.control("registry").fail_status = 502
+    with pytest.raises(UpstreamStatusError):
+        await loaders.person_by_id.load_many([KARI, OLA, EMMA])
+    await asyncio.sleep(0)  # the callbacks that see the other keys' errors run
+    loaders.person_by_id.clear_all()  # drops the last references to the failed keys' futures
+    gc.collect()
+    assert "never retrieved" not in caplog.text
+    sandbox.control("registry").fail_status = None
+    assert [p.id for p in await loaders.person_by_id.load_many([OLA, EMMA])] == [OLA, EMMA]
+    assert sandbox.control("registry").counts["GET /persons"] == 2
+
+
 # --- CareTeams with their practitioners and organisations (_include) ------------------------------------
 
 
