@@ -93,6 +93,9 @@ class Loaders:
     def __init__(self, sources: Sources) -> None:
         self._sources = sources
 
+    # A loader's fetch holds what it needs, never `self`: a cycle through the Loaders would keep a
+    # request's records until the garbage collector came by, long after the request.
+
     @cached_property
     def person_by_id(self) -> DataLoader[str, PersonRecord | None]:
         return _loader(self._sources.registry.persons_by_ids, missing=None)
@@ -103,8 +106,10 @@ class Loaders:
 
     @cached_property
     def proxies_by_grantee(self) -> DataLoader[str, tuple[ProxyRecord, ...]]:
+        consent = self._sources.consent
+
         async def fetch(ids: list[str]) -> dict[str, tuple[ProxyRecord, ...]]:
-            return _by(await self._sources.consent.proxies("grantee", ids), "grantee")
+            return _by(await consent.proxies("grantee", ids), "grantee")
 
         return _loader(fetch, missing=())
 
@@ -118,25 +123,35 @@ class Loaders:
 
     @cached_property
     def contacts_by_subject(self) -> DataLoader[str, Sequence[ContactRecord]]:
+        contacts, primed = self._sources.contacts, self._priming()
+
         async def fetch(ids: list[str]) -> dict[str, list[ContactRecord]]:
-            return self._primed(await self._sources.contacts.care_teams_by_subjects(ids)).by_subject(ids)
+            return primed(await contacts.care_teams_by_subjects(ids)).by_subject(ids)
 
         return _loader(fetch, missing=())
 
     @cached_property
     def contact_by_id(self) -> DataLoader[str, ContactRecord | None]:
+        contacts, primed = self._sources.contacts, self._priming()
+
         async def fetch(ids: list[str]) -> dict[str, ContactRecord]:
-            found = self._primed(await self._sources.contacts.care_teams_by_ids(ids))
+            found = primed(await contacts.care_teams_by_ids(ids))
             return {contact.id: contact for contact in found.contacts}
 
         return _loader(fetch, missing=None)
 
-    def _primed(self, found: CareTeams) -> CareTeams:
-        for practitioner in found.practitioners.values():
-            self.practitioner_by_id.prime(practitioner.id, practitioner)
-        for organization in found.organizations.values():
-            self.organization_by_id.prime(organization.id, organization)
-        return found
+    def _priming(self) -> Callable[[CareTeams], CareTeams]:
+        """What primes the practitioner and organisation loaders with a CareTeam search's includes."""
+        practitioners, organizations = self.practitioner_by_id, self.organization_by_id
+
+        def primed(found: CareTeams) -> CareTeams:
+            for practitioner in found.practitioners.values():
+                practitioners.prime(practitioner.id, practitioner)
+            for organization in found.organizations.values():
+                organizations.prime(organization.id, organization)
+            return found
+
+        return primed
 
     @cached_property
     def practitioner_by_id(self) -> DataLoader[str, PractitionerRecord | None]:
@@ -149,13 +164,14 @@ class Loaders:
     @cached_property
     def appointments_by_window(self) -> DataLoader[AppointmentWindow, Sequence[AppointmentRecord]]:
         """Keyed by (patient id, from, to): one search per distinct window, all patients in it."""
+        appointments = self._sources.appointments
 
         async def fetch(keys: list[AppointmentWindow]) -> dict[AppointmentWindow, list[AppointmentRecord]]:
             windows: dict[tuple[dt.datetime | None, dt.datetime | None], list[str]] = defaultdict(list)
             for patient_id, start, end in keys:
                 windows[(start, end)].append(patient_id)
             searches = [
-                self._sources.appointments.appointments_by_patients(patients, start, end)
+                appointments.appointments_by_patients(patients, start, end)
                 for (start, end), patients in windows.items()
             ]
             found: dict[AppointmentWindow, list[AppointmentRecord]] = {}
