@@ -114,3 +114,28 @@ async def test_production_mode_has_no_demo_endpoints(sandbox: Sandbox) -> None:
             assert resp.status in (404, 405)
         async with http.get(f"{url}/graphql", headers={"Accept": "text/html"}) as resp:
             assert '<select id="persona"' not in await resp.text()
+
+
+def test_a_gateway_without_redis_loads_no_redis_client() -> None:
+    """The Redis client is some 8 MB resident: a gateway that shares nothing (no REDIS_URL) never imports it."""
+    import subprocess
+    import sys
+
+    program = """
+import asyncio, sys
+from gateway.app import build_app
+from gateway.core.config import Settings
+from gateway.core.shared import shared_state
+
+async def main():
+    settings = Settings(demo=True, redis_url=None)
+    build_app(settings)
+    async with shared_state(settings) as state:
+        assert await state.redis_reachable() is None
+    print(sorted(name for name in sys.modules if name == "redis" or name.startswith("redis.")))
+
+asyncio.run(main())
+"""
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

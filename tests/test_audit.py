@@ -11,7 +11,8 @@ import pytest
 from redis.asyncio import Redis
 
 from gateway.app import build_app
-from gateway.core.audit import AuditEntry, MemoryAuditLog, RedisAuditLog
+from gateway.core.audit import AuditEntry, MemoryAuditLog
+from gateway.core.on_redis.audit import RedisAuditLog
 from gateway.policy.clock import fixed_clock
 from gateway.serving import serving
 from sandbox import Sandbox

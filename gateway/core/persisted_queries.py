@@ -2,10 +2,10 @@
 
 A client sends the hash of its document alone; the gateway answers PERSISTED_QUERY_NOT_FOUND until
 the client has sent the document once with its hash. With REDIS_URL the documents are shared by the
-replicas and expire `ttl_s` after they were last registered; otherwise each process keeps the most
-recently used `max_entries`. A document is not personal data (variables are never stored). The
-store is an optimisation: when Redis fails, a lookup finds nothing and a registration is skipped, so
-the client sends its document again and is served.
+replicas (core/on_redis/persisted_queries.py) and expire `ttl_s` after they were last registered;
+otherwise each process keeps the most recently used `max_entries`. A document is not personal data
+(variables are never stored). The store is an optimisation: when Redis fails, a lookup finds nothing
+and a registration is skipped, so the client sends its document again and is served.
 """
 
 from __future__ import annotations
@@ -13,9 +13,6 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from typing import Protocol
-
-from redis.asyncio import Redis, RedisCluster
-from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
 
@@ -47,26 +44,3 @@ class MemoryPersistedQueries:
         self._documents.move_to_end(sha256)
         while len(self._documents) > self._max_entries:
             self._documents.popitem(last=False)
-
-
-class RedisPersistedQueries:
-    def __init__(self, redis: Redis | RedisCluster, prefix: str, ttl_s: int) -> None:
-        self._redis = redis
-        self._prefix = prefix
-        self._ttl_s = ttl_s
-
-    async def get(self, sha256: str) -> str | None:
-        try:
-            found = await self._redis.get(self._prefix + sha256)
-        except (RedisError, OSError) as exc:
-            log.warning("persisted query lookup failed: %s", type(exc).__name__)
-            return None
-        return found.decode() if isinstance(found, bytes) else found
-
-    async def put(self, sha256: str, document: str) -> None:
-        if len(document.encode()) > MAX_DOCUMENT_BYTES:
-            return
-        try:
-            await self._redis.set(self._prefix + sha256, document, ex=self._ttl_s)
-        except (RedisError, OSError) as exc:
-            log.warning("persisted query not stored: %s", type(exc).__name__)

@@ -4,7 +4,8 @@ Who a GP is and where a clinic lies is the same for every person and every reque
 FHIR servers say for how long (`Cache-Control: max-age`) and can tell whether a kept copy is still
 current (`ETag`, `If-None-Match`, 304). Only these types are kept, and only when the server allows:
 persons, consents, threads, messages, CareTeams and Appointments, personal data, never are. Kept in
-Redis with REDIS_URL (shared by replicas), else in each process (the most recently used entries).
+Redis with REDIS_URL (shared by replicas: core/on_redis/reference_cache.py), else in each process
+(the most recently used entries).
 An entry past its max-age is kept a while longer for revalidation: a 304 makes it fresh again
 without its body being sent.
 """
@@ -20,8 +21,6 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import orjson
-from redis.asyncio import Redis, RedisCluster
-from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
 
@@ -92,36 +91,3 @@ class MemoryReferenceCache:
             self._entries.move_to_end(key)
         while len(self._entries) > self._max_entries:
             self._entries.popitem(last=False)
-
-
-class RedisReferenceCache:
-    def __init__(self, redis: Redis | RedisCluster, prefix: str) -> None:
-        self._redis = redis
-        self._prefix = prefix
-
-    async def get_many(self, keys: Sequence[str]) -> dict[str, Entry]:
-        if not keys:
-            return {}
-        try:
-            names = [self._prefix + key for key in keys]
-            # On a cluster the keys lie in many slots: one MGET per shard, not one atomic MGET.
-            values = await (
-                self._redis.mget_nonatomic(names) if isinstance(self._redis, RedisCluster) else self._redis.mget(names)
-            )
-        except (RedisError, OSError) as exc:
-            log.warning("reference cache lookup failed: %s", type(exc).__name__)
-            return {}  # fetched from the source, as without a cache
-        return {key: Entry.from_json(raw) for key, raw in zip(keys, values, strict=True) if raw is not None}
-
-    async def put_many(self, entries: Mapping[str, Entry]) -> None:
-        if not entries:
-            return
-        now = time.time()
-        try:
-            async with self._redis.pipeline(transaction=False) as pipe:
-                for key, entry in entries.items():
-                    keep_s = int(entry.fresh_until - now) + KEPT_FOR_REVALIDATION_S
-                    pipe.set(self._prefix + key, entry.to_json(), ex=max(keep_s, 1))
-                await pipe.execute()
-        except (RedisError, OSError) as exc:
-            log.warning("reference cache not written: %s", type(exc).__name__)

@@ -25,8 +25,9 @@ import pytest
 from redis.asyncio import Redis, RedisCluster
 
 from gateway.core.auth import DemoIssuer
-from gateway.core.events import EventBus, InboxEventRecord, RedisEventBus, ShardedEventBus
-from gateway.core.shared import cluster_url
+from gateway.core.events import EventBus, InboxEventRecord
+from gateway.core.on_redis import cluster_url
+from gateway.core.on_redis.events import RedisEventBus, ShardedEventBus
 from sandbox import Sandbox
 from sandbox.inbox import STORE
 from sandbox.seed import EMMA, KARI, OLA, PER

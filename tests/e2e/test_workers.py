@@ -32,7 +32,8 @@ import pytest
 from redis.asyncio import Redis
 
 from gateway.core.auth import DemoIssuer
-from gateway.core.events import InboxEventRecord, RedisEventBus
+from gateway.core.events import InboxEventRecord
+from gateway.core.on_redis.events import RedisEventBus
 from sandbox.seed import KARI, OLA
 from tests.support import (
     READY_WITHIN_S,
