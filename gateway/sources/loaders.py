@@ -90,11 +90,11 @@ def _by(items: Sequence[ProxyRecord], attribute: str) -> dict[str, tuple[ProxyRe
 
 
 class Loaders:
+    """One request's loaders. Each loader's fetch holds what it calls, never the Loaders: a cycle
+    through them would keep the request's records until the garbage collector came by."""
+
     def __init__(self, sources: Sources) -> None:
         self._sources = sources
-
-    # A loader's fetch holds what it needs, never `self`: a cycle through the Loaders would keep a
-    # request's records until the garbage collector came by, long after the request.
 
     @cached_property
     def person_by_id(self) -> DataLoader[str, PersonRecord | None]:
