@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Sequence
 
@@ -11,14 +12,19 @@ from gateway.policy.access import Item, item_visible, needs_service_kinds
 from gateway.policy.catalog import APPOINTMENT_SERVICE
 from gateway.request.context import GatewayContext
 from gateway.request.decisions import Subject
+from gateway.resolvers.contacts import ContactDetails, by_practitioner, visible_contacts, with_details
 from gateway.resolvers.items import appointment_kinds
 from gateway.resolvers.pagination import Page, SortKey, check_first, instant_key, paginate
 from gateway.sources.errors import SourceError
-from gateway.sources.records import AppointmentRecord, LocationRecord
+from gateway.sources.records import AppointmentRecord, ContactRecord, LocationRecord
 
 # What an appointment's place fields read: its Location, none, or the upstream error loading it met
 # (the fields that read it fail with it).
 Place = LocationRecord | SourceError | None
+# What its `practitioner` reads: the person's health contact with that practitioner, if the viewer may
+# see it, with its details (or the upstream error loading them met); none; or the upstream error
+# finding it met.
+Practitioner = tuple[ContactRecord, ContactDetails | SourceError] | SourceError | None
 
 
 def _appointment_key(appointment: AppointmentRecord) -> SortKey:
@@ -100,17 +106,46 @@ def _reads_place(appointment: AppointmentRecord, selection: Selection) -> bool:
     )
 
 
-async def places_of(
-    ctx: GatewayContext, appointments: Sequence[AppointmentRecord], selection: Selection
-) -> dict[str, Place]:
-    """Each appointment's Location, by appointment id, where the query reads it: in one batch for all
-    of them (kept reference data, most of it at hand)."""
-    wanted = [a for a in appointments if _reads_place(a, selection)]
-    if not wanted:
-        return {}
-    ids = list(dict.fromkeys(a.location_id for a in wanted if a.location_id))
+async def parts_of(
+    ctx: GatewayContext, subject: Subject, appointments: Sequence[AppointmentRecord], selection: Selection
+) -> tuple[dict[str, Place], dict[str, Practitioner]]:
+    """Each appointment's place and practitioner, by appointment id, where the query reads them: each
+    kind in one batch for all the appointments, both at once."""
+    reading_places = [a for a in appointments if _reads_place(a, selection)]
+    reading_practitioners = [a for a in appointments if a.practitioner_id] if "practitioner" in selection else []
+    if reading_places and reading_practitioners:
+        return await asyncio.gather(
+            _places_of(ctx, reading_places), _practitioners_of(ctx, subject, reading_practitioners)
+        )
+    if reading_places:
+        return await _places_of(ctx, reading_places), {}
+    if reading_practitioners:
+        return {}, await _practitioners_of(ctx, subject, reading_practitioners)
+    return {}, {}
+
+
+async def _places_of(ctx: GatewayContext, appointments: Sequence[AppointmentRecord]) -> dict[str, Place]:
+    # Kept reference data, most of it at hand.
+    ids = list(dict.fromkeys(a.location_id for a in appointments if a.location_id))
     try:
         found = dict(zip(ids, await ctx.loaders.location_by_id.load_many(ids), strict=True))
     except SourceError as failed:
-        return {a.id: failed for a in wanted}
-    return {a.id: found.get(a.location_id or "") for a in wanted}
+        return {a.id: failed for a in appointments}
+    return {a.id: found.get(a.location_id or "") for a in appointments}
+
+
+async def _practitioners_of(
+    ctx: GatewayContext, subject: Subject, appointments: Sequence[AppointmentRecord]
+) -> dict[str, Practitioner]:
+    try:
+        chosen = by_practitioner(await ctx.loaders.contacts_by_subject.load(subject.person.id), ctx.now)
+        shown = await visible_contacts(ctx, subject, {c.id for c in chosen.values()})
+    except SourceError as failed:
+        return {a.id: failed for a in appointments}
+    details = await with_details(ctx, list(shown.values()))
+    found: dict[str, Practitioner] = {}
+    for appointment in appointments:
+        contact = chosen.get(appointment.practitioner_id or "")
+        visible = shown.get(contact.id) if contact else None
+        found[appointment.id] = (visible, details[visible.id]) if visible else None
+    return found

@@ -36,8 +36,8 @@ async def details_of(ctx: GatewayContext, contacts: Sequence[ContactRecord]) -> 
     loaders = ctx.loaders
     organization_ids = list(dict.fromkeys(c.organization_id for c in contacts if c.organization_id))
     practitioner_ids = list(dict.fromkeys(c.practitioner_id for c in contacts if c.practitioner_id))
-    # Both batches are queued before either is awaited, so they go out together; gathering the
-    # loaders' futures (not coroutines) makes no task per contact field that reads them.
+    # Both batches are queued before either is awaited (`load_many` queues its keys when called), so
+    # they go out together; the gather sees both batches' errors, whichever fails.
     organizations, practitioners = await asyncio.gather(
         loaders.organization_by_id.load_many(organization_ids),
         loaders.practitioner_by_id.load_many(practitioner_ids),
@@ -50,14 +50,20 @@ async def details_of(ctx: GatewayContext, contacts: Sequence[ContactRecord]) -> 
     ]
 
 
-async def details_or_failure(ctx: GatewayContext, contact: ContactRecord) -> ContactDetails | SourceError:
-    """One contact's details, or the upstream error loading them met: then each field that reads them
-    fails with it, and the contact's other fields are still shown."""
+async def with_details(
+    ctx: GatewayContext, contacts: Sequence[ContactRecord]
+) -> dict[str, ContactDetails | SourceError]:
+    """Each contact's details by its id, in one batch, or for each the upstream error loading them
+    met: then each field that reads them fails with it, and the contacts' other fields are still shown."""
     try:
-        (details,) = await details_of(ctx, [contact])
+        return dict(zip([c.id for c in contacts], await details_of(ctx, contacts), strict=True))
     except SourceError as failed:
-        return failed
-    return details
+        return dict.fromkeys([c.id for c in contacts], failed)
+
+
+async def details_or_failure(ctx: GatewayContext, contact: ContactRecord) -> ContactDetails | SourceError:
+    """One contact's details, or the upstream error loading them met (see `with_details`)."""
+    return (await with_details(ctx, [contact]))[contact.id]
 
 
 def is_current(contact: ContactRecord, now: dt.datetime) -> bool:
@@ -110,9 +116,10 @@ def _shown(ctx: GatewayContext, subject: Subject, contact: ContactRecord, kind: 
     return item_visible(subject.access, listing, _item(contact, kind))
 
 
-async def contact_by_practitioner(ctx: GatewayContext, subject: Subject, practitioner_id: str) -> ContactRecord | None:
-    """The subject's contact with this practitioner (an appointment's practitioner), current first."""
-    contacts = await ctx.loaders.contacts_by_subject.load(subject.person.id)
-    matches = [c for c in contacts if c.practitioner_id == practitioner_id]
-    matches.sort(key=lambda c: not is_current(c, ctx.now))
-    return await contact_by_id(ctx, subject, matches[0].id) if matches else None
+def by_practitioner(contacts: Sequence[ContactRecord], now: dt.datetime) -> dict[str, ContactRecord]:
+    """Practitioner id -> the subject's contact with that practitioner (an appointment's), current first."""
+    chosen: dict[str, ContactRecord] = {}
+    for contact in sorted(contacts, key=lambda c: not is_current(c, now)):
+        if contact.practitioner_id:
+            chosen.setdefault(contact.practitioner_id, contact)
+    return chosen

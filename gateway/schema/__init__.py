@@ -93,8 +93,15 @@ class GatewaySchema(strawberry.federation.Schema):
             if appointment is None:
                 return None
             subject, found = appointment
-            places = await appointments.places_of(info.context, [found], selection.on("Appointment"))
-            return Appointment(record=found, owner=subject, place=places.get(found.id))
+            places, practitioners = await appointments.parts_of(
+                info.context, subject, [found], selection.on("Appointment")
+            )
+            return Appointment(
+                record=found,
+                owner=subject,
+                place=places.get(found.id),
+                practitioner_contact=practitioners.get(found.id),
+            )
 
         pending = iter(keys)
         return [FederationAny(entity(*next(pending))) if result is None else result for result in results]

@@ -7,10 +7,8 @@ import datetime as dt
 import strawberry
 
 from gateway.policy.access import kind_or_conservative
-from gateway.request.context import Info
 from gateway.request.decisions import Subject
-from gateway.resolvers.appointments import Place
-from gateway.resolvers.contacts import contact_by_practitioner, details_or_failure
+from gateway.resolvers.appointments import Place, Practitioner
 from gateway.schema.common import Address
 from gateway.schema.contact import HealthContact
 from gateway.schema.directives import confidential_address_field
@@ -49,8 +47,9 @@ class Location:
 class Appointment:
     record: strawberry.Private[AppointmentRecord]
     owner: strawberry.Private[Subject]
-    # Loaded with the appointment where the query reads it (resolvers/appointments.py `places_of`).
+    # Loaded with the appointment where the query reads them (resolvers/appointments.py `parts_of`).
     place: strawberry.Private[Place] = None
+    practitioner_contact: strawberry.Private[Practitioner] = None
 
     @strawberry.field(description="Stable id (the FHIR Appointment id).")
     def id(self) -> strawberry.ID:
@@ -97,10 +96,11 @@ class Appointment:
         return record.organization_name if record else None
 
     @strawberry.field(description="The practitioner, when the person has them as a health contact.")
-    async def practitioner(self, info: Info) -> HealthContact | None:
-        if self.record.practitioner_id is None:
+    def practitioner(self) -> HealthContact | None:
+        found = self.practitioner_contact
+        if isinstance(found, SourceError):
+            raise found
+        if found is None:
             return None
-        contact = await contact_by_practitioner(info.context, self.owner, self.record.practitioner_id)
-        if contact is None:
-            return None
-        return HealthContact(record=contact, owner=self.owner, details=await details_or_failure(info.context, contact))
+        contact, details = found
+        return HealthContact(record=contact, owner=self.owner, details=details)

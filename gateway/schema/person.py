@@ -120,8 +120,15 @@ class Person:
         page = await appointments.appointment_page(
             info.context, self.owner, first=first, after=after, start=from_, end=to
         )
-        places = await appointments.places_of(info.context, page.items, selected(info).nodes())
-        return Connection.of(page, lambda a: Appointment(record=a, owner=self.owner, place=places.get(a.id)))
+        places, practitioners = await appointments.parts_of(
+            info.context, self.owner, page.items, selected(info).nodes()
+        )
+        return Connection.of(
+            page,
+            lambda a: Appointment(
+                record=a, owner=self.owner, place=places.get(a.id), practitioner_contact=practitioners.get(a.id)
+            ),
+        )
 
     @service_field(
         contacts.LISTING_SERVICE,

@@ -56,16 +56,21 @@ class BatchLoader(DataLoader[K, V]):
     where a gather adds a callback and a turn of the event loop for each key (a page asks for the
     messages of every thread at once)."""
 
-    async def load_many(self, keys: Iterable[K]) -> list[V]:  # type: ignore[override]  # awaited alike
-        futures = [self.load(key) for key in keys]
-        try:
-            return [await future for future in futures]
-        except BaseException:
-            # As a gather would: the other keys' errors (a failed batch fails every key) are seen,
-            # so none is reported as never retrieved.
-            for future in futures:
-                future.add_done_callback(_retrieved)
-            raise
+    def load_many(self, keys: Iterable[K]) -> Awaitable[list[V]]:  # type: ignore[override]  # awaited alike
+        # The keys are queued now, as aiodataloader's own does: two `load_many` called before either
+        # is awaited go out in the same batch window.
+        return _in_turn([self.load(key) for key in keys])
+
+
+async def _in_turn(futures: list[asyncio.Future[V]]) -> list[V]:
+    try:
+        return [await future for future in futures]
+    except BaseException:
+        # As a gather would: the other keys' errors (a failed batch fails every key) are seen, so
+        # none is reported as never retrieved.
+        for future in futures:
+            future.add_done_callback(_retrieved)
+        raise
 
 
 def _retrieved(future: asyncio.Future[Any]) -> None:

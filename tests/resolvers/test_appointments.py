@@ -7,11 +7,15 @@ import datetime as dt
 import pytest
 
 from gateway.core.errors import BadUserInput, Forbidden
+from gateway.engine import Selection
 from gateway.policy.clock import OSLO
 from gateway.policy.vocabulary import Reason
-from gateway.resolvers.appointments import appointment_page, visible_appointments
+from gateway.request.context import GatewayContext
+from gateway.request.decisions import Subject
+from gateway.resolvers.appointments import appointment_page, parts_of, visible_appointments
 from gateway.resolvers.pagination import Page
-from gateway.sources.records import AppointmentRecord
+from gateway.sources.errors import SourceError
+from gateway.sources.records import AppointmentRecord, AppointmentStatus
 from sandbox import Sandbox
 from sandbox.seed import (
     AP_EMMA_GP,
@@ -22,11 +26,16 @@ from sandbox.seed import (
     AP_KARI_HOME,
     AP_KARI_HOSPITAL_PAST,
     AP_KARI_HOSPITAL_UPCOMING,
+    CT_KARI_GP,
+    CT_KARI_GP_FORMER,
     EMMA,
     ERIK,
     INGRID,
     JONAS,
     KARI,
+    PR_EIDE,
+    PR_HAUGLAND,
+    PR_MOE,
 )
 from tests.request.factory import Contexts
 
@@ -118,3 +127,43 @@ async def test_appointments_are_forbidden_where_timeavtaler_is_not_available(
     with pytest.raises(Forbidden) as exc:
         await appointment_page(ctx, ingrid, first=10, after=None, start=None, end=None)
     assert exc.value.reason is reason
+
+
+# --- the practitioner: the person's health contact with them, as a query that selects it loads it ---------
+
+
+def _appointment(patient_id: str, practitioner_id: str) -> AppointmentRecord:
+    at = dt.datetime(2026, 12, 1, 9, tzinfo=dt.UTC)
+    return AppointmentRecord(
+        id=f"ap-{practitioner_id}",
+        patient_id=patient_id,
+        status=AppointmentStatus.BOOKED,
+        start=at,
+        end=None,
+        title="Time",
+        service_kind=None,
+        practitioner_id=practitioner_id,
+        location_id=None,
+        hidden_from_guardian=False,
+    )
+
+
+async def _practitioners(ctx: GatewayContext, subject: Subject, *practitioner_ids: str) -> list[str | None]:
+    """The contact id each appointment's `practitioner` shows, as a query that selects it loads them."""
+    appointments = [_appointment(subject.person.id, p) for p in practitioner_ids]
+    _, found = await parts_of(ctx, subject, appointments, Selection({"practitioner": Selection()}))
+    shown = [found[a.id] for a in appointments]
+    assert not any(isinstance(part, SourceError) for part in shown)
+    return [part[0].id if isinstance(part, tuple) else None for part in shown]
+
+
+async def test_an_appointments_practitioner_is_the_persons_contact_current_first(contexts: Contexts) -> None:
+    ctx, kari = await contexts.subject(KARI, KARI)
+    assert await _practitioners(ctx, kari, PR_HAUGLAND, PR_EIDE, "pr-nobody") == [
+        CT_KARI_GP,
+        CT_KARI_GP_FORMER,
+        None,
+    ]
+    # The hospital physician of a 14-year-old is not shown to his parent.
+    ctx, jonas = await contexts.subject(KARI, JONAS)
+    assert await _practitioners(ctx, jonas, PR_MOE) == [None]

@@ -9,7 +9,7 @@ import pytest
 
 from gateway.core.errors import Forbidden
 from gateway.policy.vocabulary import Reason
-from gateway.resolvers.contacts import contact_by_id, contact_by_practitioner, contacts_of, is_current
+from gateway.resolvers.contacts import contact_by_id, contacts_of, is_current
 from gateway.sources.records import ContactRecord, ContactRole
 from sandbox.seed import (
     CT_EMMA_GP,
@@ -31,9 +31,6 @@ from sandbox.seed import (
     INGRID,
     JONAS,
     KARI,
-    PR_EIDE,
-    PR_HAUGLAND,
-    PR_MOE,
 )
 from tests.request.factory import Contexts, service_client
 from tests.support import TEST_NOW
@@ -91,18 +88,6 @@ async def test_another_persons_contact_is_absent(contexts: Contexts) -> None:
     assert await contact_by_id(ctx, kari, CT_JONAS_GP) is None
     assert await contact_by_id(ctx, kari, "ct-does-not-exist") is None
     assert (await contact_by_id(ctx, kari, CT_KARI_GP_FORMER)) is not None  # former ones are found by id
-
-
-async def test_a_practitioners_contact_is_the_current_one_first(contexts: Contexts) -> None:
-    ctx, kari = await contexts.subject(KARI, KARI)
-    gp = await contact_by_practitioner(ctx, kari, PR_HAUGLAND)
-    assert gp is not None and gp.id == CT_KARI_GP
-    former = await contact_by_practitioner(ctx, kari, PR_EIDE)
-    assert former is not None and former.id == CT_KARI_GP_FORMER
-    assert await contact_by_practitioner(ctx, kari, "pr-nobody") is None
-    # The hospital physician of a 14-year-old is not shown to his parent.
-    ctx, jonas = await contexts.subject(KARI, JONAS)
-    assert await contact_by_practitioner(ctx, jonas, PR_MOE) is None
 
 
 async def test_a_service_client_gets_no_contacts(contexts: Contexts) -> None:
