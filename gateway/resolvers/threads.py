@@ -24,7 +24,7 @@ from gateway.policy.catalog import ATTACHMENT_SERVICE
 from gateway.policy.vocabulary import MessageCategory, Service, ServiceKind, Visibility
 from gateway.request.context import GatewayContext
 from gateway.request.decisions import Subject
-from gateway.resolvers.contacts import ContactDetails, details_of, visible_contacts
+from gateway.resolvers.contacts import ContactDetails, visible_contacts, with_details
 from gateway.resolvers.items import counterpart_kinds
 from gateway.resolvers.pagination import Page, SortKey, check_first, instant_key, paginate
 from gateway.sources.errors import SourceError
@@ -245,14 +245,9 @@ async def _counterparts_of(
 ) -> dict[str, Counterpart]:
     wanted = {view.record.counterpart_contact_id for view in views if view.record.counterpart_contact_id}
     shown = await visible_contacts(ctx, subject, wanted)
-    contacts = list(shown.values())
-    details: dict[str, ContactDetails] | SourceError
-    try:
-        details = dict(zip([c.id for c in contacts], await details_of(ctx, contacts), strict=True))
-    except SourceError as failed:
-        details = failed
+    details = await with_details(ctx, list(shown.values()))
     return {
-        view.record.id: Counterpart(contact, _part(details, contact.id, None) if contact else None)
+        view.record.id: Counterpart(contact, details[contact.id] if contact else None)
         for view in views
         for contact in [shown.get(view.record.counterpart_contact_id or "")]
     }
