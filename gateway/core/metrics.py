@@ -21,7 +21,7 @@ GRAPHQL_LATENCY = Histogram(
 )
 UPSTREAM_REQUESTS = Counter(
     "gateway_upstream_requests",
-    "HTTP requests to upstream sources, by source and outcome (ok, status, unavailable).",
+    "HTTP requests to upstream sources, by source and outcome (ok, status, unavailable, circuit_open).",
     ["source", "outcome"],
     registry=REGISTRY,
 )

@@ -33,7 +33,8 @@ class CircuitBreaker:
         self._failures = 0
         self._opened_at: float | None = None
         self._probing = False
-        UPSTREAM_CIRCUIT_OPEN.labels(source).set(0)
+        self._open = UPSTREAM_CIRCUIT_OPEN.labels(source)  # looked up once: every answer sets it
+        self._open.set(0)
 
     @property
     def state(self) -> CircuitState:
@@ -55,13 +56,13 @@ class CircuitBreaker:
 
     def succeeded(self) -> None:
         self._failures, self._opened_at, self._probing = 0, None, False
-        UPSTREAM_CIRCUIT_OPEN.labels(self.source).set(0)
+        self._open.set(0)
 
     def failed(self) -> None:
         self._failures += 1
         if self._probing or self._failures >= self._threshold:
             self._opened_at, self._probing = self._clock(), False
-            UPSTREAM_CIRCUIT_OPEN.labels(self.source).set(1)
+            self._open.set(1)
 
     def abandoned(self) -> None:
         """A request let through ended without an answer either way (its caller was cancelled)."""

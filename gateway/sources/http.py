@@ -18,6 +18,8 @@ from gateway.sources.breaker import CircuitBreaker
 from gateway.sources.errors import UpstreamStatusError, UpstreamUnavailable
 
 JsonObject = dict[str, Any]
+# How an upstream request ended, as the upstream_requests_total metric counts it.
+OUTCOMES = ("ok", "status", "unavailable", "circuit_open")
 B = TypeVar("B")  # what a body is decoded into
 
 
@@ -76,6 +78,9 @@ class JsonHttp:
         self.breaker = breaker
         self._session = session
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
+        # The metrics' children of this source, looked up once (`labels` takes a lock and makes a key).
+        self._latency = UPSTREAM_LATENCY.labels(source)
+        self._outcomes = {outcome: UPSTREAM_REQUESTS.labels(source, outcome) for outcome in OUTCOMES}
 
     def url(self, *segments: str) -> URL:
         url = self.base_url
@@ -115,7 +120,7 @@ class JsonHttp:
         a body it finds no JSON (`NotJson`) makes the source unavailable, as a broken connection does."""
         breaker = self.breaker
         if breaker is not None and not breaker.allow():
-            UPSTREAM_REQUESTS.labels(self.source, "circuit_open").inc()
+            self._outcomes["circuit_open"].inc()
             raise UpstreamUnavailable(self.source, "circuit open: failing at once until a probe succeeds")
         started = time.perf_counter()
         outcome = "unavailable"
@@ -146,8 +151,8 @@ class JsonHttp:
             cancelled = True
             raise
         finally:
-            UPSTREAM_REQUESTS.labels(self.source, outcome).inc()
-            UPSTREAM_LATENCY.labels(self.source).observe(time.perf_counter() - started)
+            self._outcomes[outcome].inc()
+            self._latency.observe(time.perf_counter() - started)
             if breaker is not None:
                 if answered:
                     breaker.succeeded()
