@@ -8,13 +8,14 @@ about 10 MB more at 64 requests in flight. Reference counting frees an acyclic r
 from __future__ import annotations
 
 import gc
+import uuid
 from collections.abc import Iterator
 
 import pytest
 
 import gateway.engine
 from sandbox import Sandbox
-from sandbox.seed import KARI
+from sandbox.seed import KARI, OLA
 from tests.support import gateway_for
 
 INBOX = """query($id: ID!) { person(id: $id) {
@@ -24,6 +25,20 @@ INBOX = """query($id: ID!) { person(id: $id) {
   appointments(first: 20) { nodes { id start location { name } practitioner { name } } }
   healthContacts { name role organization }
 } }"""
+
+SEND = """mutation($input: SendMessageInput!) { sendMessage(input: $input) {
+  message { id body } thread { id messages(first: 1) { nodes { id } } } userErrors { code } } }"""
+
+
+def _message() -> dict[str, str]:
+    return {
+        "personId": KARI,
+        "contactId": "ct-kari-gp",
+        "subject": "Fornye resept",
+        "body": "Kan jeg få fornyet resepten?",
+        "idempotencyKey": str(uuid.uuid4()),
+    }
+
 
 # What a request makes once, and that holds (or reaches) everything it loaded.
 REQUEST_TYPES = {"GatewayContext", "Loaders", "BatchLoader", "PlanExecutor", "Decisions", "Future"}
@@ -53,6 +68,10 @@ async def test_a_request_leaves_nothing_for_the_garbage_collector(sandbox: Sandb
         token = await gateway.token(KARI)
         answer = await gateway.execute(INBOX, {"id": KARI}, token=token)  # her own: judged message by message
         assert "errors" not in answer, answer
+        answer = await gateway.execute(INBOX, {"id": OLA}, token=token)  # by his fullmakt: an access-log entry
+        assert answer["data"]["person"]["threads"]["nodes"], answer
+        answer = await gateway.execute(SEND, {"input": _message()}, token=token)  # a mutation
+        assert answer["data"]["sendMessage"]["message"]["body"], answer
         sandbox.control("appointments").down = True  # a source failing: the answer carries an error
         answer = await gateway.execute(INBOX, {"id": KARI}, token=token)
         assert answer["errors"][0]["extensions"]["code"] == "UPSTREAM_UNAVAILABLE"
