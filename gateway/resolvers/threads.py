@@ -205,16 +205,10 @@ async def prepared(
     )
     messages, counterparts = (_loaded_or_failed(result) for result in results)
     return [
-        ThreadView(
-            view.record,
-            view.listing,
-            view.kind,
-            view.last_message_at,
-            view.unread_count,
-            view.judged,
-            _part(messages, view.record.id, view.messages),
-            view.hidden_messages,
-            _part(counterparts, view.record.id, view.counterpart),
+        msgspec.structs.replace(
+            view,
+            messages=_part(messages, view.record.id, view.messages),
+            counterpart=_part(counterparts, view.record.id, view.counterpart),
         )
         for view in views
     ]
