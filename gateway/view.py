@@ -3,7 +3,7 @@ GraphiQL, and GraphQL over HTTP with both media types (see gateway/http_media.py
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any, overload
 
 import orjson
@@ -17,8 +17,12 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http.base import BaseRequestProtocol
 from strawberry.http.parse_content_type import parse_content_type
+from strawberry.schema._graphql_core import GraphQLIncrementalExecutionResults
 from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler, Operation
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import NextMessage
 from strawberry.types import ExecutionResult
+from strawberry.types.execution import PreExecutionError
 from strawberry.types.unset import UnsetType
 
 from gateway import apq, trusted_documents
@@ -27,11 +31,13 @@ from gateway.core.errors import Unauthenticated
 from gateway.core.shared import SharedState
 from gateway.draining import GOING_AWAY, Drain
 from gateway.http_media import APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, is_request_error, response_media_type
+from gateway.incremental_http import Defer20220824, negotiate, streaming_response
 from gateway.logs import set_operation
 from gateway.policy.clock import Clock
 from gateway.request.context import GatewayContext
 from gateway.schema import GatewaySchema, build_schema
 from gateway.schema.extensions import public_error
+from gateway.schema.incremental import checked_parts
 from gateway.trusted_documents import TrustedDocument
 
 # Refusals of a well-formed GraphQL request (no document to run): request errors, which the legacy
@@ -47,6 +53,25 @@ class _RefusedToken(Exception):
         self.problem = problem
 
 
+class _TransportWS(BaseGraphQLTransportWSHandler[GatewayContext, Any]):
+    """graphql-transport-ws, with an answer in parts (@defer, @stream) sent as `next` messages, one per
+    part, in the format of `deferSpec=20220824` (gateway/incremental_http.py), then `complete`."""
+
+    async def _send_result_stream(self, operation: Operation[GatewayContext, Any], result_source: Any) -> None:
+        convert = Defer20220824()
+        first = True
+        async for result in result_source:
+            if isinstance(result, dict):  # a checked part (schema/incremental.py)
+                payload: Any = convert(result)  # a part: its keys are not those of a whole result
+                await operation.send_operation_message(NextMessage(id=operation.id, type="next", payload=payload))
+            elif first and isinstance(result, PreExecutionError):
+                await self._handle_pre_execution_error(operation, result)
+                return
+            else:
+                await operation.send_next(result)
+            first = False
+
+
 class GatewayGraphQL(GraphQL[GatewayContext, Any]):
     """Strawberry's ASGI view, speaking GraphQL over HTTP with both media types (gateway/http_media.py).
 
@@ -56,6 +81,8 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
     `{"errors": [...]}` and no `data`; with `application/json` a GraphQL request error keeps 200, as the
     spec's legacy rules say. A POST that is not `application/json` answers 415, a mutation over GET 405.
     """
+
+    graphql_transport_ws_handler_class = _TransportWS
 
     def __init__(
         self,
@@ -110,6 +137,8 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
             request=request,
             recheck_s=self._settings.subscription_recheck_s,
             tracer=state.tracer,
+            # graphql-transport-ws carries parts as `next` messages; over HTTP, the Accept says.
+            incremental_delivery=isinstance(request, WebSocket) or negotiate(request.headers.get("accept")) is not None,
         )
 
     async def on_ws_connect(self, context: GatewayContext) -> UnsetType:
@@ -200,9 +229,29 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
                 raise HTTPException(
                     400, "A subscription runs over a WebSocket at /graphql (graphql-transport-ws), not over HTTP."
                 )
-        return await super().execute_operation(
+        result = await super().execute_operation(
             request, request_adapter, request_data, context, root_value, sub_response
         )
+        if isinstance(result, GraphQLIncrementalExecutionResults):
+            # An answer in parts: Strawberry streams it through `create_streaming_response`, which
+            # sends these, checked and framed as the client reads them.
+            delivery = negotiate(request.headers.get("accept"))
+            assert delivery is not None  # the engine answers in parts only where the client reads them
+            parts = checked_parts(result.initial_result, result.subsequent_results, context, names[0])
+            sub_response.incremental = streaming_response(parts, delivery, self.encode_json)
+        return result
+
+    async def create_streaming_response(
+        self,
+        request: Request | WebSocket,
+        stream: Callable[[], AsyncIterator[str]],
+        sub_response: Response,
+        headers: Mapping[str, str],
+    ) -> Response:
+        incremental: Response | None = getattr(sub_response, "incremental", None)
+        if incremental is not None:
+            return incremental
+        return await super().create_streaming_response(request, stream, sub_response, headers)
 
     async def _document_ids(self, request: Request, count: int) -> list[str | None]:
         """`documentId` of each operation of the request (GraphQL-over-HTTP persisted documents)."""

@@ -3,7 +3,7 @@
 `install_control(app)` adds a middleware and three control endpoints, which are neither counted nor
 faulted:
 
-    GET  /_sandbox/stats    {"total": n, "byRoute": {"GET /persons": n, ...}}
+    GET  /_sandbox/stats    {"total": n, "byRoute": {"GET /persons": n, ...}, "inFlight": n}
     POST /_sandbox/faults   {"latency_ms"?, "slow_response_ms"?, "fail_status"?, "malformed"?, "down"?}
     POST /_sandbox/reset    clears faults and counts, and runs the app's reset hooks
 
@@ -42,13 +42,16 @@ class Control:
     reset_hooks: list[Callable[[], None]] = field(default_factory=list)
     # The W3C traceparent of each counted request that carried one: a test sees the trace continue here.
     traceparents: list[str] = field(default_factory=list)
+    # Requests being handled now. A request whose client goes away is cancelled, as a real server's
+    # would be (the runner cancels handlers): a test sees whether a client abandoned its calls.
+    in_flight: int = 0
 
     @property
     def total(self) -> int:
         return sum(self.counts.values())
 
     def stats(self) -> dict[str, Any]:
-        return {"total": self.total, "byRoute": dict(self.counts)}
+        return {"total": self.total, "byRoute": dict(self.counts), "inFlight": self.in_flight}
 
     def clear_faults(self) -> None:
         self.latency_ms = 0.0
@@ -109,6 +112,14 @@ async def control_middleware(request: web.Request, handler: Handler) -> web.Stre
         return await handler(request)
     control = request.app[CONTROL]
     control.counts[route_name(request)] += 1
+    control.in_flight += 1
+    try:
+        return await _faulted(request, handler, control)
+    finally:
+        control.in_flight -= 1
+
+
+async def _faulted(request: web.Request, handler: Handler, control: Control) -> web.StreamResponse:
     if "traceparent" in request.headers:
         control.traceparents.append(request.headers["traceparent"])
     if control.down:

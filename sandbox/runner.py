@@ -40,7 +40,8 @@ class Sandbox:
         try:
             for source in SOURCES:
                 # No access log: benchmarks and test output would drown in it.
-                runner = web.AppRunner(self.apps[source.name], access_log=None)
+                # Handlers are cancelled when their client goes away, as a real server's request ends.
+                runner = web.AppRunner(self.apps[source.name], access_log=None, handler_cancellation=True)
                 await runner.setup()
                 self._runners.append(runner)
                 await web.TCPSite(runner, self.host, self._ports.get(source.name, 0)).start()

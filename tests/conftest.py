@@ -38,7 +38,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     terminalreporter.write_line(
         f"differential execution: {TALLY.compared} operations ({len(TALLY.documents)} distinct documents) run by "
         f"the plan and by graphql-core's executor: {TALLY.identical} alike to the byte, {reordered} alike with "
-        f"their errors in path order, {differed} differed"
+        f"their errors in path order, {differed} differed; {TALLY.incremental} of them answered in parts"
     )
 
 

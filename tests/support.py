@@ -30,6 +30,10 @@ ELEVEN_DIGITS = re.compile(r"(?<!\d)\d{11}(?!\d)")
 TEST_NOW = dt.datetime(2026, 11, 26, 12, 0, tzinfo=OSLO)
 
 
+# A client that reads parts in the current proposal's format (by id): what graphql-core gives.
+BY_ID = "multipart/mixed;incrementalSpec=v0.2, application/json;q=0.5"
+
+
 @dataclass
 class GatewayClient:
     """Talks to a running gateway the way a frontend does: HTTP POST /graphql with a bearer token."""
@@ -70,6 +74,67 @@ class GatewayClient:
             # 200 once execution started (the body has `data`, maybe null); 400 for a request error.
             assert resp.status == (200 if "data" in body else 400), (resp.status, text)
             return body
+
+    async def parts(self, query: str | None, variables: dict[str, Any] | None = None, **options: Any) -> list[Any]:
+        """The answer's parts, as a client that reads incremental delivery gets them (one: a whole answer);
+        `options` as `stream_parts` takes them."""
+        return [part async for part in self.stream_parts(query, variables, **options)]
+
+    async def stream_parts(
+        self,
+        query: str | None,
+        variables: dict[str, Any] | None = None,
+        *,
+        token: str | None = None,
+        accept: str = BY_ID,
+        body: dict[str, Any] | None = None,
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Each part as it arrives: multipart/mixed or Server-Sent Events as the gateway chose, or one
+        JSON answer. `body`: sent as it is, in place of `query` and `variables`."""
+        headers = {"Accept": accept, **({"Authorization": f"Bearer {token}"} if token else {})}
+        sent = body if body is not None else {"query": query, "variables": variables or {}}
+        async with self.http.post(f"{self.url}/graphql", json=sent, headers=headers) as resp:
+            assert resp.status == 200, (resp.status, await resp.text())
+            if resp.content_type == "multipart/mixed":
+                async for part in read_multipart(resp.content):
+                    yield part
+            elif resp.content_type == "text/event-stream":
+                async for part in read_events(resp.content):
+                    yield part
+            else:
+                yield json.loads(await resp.text())
+
+
+async def read_multipart(content: aiohttp.StreamReader) -> AsyncIterator[dict[str, Any]]:
+    """The JSON parts of a multipart/mixed body with the boundary `-`, each as soon as it is whole."""
+    buffer = b""
+    async for chunk in content.iter_any():
+        buffer += chunk
+        while True:
+            start = buffer.find(b"\r\n\r\n")
+            end = buffer.find(b"\r\n---", start)
+            if start < 0 or end < 0:
+                break
+            yield json.loads(buffer[start + 4 : end])
+            buffer = buffer[end + len(b"\r\n---") :]
+    assert buffer == b"--\r\n", buffer  # the closing delimiter, after the last part
+
+
+async def read_events(content: aiohttp.StreamReader) -> AsyncIterator[dict[str, Any]]:
+    """The `next` events' data of a Server-Sent Events body, until its `complete` event."""
+    buffer = b""
+    async for chunk in content.iter_any():
+        buffer += chunk
+        while b"\r\n\r\n" in buffer:
+            event, buffer = buffer.split(b"\r\n\r\n", 1)
+            fields = dict(
+                line.split(b": ", 1) if b": " in line else (line.rstrip(b":"), b"") for line in event.split(b"\r\n")
+            )
+            if fields.get(b"event") == b"complete":
+                return
+            assert fields.get(b"event") == b"next", event
+            yield json.loads(fields[b"data"])
+    raise AssertionError("the event stream ended without a complete event")
 
 
 def settings_for(sandbox: Sandbox, **overrides: Any) -> Settings:

@@ -15,7 +15,8 @@ Introspection has no plan and runs through graphql-core (`Plan.root` is None).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from itertools import islice
 from typing import Any, ClassVar
 
 from graphql import (
@@ -30,43 +31,32 @@ from graphql import (
     located_error,
 )
 from graphql.execution import get_argument_values
+from graphql.execution.collect_fields import DeferUsage
+from graphql.execution.executor import CollectedErrors, collect_iterator_awaitables
+from graphql.execution.incremental.build_execution_plan import DeferUsageSet
+from graphql.execution.incremental.computation import Computation
+from graphql.execution.incremental.incremental_executor import DeliveryGroup, ExecutionGroup, ItemStream
+from graphql.execution.incremental.stream_item_queue import StreamItemQueue
+from graphql.execution.incremental.work_queue import WorkResult
 from graphql.pyutils import Path, Undefined, gather_with_cancel, inspect, is_iterable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from gateway.engine.plan import CompleterFactory, FieldStep, ObjectPlan, Plans
+from gateway.engine.plan import CompleterFactory, DeferredGroup, Defers, FieldStep, ObjectPlan, Plans, StreamedList
 from gateway.engine.selection import RUNNING
 
 # Awaitables left behind by a failing field, settled so their errors are seen (graphql-core does the same).
 _BACKGROUND: set[asyncio.Future[Any]] = set()
 
 
+def _seen(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()
+
+
 def settle_in_background(awaitables: list[Awaitable[Any]]) -> None:
     future = asyncio.gather(*awaitables, return_exceptions=True)
     _BACKGROUND.add(future)
     future.add_done_callback(_BACKGROUND.discard)
-
-
-class FieldErrors:
-    """The field errors of one execution, with the positions they nulled: an error below a position
-    that was nulled already is not reported again (as graphql-core's executor does)."""
-
-    __slots__ = ("_positions", "errors")
-
-    def __init__(self) -> None:
-        self.errors: list[GraphQLError] = []
-        self._positions: set[Path | None] = set()
-
-    def add(self, error: GraphQLError, path: Path | None) -> None:
-        positions = self._positions
-        if None in positions:
-            return
-        at = path
-        while at is not None:
-            if at in positions:
-                return
-            at = at.prev
-        positions.add(path)
-        self.errors.append(error)
 
 
 # How a value that is neither null nor an error completes: (executor, step, path, value) -> the completed
@@ -85,7 +75,9 @@ class PlanExecutor(StrawberryGraphQLCoreExecutionContext):
     """Runs plans; a schema's executor class is made with `using`, bound to the plans it keeps."""
 
     plans: ClassVar[Plans]
-    field_errors: FieldErrors
+    # Incremental plans: the delivery group of each @defer fragment begun, by its usage and the position
+    # of the object it began on (graphql-core passes a map down instead: see `_group_of`).
+    _delivery: dict[tuple[int, Path | None], DeliveryGroup]
 
     @classmethod
     def using(cls, plans: Plans) -> type[PlanExecutor]:
@@ -96,10 +88,20 @@ class PlanExecutor(StrawberryGraphQLCoreExecutionContext):
             raise TypeError("The plan engine calls resolvers directly: a schema extension may not wrap them.")
         if self.abort_signal is not None or self.hooks is not None:
             raise TypeError("The plan engine supports neither abort signals nor execution hooks.")
-        plan = self.plans.plan(self.schema, self.operation, self.fragment_definitions, self.variable_values)
+        operation = self.operation
+        incremental = (
+            getattr(self.context_value, "incremental_delivery", False)
+            and operation.operation != OperationType.SUBSCRIPTION
+        )
+        plan = self.plans.plan(self.schema, operation, self.fragment_definitions, self.variable_values, incremental)
         if plan.root is None:
             return super().execute_operation(serially)
-        self.field_errors = FieldErrors()  # a subscription's events each start afresh
+        self.collected_errors = CollectedErrors()  # a subscription's events each start afresh
+        if incremental:
+            self._delivery = {}
+            # A deferred fragment starts when it is found, not once the part before it is sent: a slow
+            # source's part then arrives when the source answers.
+            self.enable_early_execution = True
         mutation = plan.operation.operation == OperationType.MUTATION
         selections = plan.selections
         token = RUNNING.set(selections)
@@ -110,40 +112,52 @@ class PlanExecutor(StrawberryGraphQLCoreExecutionContext):
                 else:
                     data = self.execute_plan(plan.root, self.root_value, None)
             except GraphQLError as error:
-                self.field_errors.add(error, None)
-                return self._response(None)
+                self.collected_errors.add(error, None)
+                return self._response(None, incremental)
         finally:
             RUNNING.reset(token)
         if not self.is_awaitable(data):
-            return self._response(data)
+            return self._response(data, incremental)
         pending = data
 
-        async def await_result() -> ExecutionResult:
+        async def await_result() -> Any:
             token = RUNNING.set(selections)
             try:
                 completed = await pending
             except GraphQLError as error:
-                self.field_errors.add(error, None)
-                return self._response(None)
+                self.collected_errors.add(error, None)
+                return self._response(None, incremental)
+            except Exception:
+                await self.cancel_incremental_work()  # as graphql-core: no deferred work outlives a failure
+                raise
             finally:
                 RUNNING.reset(token)
-            return self._response(completed)
+            return self._response(completed, incremental)
 
         return await_result()
 
-    def _response(self, data: dict[str, Any] | None) -> ExecutionResult:
+    def _response(self, data: dict[str, Any] | None, incremental: bool = False) -> Any:
+        if incremental:
+            # The initial part, and the later ones to come (graphql-core's publisher numbers and sends
+            # them); resolvers of those still use the helpers.
+            return self.build_response(data)
         # graphql-core's helpers for resolvers hold bound methods of the executor, which holds the
         # request's context: a cycle, which kept every request's loaded records until the garbage
         # collector came by (with a cycle in the loaders, since gone: 14 MB at 64 requests in
         # flight). The answer is whole here, and nothing of the plan's uses the helpers after it; a
         # subscription's events each have a copy of their own.
         self.async_helpers = ENDED
-        return ExecutionResult(data, self.field_errors.errors or None)
+        return ExecutionResult(data, self.collected_errors.errors or None)
 
     # --- fields ---------------------------------------------------------------------------------
 
     def execute_plan(self, plan: ObjectPlan, source: Any, path: Path | None) -> Any:
         """The fields of `plan` on `source`, concurrently: a dict, or an awaitable of it."""
+        if plan.defers is not None:
+            return self._execute_deferring(plan, plan.defers, source, path)
+        return self._execute_fields(plan, source, path)
+
+    def _execute_fields(self, plan: ObjectPlan, source: Any, path: Path | None) -> Any:
         results: dict[str, Any] = {}
         is_awaitable = self.is_awaitable
         execute_step = self.execute_step
@@ -297,7 +311,76 @@ class PlanExecutor(StrawberryGraphQLCoreExecutionContext):
         error = located_error(raw_error, nodes, path.as_list())
         if non_null and self.error_propagation:
             raise error
-        self.field_errors.add(error, path)
+        self.collected_errors.add(error, path)
+
+    # --- @defer ---------------------------------------------------------------------------------
+    # graphql-core's IncrementalExecutor, with the work it does per object done once in the plan: each
+    # deferred group runs on a sub-executor of its own (its own errors, its own later work), as an
+    # `ExecutionGroup` the publisher sends when its delivery groups are due.
+
+    def _execute_deferring(self, plan: ObjectPlan, defers: Defers, source: Any, path: Path | None) -> Any:
+        new_groups = [self._begin(usage, path) for usage in defers.new]
+        data = self._execute_fields(plan, source, path)
+        self.groups.extend(new_groups)
+        for group in defers.groups:
+            self._defer(group, source, path)
+        return data
+
+    def _sub_executor(self, usages: DeferUsageSet | None) -> PlanExecutor:
+        executor = self.create_sub_executor(usages)
+        assert isinstance(executor, PlanExecutor)  # a copy of this one
+        return executor
+
+    def _begin(self, usage: DeferUsage, path: Path | None) -> DeliveryGroup:
+        parent = usage.parent_defer_usage
+        group = DeliveryGroup(path, usage.label, None if parent is None else self._group_of(parent, path))
+        self._delivery[id(usage), path] = group
+        return group
+
+    def _group_of(self, usage: DeferUsage, path: Path | None) -> DeliveryGroup:
+        """The delivery group of `usage` that the object at `path` belongs to: the one begun at the
+        nearest enclosing position (for a list, each item has its own)."""
+        delivery = self._delivery
+        while True:
+            group = delivery.get((id(usage), path))
+            if group is not None:
+                return group
+            if path is None:
+                raise KeyError(usage.label)  # not reached: a fragment begins above what it contains
+            path = path.prev
+
+    def _defer(self, group: DeferredGroup, source: Any, path: Path | None) -> None:
+        delivery_groups = [self._group_of(usage, path) for usage in group.usages]
+        executor = self._sub_executor(group.usages)
+
+        def execute() -> Any:
+            return executor._execute_group(delivery_groups, group.plan, source, path)
+
+        computation = Computation(execute, executor.abort)
+        if group.now:
+            self.prime_now(computation)
+        else:
+            self.prime_soon(computation)
+        self.tasks.append(ExecutionGroup(delivery_groups, computation, path))
+
+    def _execute_group(
+        self, delivery_groups: list[DeliveryGroup], plan: ObjectPlan, source: Any, path: Path | None
+    ) -> Any:
+        """graphql-core's `execute_execution_group`, for a deferred group's plan."""
+        # It runs in a task of its own, started while the plan ran: `selected` finds the plan's selections.
+        try:
+            result = self.execute_plan(plan, source, path)
+        except Exception:
+            self.abort_in_background()
+            raise
+        if not self.is_awaitable(result):
+            return self.build_execution_group_result(delivery_groups, path, result)
+
+        async def await_result() -> WorkResult:
+            data = await self._aborting_on_error(result)
+            return self.build_execution_group_result(delivery_groups, path, data)
+
+        return await_result()
 
     # --- lists ----------------------------------------------------------------------------------
 
@@ -371,12 +454,108 @@ class PlanExecutor(StrawberryGraphQLCoreExecutionContext):
             return None
         return completed
 
+    # --- @stream --------------------------------------------------------------------------------
+
+    def complete_streamed_items(
+        self,
+        step: FieldStep,
+        path: Path,
+        items: Iterable[Any],
+        inner: Complete,
+        inner_null: str | None,
+        streamed: StreamedList,
+    ) -> Any:
+        """A list with @stream: its first items completed here, then (as graphql-core does once it has
+        taken `initialCount` items) the rest streamed, each item a part of its own."""
+        if streamed.initial_count < 0:
+            raise ValueError("initialCount must be a positive integer")  # graphql-core's message
+        iterator = iter(items)
+        first = list(islice(iterator, streamed.initial_count))
+        completed = self.complete_items(step, path, first, inner, inner_null)
+        if len(first) == streamed.initial_count:
+            queue = self._stream_queue(step, path, iterator, streamed, len(first))
+            self.streams.append(ItemStream(path, streamed.label, queue, len(first)))
+        return completed
+
+    def _stream_queue(
+        self, step: FieldStep, path: Path, iterator: Iterator[Any], streamed: StreamedList, index: int
+    ) -> StreamItemQueue:
+        """graphql-core's `build_stream_item_queue`, each item completed by the plan."""
+        is_awaitable = self.is_awaitable
+        early = self.enable_early_execution
+
+        async def produce(queue: StreamItemQueue) -> None:
+            at = index
+            while True:
+                try:
+                    item = next(iterator)
+                except StopIteration:
+                    return
+                except Exception as raw_error:
+                    raise located_error(raw_error, step.nodes, path.as_list()) from raw_error
+                result = self._sub_executor(None)._stream_item(step, Path(path, at, None), item, streamed)
+                if not is_awaitable(result):
+                    await queue.push(result)
+                elif early:
+                    future = asyncio.ensure_future(result)
+                    # A stream that fails at an item leaves those after it unread: their errors are seen here.
+                    future.add_done_callback(_seen)
+                    await queue.push(future)
+                else:
+                    await queue.push(await result)
+                at += 1
+
+        def on_abort(_reason: BaseException | None) -> None:
+            # Items not taken yet may be awaitables: settled, so that their errors are seen.
+            self.track_async_work(collect_iterator_awaitables(iterator, is_awaitable))
+
+        return StreamItemQueue(produce, on_abort, eager=early)
+
+    def _stream_item(self, step: FieldStep, item_path: Path, item: Any, streamed: StreamedList) -> Any:
+        """graphql-core's `complete_stream_item` on this sub-executor: a `WorkResult`, or an awaitable of it."""
+        inner, inner_null = streamed.inner, streamed.inner_null
+        non_null = inner_null is not None
+        if self.is_awaitable(item):
+            return self._finish_item(self._complete_awaitable_item(step, item_path, item, inner, inner_null))
+        try:
+            try:
+                completed = self.complete(step, inner, inner_null, item_path, item)
+            except Exception as raw_error:
+                self.handle_step_error(raw_error, non_null, step.nodes, item_path)
+                return self.build_stream_item_result(None)
+        except Exception:
+            self.abort_in_background()
+            raise
+        if self.is_awaitable(completed):
+            return self._finish_item(self._await_completed(step, item_path, completed, non_null))
+        return self.build_stream_item_result(completed)
+
+    async def _finish_item(self, completing: Awaitable[Any]) -> WorkResult:
+        return self.build_stream_item_result(await self._aborting_on_error(completing))
+
+    async def _aborting_on_error(self, pending: Awaitable[Any]) -> Any:
+        """What `pending` gives; if it fails, the later work this sub-executor made is aborted first."""
+        try:
+            return await pending
+        except Exception:
+            aborted = self.abort()
+            if self.is_awaitable(aborted):
+                await aborted
+            raise
+
 
 class Completers(CompleterFactory):
     """graphql-core's `complete_value` for a value that is neither null nor an error, specialised per
     type when the plan is made."""
 
-    def list(self, step: FieldStep, list_type: GraphQLList[Any], inner: Complete, inner_null: str | None) -> Complete:
+    def list(
+        self,
+        step: FieldStep,
+        list_type: GraphQLList[Any],
+        inner: Complete,
+        inner_null: str | None,
+        streamed: StreamedList | None = None,
+    ) -> Complete:
         message = f"Expected Iterable, but did not find one for field '{step.parent_type.name}.{step.name}'."
 
         def complete(executor: PlanExecutor, step: FieldStep, path: Path, value: Any) -> Any:
@@ -384,6 +563,8 @@ class Completers(CompleterFactory):
                 raise TypeError("The plan engine completes no async iterable outside a subscription's root.")
             if not is_iterable(value):
                 raise GraphQLError(message)
+            if streamed is not None:
+                return executor.complete_streamed_items(step, path, value, inner, inner_null, streamed)
             return executor.complete_items(step, path, value, inner, inner_null)
 
         return complete

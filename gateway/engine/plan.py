@@ -17,6 +17,13 @@ How a resolver is called:
 @skip and @include are applied when the plan is made; an operation whose conditions depend on
 variables gets one plan per combination of their values (`Plans`). Introspection (`__schema`,
 `__type`) has no plan: graphql-core executes it.
+
+@defer and @stream: an operation has two kinds of plan. For a client that reads incremental
+delivery, its plan is made with graphql-core's own field collection (`collect_fields`, which notes
+the @defer each field comes from) and `build_execution_plan`, which splits each selection set into
+the fields sent at once and the deferred groups, as graphql-core's `IncrementalExecutor` splits it on
+every request; a list field with @stream completes its first `initialCount` items and streams the
+rest. For any other client, @defer and @stream are ignored: everything comes in one answer.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ from __future__ import annotations
 import inspect
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from operator import attrgetter
 from typing import Any
 
@@ -55,7 +62,17 @@ from graphql import (
     type_from_ast,
 )
 from graphql.execution import VariableValues, get_argument_values, get_directive_values
+from graphql.execution.collect_fields import (
+    DeferUsage,
+    FieldDetails,
+    FragmentDetails,
+    collect_fields,
+    collect_subfields,
+)
+from graphql.execution.incremental.build_execution_plan import DeferUsageSet, build_execution_plan
+from graphql.execution.incremental.incremental_executor import should_defer
 from graphql.language import Visitor, visit
+from graphql.type import GraphQLStreamDirective
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.base import StrawberryOptional
 from strawberry.types.field import StrawberryField
@@ -96,6 +113,9 @@ class FieldStep:
     # error a null is (graphql-core's message): set when the step's type is compiled.
     complete: Any = None
     null_message: str | None = None
+    # Incremental plans: the fields' nodes with the @defer each comes from (graphql-core's), which the
+    # fields below are collected from; used while the plan is made.
+    details: list[FieldDetails] | None = None
 
     @property
     def name(self) -> str:
@@ -108,6 +128,36 @@ class ObjectPlan:
 
     type: GraphQLObjectType
     steps: list[FieldStep]
+    # Incremental plans: the @defer fragments that start on this object, and its deferred fields.
+    defers: Defers | None = None
+
+
+@dataclass(slots=True, eq=False)
+class DeferredGroup:
+    """Fields of an object sent later, together: those of the same deferred fragments (`usages`)."""
+
+    usages: DeferUsageSet
+    plan: ObjectPlan
+    # Started at once, not after the step that found it: it belongs to fragments whose own execution
+    # is under way (graphql-core's `should_defer`, for early execution).
+    now: bool
+
+
+@dataclass(slots=True, eq=False)
+class Defers:
+    new: list[DeferUsage]  # the @defer fragments that start here: a delivery group each, per object
+    groups: list[DeferredGroup]
+
+
+@dataclass(slots=True, eq=False)
+class StreamedList:
+    """A list field with @stream: its first `initial_count` items in the field's part, the others
+    streamed, each completed by `inner` (compiled as graphql-core completes streamed items)."""
+
+    label: str | None
+    initial_count: int
+    inner: Any
+    inner_null: str | None
 
 
 @dataclass(slots=True, eq=False)
@@ -118,6 +168,7 @@ class Plan:
     root: ObjectPlan | None  # None: introspection, executed by graphql-core
     # What each field with a selection selects (`selection.selected`), by its path shape.
     selections: dict[PathShape, Selection] = field(default_factory=dict)
+    incremental: bool = False  # made for a client that reads @defer and @stream
 
 
 # --- direct resolvers -----------------------------------------------------------------------------
@@ -267,6 +318,8 @@ class Compiler:
         completers: CompleterFactory,
     ) -> None:
         self.schema = schema
+        self.fragments = fragments
+        self.variables = variables
         self.collector = _Collector(schema, fragments, variables)
         self.completers = completers
         self.selections: dict[PathShape, Selection] = {}
@@ -281,17 +334,23 @@ class Compiler:
         root, _ = self._object(root_type, grouped, ())
         return Plan(operation, root, self.selections)
 
+    def _nodes(self, entries: list[Any]) -> tuple[list[FieldNode], list[FieldDetails] | None]:
+        """A collected field's nodes, and (incremental plans) their details."""
+        return entries, None
+
     def _object(
-        self, object_type: GraphQLObjectType, grouped: dict[str, list[FieldNode]], shape: PathShape
+        self, object_type: GraphQLObjectType, grouped: Mapping[str, list[Any]], shape: PathShape
     ) -> tuple[ObjectPlan, Selection]:
         steps: list[FieldStep] = []
         selected: dict[str, list[Selection]] = {}
-        for key, nodes in grouped.items():
+        for key, entries in grouped.items():
+            nodes, details = self._nodes(entries)
             name = nodes[0].name.value
             definition = self.schema.get_field(object_type, name)
             if definition is None:
                 continue  # as graphql-core: a field the type lacks is left out (validation refuses it)
             step = FieldStep(key, object_type, definition, nodes, _literal_arguments(definition, nodes[0]))
+            step.details = details
             if name == "__typename":
                 step.typename = object_type.name
             else:
@@ -309,41 +368,129 @@ class Compiler:
         return ObjectPlan(object_type, steps), Selection({name: merged(parts) for name, parts in selected.items()})
 
     def _completion(
-        self, step: FieldStep, return_type: GraphQLOutputType, shape: PathShape
+        self, step: FieldStep, return_type: GraphQLOutputType, shape: PathShape, outer: bool = True
     ) -> tuple[Any, str | None, Selection]:
         """How a value of `return_type` completes, the error a null is if the type is non-null, and what
-        the value selects below."""
+        the value selects below. `outer`: the field's own type, not an item type within it."""
         factory = self.completers
         if isinstance(return_type, GraphQLNonNull):
-            inner, _, below = self._completion(step, return_type.of_type, shape)
+            inner, _, below = self._completion(step, return_type.of_type, shape, outer)
             return inner, f"Cannot return null for non-nullable field {step.parent_type.name}.{step.name}.", below
         if isinstance(return_type, GraphQLList):
-            inner, inner_null, below = self._completion(step, return_type.of_type, shape)
-            return factory.list(step, return_type, inner, inner_null), None, below
+            inner, inner_null, below = self._completion(step, return_type.of_type, shape, False)
+            streamed = self._streamed(step, return_type, shape) if outer else None
+            return factory.list(step, return_type, inner, inner_null, streamed), None, below
         if isinstance(return_type, GraphQLScalarType | GraphQLEnumType):
             return factory.leaf(return_type), None, Selection()
-        selection_sets = [node.selection_set for node in step.nodes if node.selection_set is not None]
         if isinstance(return_type, GraphQLObjectType):
-            plan, below = self._object(return_type, self.collector.collect(return_type, selection_sets), shape)
+            plan, below = self._below(step, return_type, shape)
             self.selections[shape] = below
             return factory.object(step, plan), None, below
         assert isinstance(return_type, GraphQLAbstractType)
         plans: dict[str, ObjectPlan] = {}
         parts: dict[str, Selection] = {}
         for possible in self.schema.get_possible_types(return_type):
-            plan, below = self._object(possible, self.collector.collect(possible, selection_sets), shape)
+            plan, below = self._below(step, possible, shape)
             plans[possible.name] = plan
             parts[possible.name] = below
         selection = Selection(merged(parts.values()), by_type=parts)
         self.selections[shape] = selection
         return factory.abstract(step, return_type, plans), None, selection
 
+    def _below(self, step: FieldStep, object_type: GraphQLObjectType, shape: PathShape) -> tuple[ObjectPlan, Selection]:
+        """The plan of what the step selects on a value of `object_type`."""
+        selection_sets = [node.selection_set for node in step.nodes if node.selection_set is not None]
+        return self._object(object_type, self.collector.collect(object_type, selection_sets), shape)
+
+    def _streamed(self, step: FieldStep, list_type: GraphQLList[Any], shape: PathShape) -> StreamedList | None:
+        return None  # @stream is ignored outside incremental plans
+
+
+class IncrementalCompiler(Compiler):
+    """Compiles an operation for a client that reads incremental delivery: @defer and @stream apply.
+
+    Fields are collected by graphql-core's `collect_fields`, and split by its `build_execution_plan`
+    relative to the deferred fragments under way (`_under_way`, as graphql-core's sub-executors hold
+    theirs): so the plan sends in each part what graphql-core's executor sends in it."""
+
+    _under_way: DeferUsageSet | None = None
+
+    def compile(self, operation: OperationDefinitionNode) -> Plan:
+        root_type = self.schema.get_root_type(operation.operation)
+        if root_type is None:
+            return Plan(operation, None)
+        self.operation = operation
+        self.fragment_details = {name: FragmentDetails(fragment) for name, fragment in self.fragments.items()}
+        collected = collect_fields(self.schema, self.fragment_details, self.variables, root_type, operation)
+        grouped = collected.grouped_field_set
+        if any(entries[0].node.name.value in INTROSPECTION_ROOTS for entries in grouped.values()):
+            return Plan(operation, None)
+        root, _ = self._split(root_type, grouped, collected.new_defer_usages, ())
+        return Plan(operation, root, self.selections, incremental=True)
+
+    def _nodes(self, entries: list[Any]) -> tuple[list[FieldNode], list[FieldDetails] | None]:
+        return [details.node for details in entries], entries
+
+    def _below(self, step: FieldStep, object_type: GraphQLObjectType, shape: PathShape) -> tuple[ObjectPlan, Selection]:
+        collected = collect_subfields(
+            self.schema, self.fragment_details, self.variables, self.operation, object_type, step.details or []
+        )
+        return self._split(object_type, collected.grouped_field_set, collected.new_defer_usages, shape)
+
+    def _split(
+        self,
+        object_type: GraphQLObjectType,
+        grouped: Mapping[str, list[FieldDetails]],
+        new: list[DeferUsage],
+        shape: PathShape,
+    ) -> tuple[ObjectPlan, Selection]:
+        under_way = self._under_way
+        now, later = build_execution_plan(dict(grouped), under_way)
+        plan, selection = self._object(object_type, now, shape)
+        groups: list[DeferredGroup] = []
+        parts = [selection]
+        for usages, fields in later.items():
+            self._under_way = usages
+            try:
+                deferred, below = self._object(object_type, fields, shape)
+            finally:
+                self._under_way = under_way
+            groups.append(DeferredGroup(usages, deferred, not should_defer(under_way, usages)))
+            parts.append(below)
+        if new or groups:
+            plan.defers = Defers(list(new), groups)
+        # What a resolver sees selected below its field includes what comes later.
+        return plan, merged(parts)
+
+    def _streamed(self, step: FieldStep, list_type: GraphQLList[Any], shape: PathShape) -> StreamedList | None:
+        stream = get_directive_values(GraphQLStreamDirective, step.nodes[0], self.variables)
+        if not stream or stream.get("if") is False:
+            return None
+        initial_count = stream.get("initialCount")
+        # Items past the first ones are completed as graphql-core completes them: collected afresh, outside
+        # any deferred fragment.
+        streamed_step = replace(step, details=[FieldDetails(node, None) for node in step.nodes])
+        under_way, self._under_way = self._under_way, None
+        try:
+            inner, inner_null, _ = self._completion(streamed_step, list_type.of_type, shape, False)
+        finally:
+            self._under_way = under_way
+        count = initial_count if isinstance(initial_count, int) and initial_count >= 0 else -1
+        return StreamedList(stream.get("label"), count, inner, inner_null)
+
 
 class CompleterFactory:
     """What the executor gives the compiler: the completion of each kind of type (executor.py), for a
     value that is neither null nor an error (the executor deals with those first, as graphql-core does)."""
 
-    def list(self, step: FieldStep, list_type: GraphQLList[Any], inner: Any, inner_null: str | None) -> Any:
+    def list(
+        self,
+        step: FieldStep,
+        list_type: GraphQLList[Any],
+        inner: Any,
+        inner_null: str | None,
+        streamed: StreamedList | None = None,
+    ) -> Any:
         raise NotImplementedError
 
     def leaf(self, leaf_type: GraphQLScalarType | GraphQLEnumType) -> Any:
@@ -371,14 +518,14 @@ NO_VARIABLES = VariableValues({}, {})
 
 
 class _Conditions(Visitor):
-    """The variables an operation's @skip/@include read (with its fragments')."""
+    """The variables an operation's @skip/@include read (with its fragments'), and its @defer/@stream."""
 
     def __init__(self) -> None:
         super().__init__()
         self.names: set[str] = set()
 
     def enter_directive(self, node: Any, *_: object) -> None:
-        if node.name.value in ("skip", "include"):
+        if node.name.value in ("skip", "include", "defer", "stream"):
             for argument in node.arguments or ():
                 if isinstance(argument.value, VariableNode):
                     self.names.add(argument.value.name.value)
@@ -397,6 +544,9 @@ def condition_variables(
 # The most plans kept for one operation: each combination of its @skip/@include variables is a plan, and
 # a document with twenty such variables would otherwise let a client make a million of them.
 PLANS_PER_OPERATION = 16
+
+# Marks the key of an incremental plan (no variable value is this object).
+_INCREMENTAL = object()
 
 
 class _Operation:
@@ -425,7 +575,10 @@ class Plans:
         operation: OperationDefinitionNode,
         fragments: Mapping[str, FragmentDefinitionNode],
         variables: VariableValues,
+        incremental: bool = False,
     ) -> Plan:
+        """The operation's plan for these variables; `incremental`: for a client that reads @defer and
+        @stream (else they are ignored)."""
         entry = self._operations.get(id(operation))
         if entry is None or entry.operation is not operation:
             entry = _Operation(operation, condition_variables(operation, fragments))
@@ -435,10 +588,13 @@ class Plans:
         else:
             self._operations.move_to_end(id(operation))
         key = tuple(variables.coerced.get(name) for name in entry.conditions) if entry.conditions else ()
+        if incremental:
+            key = (*key, _INCREMENTAL)
         plans = entry.plans
         plan = plans.get(key)
         if plan is None:
-            plan = Compiler(schema, fragments, variables, self.completers).compile(operation)
+            compiler = IncrementalCompiler if incremental else Compiler
+            plan = compiler(schema, fragments, variables, self.completers).compile(operation)
             plans[key] = plan
             if len(plans) > PLANS_PER_OPERATION:
                 plans.popitem(last=False)

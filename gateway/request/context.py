@@ -33,6 +33,8 @@ class GatewayContext:
     recheck_s: float = 30.0
     # The spans of the request's operations (gateway/tracing.py); None: tracing is off.
     tracer: Tracer | None = None
+    # The client reads an answer in parts: @defer and @stream apply (else they are ignored).
+    incremental_delivery: bool = False
     # One instant per request, so every decision in it sees the same "now".
     now: dt.datetime = field(init=False)
     loaders: Loaders = field(init=False)

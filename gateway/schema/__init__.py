@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, InitialIncrementalExecutionResult
 from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
 from strawberry.federation.schema import FederationAny
+from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 from strawberry.types.info import Info
 
@@ -24,6 +27,7 @@ from gateway.schema.directives import describe_directive_arguments
 from gateway.schema.documents import CachedDocuments, DocumentCache
 from gateway.schema.execution import serialize_enums_by_lookup
 from gateway.schema.extensions import AuditTrail, MaskedFields, OperationMetrics, OperationSpan, PublicErrors
+from gateway.schema.incremental import checked_parts
 from gateway.schema.mutations import Mutation
 from gateway.schema.person import Person
 from gateway.schema.query import PersonQuery
@@ -111,13 +115,27 @@ class GatewaySchema(strawberry.federation.Schema):
     ) -> Any:
         # A WebSocket connection shares one context among its operations; give each its own, so
         # loaders and decisions of one never serve another (graphql-js #894).
-        if isinstance(context_value, GatewayContext):
-            context_value = context_value.for_operation()
-        return await super().stream(query, variable_values, context_value, *args, **kwargs)
+        if not isinstance(context_value, GatewayContext):
+            return await super().stream(query, variable_values, context_value, *args, **kwargs)
+        context_value = context_value.for_operation()
+        results = await super().stream(query, variable_values, context_value, *args, **kwargs)
+        return _in_parts(results, context_value, kwargs.get("operation_name"))
 
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         # PublicErrors logs what matters; Strawberry's default logs every denial with a traceback.
         pass
+
+
+async def _in_parts(results: AsyncGenerator[Any, None], context: GatewayContext, operation_name: str | None) -> Any:
+    """A streamed operation's results; an answer in parts (@defer, @stream) comes as its checked parts
+    (schema/incremental.py), formatted, each of its results following the initial one."""
+    async with aclosing(results):
+        async for result in results:
+            if isinstance(result, InitialIncrementalExecutionResult):
+                async for part in checked_parts(result, results, context, operation_name):
+                    yield part
+                return
+            yield result
 
 
 def build_schema(settings: Settings) -> GatewaySchema:
@@ -140,6 +158,9 @@ def build_schema(settings: Settings) -> GatewaySchema:
         subscription=Subscription,
         federation_version="2.11",
         execution_context_class=executor,
+        # @defer and @stream in the schema; the engine applies them for a client that reads the parts
+        # (GatewayContext.incremental_delivery), and ignores them for any other.
+        config=StrawberryConfig(enable_experimental_incremental_execution=True),
         extensions=[
             OperationMetrics,
             OperationSpan,

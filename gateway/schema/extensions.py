@@ -7,7 +7,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-from graphql import GraphQLError
+from graphql import ExperimentalIncrementalExecutionResults, GraphQLError, InitialIncrementalExecutionResult
 from strawberry.extensions import SchemaExtension
 
 from gateway.core.errors import AuditUnavailable, InternalError, PublicError, SourceUnavailable
@@ -61,13 +61,23 @@ def _request_error_code(error: GraphQLError) -> str:
     return "GRAPHQL_VALIDATION_FAILED"
 
 
+def whole_result(result: Any) -> Any:
+    """The operation's result if it is one whole answer; an answer in parts (@defer, @stream) is
+    checked part by part as it leaves (schema/incremental.py), with the same rules."""
+    return (
+        None
+        if isinstance(result, ExperimentalIncrementalExecutionResults | InitialIncrementalExecutionResult)
+        else result
+    )
+
+
 class PublicErrors(SchemaExtension):
     """Runs after execution of a query or mutation. (An error that ends a subscription stream does not
     pass here; the subscription resolver shapes it with `as_public`.)"""
 
     def on_operation(self) -> Iterator[None]:
         yield
-        result = self.execution_context.result
+        result = whole_result(self.execution_context.result)
         if result is not None and result.errors:
             result.errors = [public_error(e) for e in result.errors]
 
@@ -83,7 +93,8 @@ class OperationMetrics(SchemaExtension):
             operation = context.operation_type.value
         except (RuntimeError, AttributeError):
             operation = "invalid"  # the document did not parse or names no operation
-        outcome = "error" if context.result is not None and context.result.errors else "ok"
+        result = context.result
+        outcome = "error" if result is not None and getattr(result, "errors", None) else "ok"
         GRAPHQL_REQUESTS.labels(operation, outcome).inc()
         GRAPHQL_LATENCY.labels(operation).observe(time.perf_counter() - started)
 
@@ -117,7 +128,7 @@ class AuditTrail(SchemaExtension):
     async def on_operation(self) -> AsyncIterator[None]:
         yield
         context = self.execution_context.context
-        result = self.execution_context.result
+        result = whole_result(self.execution_context.result)
         if result is None or not isinstance(context, GatewayContext):
             return
         try:

@@ -78,10 +78,38 @@ def _retrieved(future: asyncio.Future[Any]) -> None:
         future.exception()
 
 
-def _loader(fetch: Callable[[list[K]], Awaitable[Mapping[K, V]]], missing: V) -> DataLoader[K, V]:
+class Abandoned(Exception):
+    """A batch cancelled because nobody waits for its answer any more (the client went away)."""
+
+
+class _Batches:
+    """A request's batches being fetched; once closed, no new one is fetched."""
+
+    __slots__ = ("closed", "fetching")
+
+    def __init__(self) -> None:
+        self.fetching: set[asyncio.Task[Any]] = set()
+        self.closed = False
+
+
+def _loader(fetch: Callable[[list[K]], Awaitable[Mapping[K, V]]], missing: V, batches: _Batches) -> DataLoader[K, V]:
     # `missing` is shared by every key without an answer: keep it immutable (None or ()).
     async def load(keys: list[K]) -> list[V]:
-        found = await fetch(keys)
+        if batches.closed:
+            raise Abandoned()
+        # aiodataloader runs each batch in a task of its own, which nothing else cancels.
+        task = asyncio.current_task()
+        if task is not None:
+            batches.fetching.add(task)
+        try:
+            found = await fetch(keys)
+        except asyncio.CancelledError:
+            # By `Loaders.close`: aiodataloader fails the batch's keys on an Exception only, and would
+            # leave whatever waits on them waiting for ever.
+            raise Abandoned() from None
+        finally:
+            if task is not None:
+                batches.fetching.discard(task)
         return [found.get(key, missing) for key in keys]
 
     return BatchLoader(load, max_batch_size=MAX_BATCH)
@@ -100,14 +128,23 @@ class Loaders:
 
     def __init__(self, sources: Sources) -> None:
         self._sources = sources
+        self._batches = _Batches()
+
+    def close(self) -> None:
+        """No more upstream calls for this request: the batches being fetched are cancelled (their
+        upstream calls with them), and any later one fails at once (Abandoned)."""
+        batches = self._batches
+        batches.closed = True
+        for task in list(batches.fetching):
+            task.cancel()
 
     @cached_property
     def person_by_id(self) -> DataLoader[str, PersonRecord | None]:
-        return _loader(self._sources.registry.persons_by_ids, missing=None)
+        return _loader(self._sources.registry.persons_by_ids, missing=None, batches=self._batches)
 
     @cached_property
     def consent_by_person_id(self) -> DataLoader[str, ConsentRecord | None]:
-        return _loader(self._sources.consent.consents_by_ids, missing=None)
+        return _loader(self._sources.consent.consents_by_ids, missing=None, batches=self._batches)
 
     @cached_property
     def proxies_by_grantee(self) -> DataLoader[str, tuple[ProxyRecord, ...]]:
@@ -116,15 +153,15 @@ class Loaders:
         async def fetch(ids: list[str]) -> dict[str, tuple[ProxyRecord, ...]]:
             return _by(await consent.proxies("grantee", ids), "grantee")
 
-        return _loader(fetch, missing=())
+        return _loader(fetch, missing=(), batches=self._batches)
 
     @cached_property
     def threads_by_owner(self) -> DataLoader[str, Sequence[ThreadRecord]]:
-        return _loader(self._sources.inbox.threads_by_owners, missing=())
+        return _loader(self._sources.inbox.threads_by_owners, missing=(), batches=self._batches)
 
     @cached_property
     def messages_by_thread(self) -> DataLoader[str, Sequence[MessageRecord]]:
-        return _loader(self._sources.inbox.messages_by_threads, missing=())
+        return _loader(self._sources.inbox.messages_by_threads, missing=(), batches=self._batches)
 
     @cached_property
     def contacts_by_subject(self) -> DataLoader[str, Sequence[ContactRecord]]:
@@ -133,7 +170,7 @@ class Loaders:
         async def fetch(ids: list[str]) -> dict[str, list[ContactRecord]]:
             return primed(await contacts.care_teams_by_subjects(ids)).by_subject(ids)
 
-        return _loader(fetch, missing=())
+        return _loader(fetch, missing=(), batches=self._batches)
 
     @cached_property
     def contact_by_id(self) -> DataLoader[str, ContactRecord | None]:
@@ -143,7 +180,7 @@ class Loaders:
             found = primed(await contacts.care_teams_by_ids(ids))
             return {contact.id: contact for contact in found.contacts}
 
-        return _loader(fetch, missing=None)
+        return _loader(fetch, missing=None, batches=self._batches)
 
     def _priming(self) -> Callable[[CareTeams], CareTeams]:
         """What primes the practitioner and organisation loaders with a CareTeam search's includes."""
@@ -160,11 +197,11 @@ class Loaders:
 
     @cached_property
     def practitioner_by_id(self) -> DataLoader[str, PractitionerRecord | None]:
-        return _loader(self._sources.contacts.practitioners_by_ids, missing=None)
+        return _loader(self._sources.contacts.practitioners_by_ids, missing=None, batches=self._batches)
 
     @cached_property
     def organization_by_id(self) -> DataLoader[str, OrganizationRecord | None]:
-        return _loader(self._sources.contacts.organizations_by_ids, missing=None)
+        return _loader(self._sources.contacts.organizations_by_ids, missing=None, batches=self._batches)
 
     @cached_property
     def appointments_by_window(self) -> DataLoader[AppointmentWindow, Sequence[AppointmentRecord]]:
@@ -184,12 +221,12 @@ class Loaders:
                 found.update({(p, start, end): records for p, records in by_patient.items()})
             return found
 
-        return _loader(fetch, missing=())
+        return _loader(fetch, missing=(), batches=self._batches)
 
     @cached_property
     def appointment_by_id(self) -> DataLoader[str, AppointmentRecord | None]:
-        return _loader(self._sources.appointments.appointments_by_ids, missing=None)
+        return _loader(self._sources.appointments.appointments_by_ids, missing=None, batches=self._batches)
 
     @cached_property
     def location_by_id(self) -> DataLoader[str, LocationRecord | None]:
-        return _loader(self._sources.appointments.locations_by_ids, missing=None)
+        return _loader(self._sources.appointments.locations_by_ids, missing=None, batches=self._batches)

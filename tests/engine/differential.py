@@ -14,19 +14,39 @@ locations and key order.
 The two answers are compared as JSON bytes: `data` exactly, key order included; `errors` exactly
 too, once put in path order, since the order of errors from concurrent fields follows the order in
 which upstreams answer in either engine.
+
+An answer in parts (@defer, @stream, for a client that reads them) is compared once its last part
+has gone: the initial parts exactly; then the whole answer each engine's parts make together (each
+deferred fragment's data merged in where it belongs, streamed items appended), with every error of
+every part, and the fragments and streams each announced (path and label). Which parts carry what
+follows the order in which upstreams answer, in either engine, and is not compared.
 """
 
 from __future__ import annotations
 
 import asyncio
 import copy
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from graphql import ExecutionResult, MiddlewareManager
+from graphql import (
+    REMOVE,
+    DirectiveNode,
+    ExecutionResult,
+    ExperimentalIncrementalExecutionResults,
+    FragmentDefinitionNode,
+    MiddlewareManager,
+    OperationDefinitionNode,
+    OperationType,
+    Visitor,
+    visit,
+)
+from graphql.execution.collect_fields import FragmentDetails
 from graphql.execution.executor import CollectedErrors
-from graphql.pyutils import Path
+from graphql.pyutils import Path, RefMap
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from gateway.engine import Plans
@@ -38,6 +58,7 @@ from gateway.engine.plan import FieldStep
 class Tally:
     compared: int = 0
     identical: int = 0  # also equal with errors in the order each engine gave them
+    incremental: int = 0  # of those compared, answers in parts
     documents: set[str] = field(default_factory=set)
     mismatches: list[str] = field(default_factory=list)
 
@@ -83,22 +104,60 @@ class DifferentialExecutor(PlanExecutor):
     recorded: dict[tuple[str | int, ...], _Recorded]
 
     def execute_operation(self, serially: bool | None = None) -> Any:
-        plan = self.plans.plan(self.schema, self.operation, self.fragment_definitions, self.variable_values)
+        incremental = (
+            getattr(self.context_value, "incremental_delivery", False)
+            and self.operation.operation != OperationType.SUBSCRIPTION
+        )
+        plan = self.plans.plan(
+            self.schema, self.operation, self.fragment_definitions, self.variable_values, incremental
+        )
         if plan.root is None:
             return super().execute_operation(serially)  # introspection: graphql-core answers it anyway
         self.recorded = {}
         result = super().execute_operation(serially)
         if not self.is_awaitable(result):
-            self._compare(result, self._oracle(serially))
-            return result
+            return self._checked(result, serially)
 
         async def both() -> Any:
             answered = await result
-            oracle = self._oracle(serially)
-            self._compare(answered, await oracle if self.is_awaitable(oracle) else oracle)
-            return answered
+            checked = self._checked(answered, serially)
+            return await checked if self.is_awaitable(checked) else checked
 
         return both()
+
+    def _checked(self, result: Any, serially: bool | None) -> Any:
+        if isinstance(result, ExperimentalIncrementalExecutionResults):
+            initial = result.initial_result
+            later = self._compared_later([dict(initial.formatted)], result.subsequent_results, serially)
+            return ExperimentalIncrementalExecutionResults(initial, later)
+        oracle = self._oracle(serially)
+        if not self.is_awaitable(oracle):
+            self._compare(result, oracle)
+            return result
+
+        async def compared() -> Any:
+            self._compare(result, await oracle)
+            return result
+
+        return compared()
+
+    async def _compared_later(
+        self, parts: list[dict[str, Any]], later: AsyncGenerator[Any, None], serially: bool | None
+    ) -> AsyncGenerator[Any, None]:
+        async with aclosing(later):
+            async for result in later:
+                parts.append(dict(result.formatted))  # before the gateway makes its errors public
+                yield result
+        # Not reached when the client went away before the end: there is no whole answer to compare.
+        oracle = self._oracle(serially, incremental=True)
+        answered = await oracle if self.is_awaitable(oracle) else oracle
+        if isinstance(answered, ExperimentalIncrementalExecutionResults):
+            oracle_parts = [dict(answered.initial_result.formatted)]
+            async for result in answered.subsequent_results:
+                oracle_parts.append(dict(result.formatted))
+        else:
+            oracle_parts = [dict(answered.formatted)]
+        self._compare_parts(parts, oracle_parts)
 
     def resolve_step(self, step: FieldStep, source: Any, path: Path) -> Any:
         arguments = self.arguments(step) if step.read is None else {}
@@ -119,9 +178,22 @@ class DifferentialExecutor(PlanExecutor):
         entry = self.recorded[key] = _Recorded(source, arguments, True)
         return _recording(entry, result)
 
-    def _oracle(self, serially: bool | None) -> Any:
+    def _oracle(self, serially: bool | None, incremental: bool = False) -> Any:
         oracle = copy.copy(self)
         oracle.collected_errors = CollectedErrors()
+        if not incremental:  # as the plan: @defer and @stream ignored (graphql-core would apply them)
+            oracle.operation, fragments = _without_incremental(self.operation, self.fragment_definitions)
+            oracle.fragment_definitions = fragments
+            oracle.fragments = {name: FragmentDetails(fragment) for name, fragment in fragments.items()}
+        if incremental:  # graphql-core's own state of an incremental execution, afresh
+            # Without early execution: the whole answer is the same, and graphql-core then leaves no
+            # streamed item's error unretrieved when a stream fails (with it, it does).
+            oracle.enable_early_execution = False
+            oracle.defer_usage_set = None
+            oracle.groups, oracle.tasks, oracle.streams = [], [], []
+            oracle.pending_incremental_futures, oracle.background_futures = set(), set()
+            oracle._stream_usages, oracle._relevant_sub_fields = RefMap(), {}
+            oracle._initial_execution_plans, oracle._deferred_execution_plans = RefMap(), RefMap()
         replay = self._replay
 
         def replaying(next_: Any, source: Any, info: Any, **arguments: Any) -> Any:  # a function, as graphql-core wants
@@ -154,6 +226,68 @@ class DifferentialExecutor(PlanExecutor):
         if _ordered(planned) != _ordered(oracle):
             name = self.operation.name.value if self.operation.name else "(anonymous)"
             TALLY.mismatches.append(f"{name}:\n plan:   {_ordered(planned)!r}\n oracle: {_ordered(oracle)!r}")
+
+    def _compare_parts(self, planned: list[dict[str, Any]], oracle: list[dict[str, Any]]) -> None:
+        TALLY.compared += 1
+        TALLY.incremental += 1
+        TALLY.documents.add(orjson.dumps(self.operation.to_dict()).decode())
+        ours, theirs = _whole(planned), _whole(oracle)
+        if ours == theirs:
+            TALLY.identical += 1
+            return
+        name = self.operation.name.value if self.operation.name else "(anonymous)"
+        TALLY.mismatches.append(f"{name} (in parts):\n plan:   {ours!r}\n oracle: {theirs!r}")
+
+
+class _NoIncremental(Visitor):
+    def enter_directive(self, node: DirectiveNode, *_: Any) -> Any:
+        return REMOVE if node.name.value in ("defer", "stream") else None
+
+
+def _without_incremental(
+    operation: OperationDefinitionNode, fragments: dict[str, FragmentDefinitionNode]
+) -> tuple[OperationDefinitionNode, dict[str, FragmentDefinitionNode]]:
+    """The operation and fragments without @defer and @stream (their nodes keep their locations)."""
+    stripped = {name: visit(fragment, _NoIncremental()) for name, fragment in fragments.items()}
+    return visit(operation, _NoIncremental()), stripped
+
+
+def _whole(parts: list[dict[str, Any]]) -> bytes:
+    """The initial part's data, the whole answer the parts make, all their errors in path order, and the
+    fragments and streams announced."""
+    initial = parts[0]
+    data = copy.deepcopy(initial.get("data"))
+    errors = list(initial.get("errors", ()))
+    paths: dict[str, list[Any]] = {}
+    announced: list[tuple[str, str]] = []
+    for part in parts:
+        for pending in part.get("pending", ()):
+            paths[pending["id"]] = pending["path"]
+            announced.append((orjson.dumps(pending["path"]).decode(), pending.get("label") or ""))
+        for entry in part.get("incremental", ()):
+            node = data
+            for key in [*paths[entry["id"]], *entry.get("subPath", ())]:
+                node = node[key]
+            if "items" in entry:
+                node.extend(entry["items"])
+            else:
+                merge_into(node, entry["data"])
+            errors.extend(entry.get("errors", ()))
+        for completed in part.get("completed", ()):
+            errors.extend(completed.get("errors", ()))
+    errors.sort(key=lambda e: (orjson.dumps(e.get("path")), e["message"]))
+    return orjson.dumps(
+        {"initial": initial.get("data"), "data": data, "errors": errors, "announced": sorted(announced)}
+    )
+
+
+def merge_into(into: dict[str, Any], data: dict[str, Any]) -> None:
+    """A deferred fragment's data merged into the object it belongs to."""
+    for key, value in data.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            merge_into(into[key], value)
+        else:
+            into[key] = value
 
 
 def _errors(result: ExecutionResult) -> list[dict[str, Any]]:

@@ -157,8 +157,15 @@ class _Document:
     """The state of one document being made."""
 
     def __init__(
-        self, schema: GraphQLSchema, rng: random.Random, person_ids: Sequence[str], index: int, entities: bool
+        self,
+        schema: GraphQLSchema,
+        rng: random.Random,
+        person_ids: Sequence[str],
+        index: int,
+        entities: bool,
+        incremental: bool = False,
     ) -> None:
+        self.incremental = incremental  # with @defer on fragments and @stream on lists
         self.schema = schema
         self.rng = rng
         self.person_ids = list(person_ids) or list(DEMO_PERSON_IDS)
@@ -328,6 +335,31 @@ class _Document:
         self.boolean_variables.append(variable)
         return variable
 
+    def defer(self) -> str:
+        """Now and then @defer on a fragment (incremental documents only), labelled or not, maybe with `if`."""
+        rng = self.rng
+        if not self.incremental or rng.random() > 0.35:
+            return ""
+        arguments = []
+        if rng.random() < 0.5:
+            arguments.append(f'label: "{self.fresh("later")}"')
+        if rng.random() < 0.2:
+            arguments.append(f"if: {self.condition()}")
+        return f" @defer({', '.join(arguments)})" if arguments else " @defer"
+
+    def stream(self, parent: GraphQLObjectType, name: str) -> str:
+        """Now and then @stream on a list field (incremental documents only)."""
+        rng = self.rng
+        field_type = parent.fields[name].type
+        if isinstance(field_type, GraphQLNonNull):
+            field_type = field_type.of_type
+        if not self.incremental or not isinstance(field_type, graphql.GraphQLList) or rng.random() > 0.4:
+            return ""
+        arguments = [f"initialCount: {rng.choice((0, 1, 1, 2, 3))}"]
+        if rng.random() < 0.3:
+            arguments.append(f'label: "{self.fresh("streamed")}"')
+        return f" @stream({', '.join(arguments)})"
+
     def directives(self) -> str:
         rng = self.rng
         if rng.random() > 0.1:
@@ -402,7 +434,7 @@ class _Document:
         on = f" on {parent.name}" if r < 0.6 else ""
         directives = " @include(if: true)" if not on and rng.random() < 0.5 else self.directives()
         text, reached = self.object_selections(parent, depth)
-        return f"...{on}{directives} {text}", reached
+        return f"...{on}{directives}{self.defer()} {text}", reached
 
     def spread(self, types: Sequence[str], depth: int) -> tuple[str, int]:
         """A spread of a fragment on one of `types`: a finished one that fits here, or a new one."""
@@ -423,7 +455,7 @@ class _Document:
             fragment = _Fragment(name, on, reached - depth + 1)
             self.fragments.append(fragment)
             self.fragment_texts.append(f"fragment {name} on {on} {text}")
-        return f"...{fragment.name}{self.directives()}", depth + fragment.height - 1
+        return f"...{fragment.name}{self.directives()}{self.defer()}", depth + fragment.height - 1
 
     def typename(self) -> str:
         self.budget -= 1
@@ -490,7 +522,7 @@ class _Document:
     def emit(self, parent: GraphQLObjectType, depth: int, name: str, key: str, arguments: str) -> tuple[str, int]:
         self.budget -= 1
         alias = f"{key}: " if key != name else ""
-        head = f"{alias}{name}{arguments}{self.directives()}"
+        head = f"{alias}{name}{arguments}{self.directives()}{self.stream(parent, name)}"
         named = get_named_type(parent.fields[name].type)
         if is_leaf_type(named):
             return head, depth
@@ -534,8 +566,11 @@ def _alias_count(document: graphql.DocumentNode) -> int:
 
 
 def _generate(
-    schema: GraphQLSchema, count: int, seed: int, person_ids: Sequence[str], mutations: float = 0.0
+    schema: GraphQLSchema, count: int, seed: int, person_ids: Sequence[str], **options: Any
 ) -> tuple[list[GeneratedDocument], _Stats]:
+    """As `random_documents`, with what it took to make them."""
+    mutations: float = options.get("mutations", 0.0)
+    incremental: bool = options.get("incremental", False)
     from gateway.core.config import Settings
     from gateway.schema.cost import operation_cost
 
@@ -546,7 +581,8 @@ def _generate(
     while len(documents) < count:
         stats.attempts += 1
         mutation = schema.mutation_type is not None and rng.random() < mutations
-        state = _Document(schema, rng, person_ids, len(documents), entities=not mutation and rng.random() < 0.35)
+        entities = not mutation and rng.random() < 0.35
+        state = _Document(schema, rng, person_ids, len(documents), entities, incremental)
         raw, name = state.operation(mutation)
         try:
             document = graphql.parse(raw)
@@ -571,14 +607,20 @@ def _generate(
 
 
 def random_documents(
-    schema: GraphQLSchema, count: int, seed: int, person_ids: Sequence[str], *, mutations: float = 0.0
+    schema: GraphQLSchema,
+    count: int,
+    seed: int,
+    person_ids: Sequence[str],
+    *,
+    mutations: float = 0.0,
+    incremental: bool = False,
 ) -> list[GeneratedDocument]:
     """`count` random valid documents over `schema`, the same for the same arguments.
 
     `person_ids`: the ids of `person(id:)`, Person representations and `personId` inputs (a few
     unknown ones are mixed in). `mutations`: the share of documents that are mutations (none by
-    default: they change the upstreams' state)."""
-    return _generate(schema, count, seed, person_ids, mutations)[0]
+    default: they change the upstreams' state). `incremental`: with @defer and @stream here and there."""
+    return _generate(schema, count, seed, person_ids, mutations=mutations, incremental=incremental)[0]
 
 
 def _schema() -> GraphQLSchema:

@@ -45,10 +45,10 @@ async def test_counts_per_route_and_reset(aiohttp_client: Any) -> None:
     await client.get("/nope")
     assert control.counts == {"GET /persons": 2, "UNMATCHED": 1}
     stats = await (await client.get("/_sandbox/stats")).json()
-    assert stats == {"total": 3, "byRoute": {"GET /persons": 2, "UNMATCHED": 1}}
+    assert stats == {"total": 3, "byRoute": {"GET /persons": 2, "UNMATCHED": 1}, "inFlight": 0}
     await client.post("/_sandbox/reset")
     assert control.total == 0
-    assert await (await client.get("/_sandbox/stats")).json() == {"total": 0, "byRoute": {}}
+    assert await (await client.get("/_sandbox/stats")).json() == {"total": 0, "byRoute": {}, "inFlight": 0}
 
 
 async def test_every_service_counts_by_route_template(sandbox: Sandbox, http: aiohttp.ClientSession) -> None:
