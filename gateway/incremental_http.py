@@ -22,7 +22,7 @@ The parts' format:
 
 Framing: `multipart/mixed; boundary="-"`, each part `Content-Type: application/json` (the mixed
 format Apollo Client and urql parse); or Server-Sent Events, each part an `event: next` and the end an
-`event: complete` (GraphQL over SSE's distinct connections mode).
+`event: complete` (GraphQL over SSE's distinct connections mode), lines ending with LF.
 """
 
 from __future__ import annotations
@@ -162,14 +162,14 @@ def streaming_response(
     convert: Callable[[Part], Part] = (lambda part: part) if delivery.by_id else Defer20220824()
 
     if delivery.event_stream:
-        sse = SSETransport()
 
         async def events() -> AsyncIterator[str]:
+            # Lines end with LF: SSE allows CR LF too, but urql finds events by a blank line of LF alone.
             async for part in parts:
-                yield sse.encode_next(convert(part), encode_json)  # type: ignore[arg-type]  # a part, any JSON
-            yield sse.encode_complete()
+                yield f"event: next\ndata: {encode_json(convert(part))}\n\n"
+            yield "event: complete\ndata:\n\n"
 
-        return StreamingResponse(events(), headers={**sse.headers, "Vary": "Accept"})
+        return StreamingResponse(events(), headers={**SSETransport.headers, "Vary": "Accept"})
 
     multipart = MultipartTransport()
 

@@ -124,15 +124,13 @@ async def read_events(content: aiohttp.StreamReader) -> AsyncIterator[dict[str, 
     """The `next` events' data of a Server-Sent Events body, until its `complete` event."""
     buffer = b""
     async for chunk in content.iter_any():
-        buffer += chunk
-        while b"\r\n\r\n" in buffer:
-            event, buffer = buffer.split(b"\r\n\r\n", 1)
-            fields = dict(
-                line.split(b": ", 1) if b": " in line else (line.rstrip(b":"), b"") for line in event.split(b"\r\n")
-            )
-            if fields.get(b"event") == b"complete":
+        buffer += chunk.replace(b"\r\n", b"\n")
+        while b"\n\n" in buffer:
+            event, buffer = buffer.split(b"\n\n", 1)
+            fields = dict(line.partition(b":")[::2] for line in event.split(b"\n"))
+            if fields.get(b"event", b"").strip() == b"complete":
                 return
-            assert fields.get(b"event") == b"next", event
+            assert fields.get(b"event", b"").strip() == b"next", event
             yield json.loads(fields[b"data"])
     raise AssertionError("the event stream ended without a complete event")
 

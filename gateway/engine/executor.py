@@ -110,7 +110,7 @@ class PlanExecutor(StrawberryGraphQLCoreExecutionContext):
                 if mutation if serially is None else serially:
                     data = self._execute_serially(plan.root, self.root_value)
                 else:
-                    data = self.execute_plan(plan.root, self.root_value, None)
+                    data = self.execute_object(plan.root, self.root_value, None)
             except GraphQLError as error:
                 self.collected_errors.add(error, None)
                 return self._response(None, incremental)
@@ -151,13 +151,15 @@ class PlanExecutor(StrawberryGraphQLCoreExecutionContext):
 
     # --- fields ---------------------------------------------------------------------------------
 
-    def execute_plan(self, plan: ObjectPlan, source: Any, path: Path | None) -> Any:
-        """The fields of `plan` on `source`, concurrently: a dict, or an awaitable of it."""
+    def execute_object(self, plan: ObjectPlan, source: Any, path: Path | None) -> Any:
+        """The fields of `plan` on `source`, with the @defer fragments that begin there (incremental plans)."""
         if plan.defers is not None:
             return self._execute_deferring(plan, plan.defers, source, path)
-        return self._execute_fields(plan, source, path)
+        return self.execute_plan(plan, source, path)
 
-    def _execute_fields(self, plan: ObjectPlan, source: Any, path: Path | None) -> Any:
+    def execute_plan(self, plan: ObjectPlan, source: Any, path: Path | None) -> Any:
+        """The fields of `plan` on `source`, concurrently: a dict, or an awaitable of it. (A plan whose
+        object begins @defer fragments runs through `execute_object`; completers choose when compiled.)"""
         results: dict[str, Any] = {}
         is_awaitable = self.is_awaitable
         execute_step = self.execute_step
@@ -320,7 +322,7 @@ class PlanExecutor(StrawberryGraphQLCoreExecutionContext):
 
     def _execute_deferring(self, plan: ObjectPlan, defers: Defers, source: Any, path: Path | None) -> Any:
         new_groups = [self._begin(usage, path) for usage in defers.new]
-        data = self._execute_fields(plan, source, path)
+        data = self.execute_plan(plan, source, path)
         self.groups.extend(new_groups)
         for group in defers.groups:
             self._defer(group, source, path)
@@ -591,6 +593,13 @@ class Completers(CompleterFactory):
 
             return checked
 
+        if plan.defers is not None:
+
+            def deferring(executor: PlanExecutor, step: FieldStep, path: Path, value: Any) -> Any:
+                return executor.execute_object(plan, value, path)
+
+            return deferring
+
         def complete(executor: PlanExecutor, step: FieldStep, path: Path, value: Any) -> Any:
             return executor.execute_plan(plan, value, path)
 
@@ -619,20 +628,20 @@ def _checked_object(executor: PlanExecutor, step: FieldStep, path: Path, value: 
     """graphql-core's `complete_object_value`: the type's `is_type_of` check, if it has one, then its fields."""
     is_type_of = plan.type.is_type_of
     if is_type_of is None:
-        return executor.execute_plan(plan, value, path)
+        return executor.execute_object(plan, value, path)
     verdict = is_type_of(value, executor.info(step, path))
     if executor.is_awaitable(verdict):
 
         async def checked() -> Any:
             if not await verdict:
                 raise _invalid_return_type(plan.type, value, step)
-            completed = executor.execute_plan(plan, value, path)
+            completed = executor.execute_object(plan, value, path)
             return await completed if executor.is_awaitable(completed) else completed
 
         return checked()
     if not verdict:
         raise _invalid_return_type(plan.type, value, step)
-    return executor.execute_plan(plan, value, path)
+    return executor.execute_object(plan, value, path)
 
 
 def _invalid_return_type(object_type: GraphQLObjectType, value: Any, step: FieldStep) -> GraphQLError:
