@@ -15,12 +15,14 @@ Introspection has no plan and runs through graphql-core (`Plan.root` is None).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Iterator
+from contextlib import aclosing
 from itertools import islice
 from typing import Any, ClassVar
 
 from graphql import (
     ExecutionResult,
+    ExperimentalIncrementalExecutionResults,
     FieldNode,
     GraphQLAbstractType,
     GraphQLError,
@@ -31,7 +33,7 @@ from graphql import (
     located_error,
 )
 from graphql.execution import get_argument_values
-from graphql.execution.collect_fields import DeferUsage
+from graphql.execution.collect_fields import DeferUsage, FragmentDetails
 from graphql.execution.executor import CollectedErrors, collect_iterator_awaitables
 from graphql.execution.incremental.build_execution_plan import DeferUsageSet
 from graphql.execution.incremental.computation import Computation
@@ -78,6 +80,7 @@ class PlanExecutor(StrawberryGraphQLCoreExecutionContext):
     # Incremental plans: the delivery group of each @defer fragment begun, by its usage and the position
     # of the object it began on (graphql-core passes a map down instead: see `_group_of`).
     _delivery: dict[tuple[int, Path | None], DeliveryGroup]
+    _sub_executors: list[PlanExecutor]  # of an incremental execution, all sharing this list
 
     @classmethod
     def using(cls, plans: Plans) -> type[PlanExecutor]:
@@ -94,11 +97,16 @@ class PlanExecutor(StrawberryGraphQLCoreExecutionContext):
             and operation.operation != OperationType.SUBSCRIPTION
         )
         plan = self.plans.plan(self.schema, operation, self.fragment_definitions, self.variable_values, incremental)
-        if plan.root is None:
+        if plan.root is None:  # introspection: graphql-core's, with @defer and @stream if the client reads parts
+            self._sub_executors = []
+            if not incremental and plan.whole is not None:
+                self.operation, self.fragment_definitions = plan.whole
+                self.fragments = {name: FragmentDetails(f) for name, f in self.fragment_definitions.items()}
             return super().execute_operation(serially)
         self.collected_errors = CollectedErrors()  # a subscription's events each start afresh
         if incremental:
             self._delivery = {}
+            self._sub_executors = []
             # A deferred fragment starts when it is found, not once the part before it is sent: a slow
             # source's part then arrives when the source answers.
             self.enable_early_execution = True
@@ -136,11 +144,34 @@ class PlanExecutor(StrawberryGraphQLCoreExecutionContext):
 
         return await_result()
 
+    async def _ending(self, later: AsyncGenerator[Any, None]) -> AsyncGenerator[Any, None]:
+        """The later parts; then nothing of the execution holds another part of it (the cycles through
+        the helpers, and through each sub-executor and the work it made, as `_response` explains)."""
+        try:
+            async with aclosing(later):
+                async for result in later:
+                    yield result
+        finally:
+            for executor in (self, *self._sub_executors):
+                executor.async_helpers = ENDED
+                executor.groups, executor.tasks, executor.streams = [], [], []
+            self._sub_executors.clear()
+
+    def create_sub_executor(self, defer_usage_set: DeferUsageSet | None = None) -> PlanExecutor:
+        executor = super().create_sub_executor(defer_usage_set)
+        assert isinstance(executor, PlanExecutor)  # a copy of this one
+        self._sub_executors.append(executor)  # a list all of them share
+        return executor
+
     def _response(self, data: dict[str, Any] | None, incremental: bool = False) -> Any:
         if incremental:
             # The initial part, and the later ones to come (graphql-core's publisher numbers and sends
-            # them); resolvers of those still use the helpers.
-            return self.build_response(data)
+            # them); resolvers of those still use the helpers, until the last part has gone.
+            result = self.build_response(data)
+            if isinstance(result, ExperimentalIncrementalExecutionResults):
+                return ExperimentalIncrementalExecutionResults(
+                    result.initial_result, self._ending(result.subsequent_results)
+                )
         # graphql-core's helpers for resolvers hold bound methods of the executor, which holds the
         # request's context: a cycle, which kept every request's loaded records until the garbage
         # collector came by (with a cycle in the loaders, since gone: 14 MB at 64 requests in
@@ -328,11 +359,6 @@ class PlanExecutor(StrawberryGraphQLCoreExecutionContext):
             self._defer(group, source, path)
         return data
 
-    def _sub_executor(self, usages: DeferUsageSet | None) -> PlanExecutor:
-        executor = self.create_sub_executor(usages)
-        assert isinstance(executor, PlanExecutor)  # a copy of this one
-        return executor
-
     def _begin(self, usage: DeferUsage, path: Path | None) -> DeliveryGroup:
         parent = usage.parent_defer_usage
         group = DeliveryGroup(path, usage.label, None if parent is None else self._group_of(parent, path))
@@ -353,7 +379,7 @@ class PlanExecutor(StrawberryGraphQLCoreExecutionContext):
 
     def _defer(self, group: DeferredGroup, source: Any, path: Path | None) -> None:
         delivery_groups = [self._group_of(usage, path) for usage in group.usages]
-        executor = self._sub_executor(group.usages)
+        executor = self.create_sub_executor(group.usages)
 
         def execute() -> Any:
             return executor._execute_group(delivery_groups, group.plan, source, path)
@@ -495,7 +521,7 @@ class PlanExecutor(StrawberryGraphQLCoreExecutionContext):
                     return
                 except Exception as raw_error:
                     raise located_error(raw_error, step.nodes, path.as_list()) from raw_error
-                result = self._sub_executor(None)._stream_item(step, Path(path, at, None), item, streamed)
+                result = self.create_sub_executor()._stream_item(step, Path(path, at, None), item, streamed)
                 if not is_awaitable(result):
                     await queue.push(result)
                 elif early:

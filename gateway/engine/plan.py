@@ -71,7 +71,7 @@ from graphql.execution.collect_fields import (
 )
 from graphql.execution.incremental.build_execution_plan import DeferUsageSet, build_execution_plan
 from graphql.execution.incremental.incremental_executor import should_defer
-from graphql.language import Visitor, visit
+from graphql.language import REMOVE, Visitor, visit
 from graphql.type import GraphQLStreamDirective
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.base import StrawberryOptional
@@ -169,6 +169,9 @@ class Plan:
     # What each field with a selection selects (`selection.selected`), by its path shape.
     selections: dict[PathShape, Selection] = field(default_factory=dict)
     incremental: bool = False  # made for a client that reads @defer and @stream
+    # Introspection for a client that reads no parts: the operation and fragments graphql-core runs,
+    # without @defer and @stream (the document's own when it has none).
+    whole: tuple[OperationDefinitionNode, dict[str, FragmentDefinitionNode]] | None = None
 
 
 # --- direct resolvers -----------------------------------------------------------------------------
@@ -283,6 +286,31 @@ class _Collector:
         return is_abstract_type(conditional_type) and self.schema.is_sub_type(conditional_type, runtime_type)
 
 
+class _NoIncremental(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.removed = False
+
+    def enter_directive(self, node: Any, *_: object) -> Any:
+        if node.name.value in ("defer", "stream"):
+            self.removed = True
+            return REMOVE
+        return None
+
+
+def without_incremental(
+    operation: OperationDefinitionNode, fragments: Mapping[str, FragmentDefinitionNode]
+) -> tuple[OperationDefinitionNode, dict[str, FragmentDefinitionNode]]:
+    """The operation and its fragments without @defer and @stream (their nodes keep their locations):
+    what runs for a client that reads no parts."""
+    remover = _NoIncremental()
+    stripped = {name: visit(fragment, remover) for name, fragment in fragments.items()}
+    operation_stripped = visit(operation, remover)
+    if not remover.removed:
+        return operation, dict(fragments)
+    return operation_stripped, stripped
+
+
 class _UsesVariables(Visitor):
     def __init__(self) -> None:
         super().__init__()
@@ -330,7 +358,7 @@ class Compiler:
             return Plan(operation, None)
         grouped = self.collector.collect(root_type, [operation.selection_set])
         if any(nodes[0].name.value in INTROSPECTION_ROOTS for nodes in grouped.values()):
-            return Plan(operation, None)
+            return Plan(operation, None, whole=without_incremental(operation, self.fragments))
         root, _ = self._object(root_type, grouped, ())
         return Plan(operation, root, self.selections)
 

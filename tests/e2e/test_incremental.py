@@ -248,3 +248,11 @@ async def test_persisted_queries_and_trusted_documents_run_with_defer(
         body = {"documentId": sha, "variables": {"p": KARI}}
         parts = await trusted.parts(None, token=await trusted.token(KARI), body=body)
     assert len(parts) >= 2 and _whole(parts) == _whole(by_hash)
+
+
+async def test_introspection_with_defer_answers_each_client_as_it_reads(gateway: GatewayClient) -> None:
+    query = "{ __schema { queryType { name } ... @defer { mutationType { name } } } }"
+    whole = await gateway.parts(query, accept=JSON_ONLY)
+    assert whole == [{"data": {"__schema": {"queryType": {"name": "Query"}, "mutationType": {"name": "Mutation"}}}}]
+    parts = await gateway.parts(query)
+    assert len(parts) == 2 and _whole(parts) == whole[0]

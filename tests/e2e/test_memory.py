@@ -79,3 +79,21 @@ async def test_a_request_leaves_nothing_for_the_garbage_collector(sandbox: Sandb
         gc.collect()
         left = sorted({type(o).__name__ for o in garbage} & REQUEST_TYPES)
         assert left == [], f"a request's {left} were left in reference cycles"
+
+
+@pytest.mark.usefixtures("production_executor")
+async def test_an_answer_in_parts_leaves_nothing_for_the_garbage_collector(
+    sandbox: Sandbox, garbage: list[object]
+) -> None:
+    # The deferred work's sub-executors and execution groups hold the execution until its last part.
+    deferred = INBOX.replace("appointments(first: 20)", '... @defer(label: "later") { appointments(first: 20)')
+    deferred = deferred.replace("  healthContacts", "  }\n  healthContacts")
+    async with gateway_for(sandbox) as gateway:
+        token = await gateway.token(KARI)
+        parts = await gateway.parts(deferred, {"id": KARI}, token=token)
+        assert len(parts) >= 2 and parts[-1]["hasNext"] is False, parts
+        parts = await gateway.parts(deferred, {"id": OLA}, token=token)
+        assert len(parts) >= 2 and parts[-1]["hasNext"] is False, parts
+        gc.collect()
+        left = sorted({type(o).__name__ for o in garbage} & (REQUEST_TYPES | {"Computation", "ExecutionGroup"}))
+    assert left == [], f"an answer in parts left {left} in reference cycles"

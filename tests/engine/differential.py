@@ -33,16 +33,10 @@ from typing import Any
 
 import orjson
 from graphql import (
-    REMOVE,
-    DirectiveNode,
     ExecutionResult,
     ExperimentalIncrementalExecutionResults,
-    FragmentDefinitionNode,
     MiddlewareManager,
-    OperationDefinitionNode,
     OperationType,
-    Visitor,
-    visit,
 )
 from graphql.execution.collect_fields import FragmentDetails
 from graphql.execution.executor import CollectedErrors
@@ -51,7 +45,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from gateway.engine import Plans
 from gateway.engine.executor import Completers, PlanExecutor
-from gateway.engine.plan import FieldStep
+from gateway.engine.plan import FieldStep, without_incremental
 
 
 @dataclass
@@ -182,7 +176,7 @@ class DifferentialExecutor(PlanExecutor):
         oracle = copy.copy(self)
         oracle.collected_errors = CollectedErrors()
         if not incremental:  # as the plan: @defer and @stream ignored (graphql-core would apply them)
-            oracle.operation, fragments = _without_incremental(self.operation, self.fragment_definitions)
+            oracle.operation, fragments = without_incremental(self.operation, self.fragment_definitions)
             oracle.fragment_definitions = fragments
             oracle.fragments = {name: FragmentDetails(fragment) for name, fragment in fragments.items()}
         if incremental:  # graphql-core's own state of an incremental execution, afresh
@@ -237,19 +231,6 @@ class DifferentialExecutor(PlanExecutor):
             return
         name = self.operation.name.value if self.operation.name else "(anonymous)"
         TALLY.mismatches.append(f"{name} (in parts):\n plan:   {ours!r}\n oracle: {theirs!r}")
-
-
-class _NoIncremental(Visitor):
-    def enter_directive(self, node: DirectiveNode, *_: Any) -> Any:
-        return REMOVE if node.name.value in ("defer", "stream") else None
-
-
-def _without_incremental(
-    operation: OperationDefinitionNode, fragments: dict[str, FragmentDefinitionNode]
-) -> tuple[OperationDefinitionNode, dict[str, FragmentDefinitionNode]]:
-    """The operation and fragments without @defer and @stream (their nodes keep their locations)."""
-    stripped = {name: visit(fragment, _NoIncremental()) for name, fragment in fragments.items()}
-    return visit(operation, _NoIncremental()), stripped
 
 
 def _whole(parts: list[dict[str, Any]]) -> bytes:
