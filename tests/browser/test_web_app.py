@@ -1,7 +1,7 @@
 """The reference Innboks web app (web/) in a real browser, through the real gateway and sandbox:
 tests/browser/web_app.mjs signs in as demo personas at /app/ and reports what the page shows; where a
-step needs the API or the registry to change (a message from another device, a revoked fullmakt), it
-asks, and this test does it.
+step needs the API or the registry to change (a message from another device, a revoked fullmakt) or a
+source to slow down or fail (the sandbox's control API), it asks, and this test does it.
 
 Screenshots of each stage are kept as artefacts in $TEST_ARTIFACTS/web-app (default
 test-artifacts/web-app). Skipped on a laptop without Node, its packages, Chromium or a built app (the
@@ -38,6 +38,8 @@ ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", REPOSITORY / "test-artifacts")
 
 SEND = """mutation Send($input: SendMessageInput!) {
   sendMessage(input: $input) { thread { id } userErrors { code } } }"""
+
+CODES = {"UPSTREAM_UNAVAILABLE": "Tjenesten svarer ikke akkurat nå. Prøv igjen senere."}
 
 REASONS = {
     "CHILD_AGE": "Barnets alder gjør at denne tjenesten ikke er tilgjengelig for deg.",
@@ -119,7 +121,14 @@ async def test_the_innboks_app_in_a_browser(tools: tuple[str, str], built: None,
         proxies = sandbox.apps["consent"][PROXIES]
         proxies[:] = [p for p in proxies if not (p.grantor == OLA and p.grantee == KARI)]
 
-    steps = {"send": send_from_another_device, "revoke": revoke_olas_fullmakt}
+    async def set_faults(step: dict[str, Any]) -> None:
+        # The sandbox's control API, as for any client of it: POST /_sandbox/faults on the source's app.
+        assert step["source"] == "appointments", step  # the hospital's (and GP's, municipality's) FHIR server
+        origin = sandbox.urls[step["source"]].removesuffix("/fhir")
+        async with demo.client.http.post(f"{origin}/_sandbox/faults", json=step["faults"]) as resp:
+            assert resp.status == 200, await resp.text()
+
+    steps = {"send": send_from_another_device, "revoke": revoke_olas_fullmakt, "faults": set_faults}
     result = await drive(tools, demo.client.url, steps)
     report = result["report"]
     assert result["exit"] == 0 and result["ok"], report
@@ -153,6 +162,24 @@ async def test_the_innboks_app_in_a_browser(tools: tuple[str, str], built: None,
     assert result["erikForIngridInbox"] == REASONS["PROXY_SCOPE"] and result["erikForIngridContacts"] > 0, report
     assert result["sofieLink"] == REASONS["CHILD_AGE"], report
     assert result["emmaSignIn"] == REASONS["CHILD_AGE"], report
+    # The appointments are a deferred part of the inbox page: with the FHIR source slowed (3 s), the threads
+    # showed first, while the appointments said they were loading (the page noted it as it changed; a page
+    # that waited for the slow source would have shown both at once), and the appointments came later.
+    deferred = result["deferred"]
+    assert deferred["loadingWithThreads"] == "Laster timeavtalene …", report
+    assert deferred["appointmentsWithThreads"] is False, report
+    assert deferred["appointmentsAt"] > deferred["threadsAt"], report
+    assert result["deferredThreads"] == 20 and result["deferredAppointments"] >= 1, report
+    # The contacts are a deferred part of their own: they came while the appointments were still loading.
+    assert result["contactsBeforeAppointments"] == "true", report
+    # Left before its deferred part came (the cache has the person, not the part): the Timeavtaler view
+    # asks for the appointments itself (the `Appointments` document, by hash) instead of saying "Laster …"
+    # for ever.
+    assert result["leftWhileLoading"] == "true" and result["leftEarlyAppointments"] >= 1, report
+    # A deferred part that failed says why, as the app says it everywhere; the rest of the page is there.
+    assert result["failedPart"] == CODES["UPSTREAM_UNAVAILABLE"], report
+    assert result["failedPartThreads"] >= 1 and result["failedPartContacts"] >= 1, report
+    assert result["afterFailureAppointments"] >= 1, report
     # Every query and mutation went by its hash in the manifest (the gateway trusts the app's documents).
     assert result["requestsWithText"] == [], report
     assert set(result["operationsByHash"]) == {
@@ -166,8 +193,7 @@ async def test_the_innboks_app_in_a_browser(tools: tuple[str, str], built: None,
         "ReplyToThread",
         "SendMessage",
         "Appointments",
-        "Contacts",
-    }, report
+    }, report  # (the Helsekontakter view reads the contacts the inbox page's deferred part put in the cache)
     assert result["consoleErrors"] == [], report
     sizes = [os.stat(path).st_size for path in result["screenshots"]]
-    assert len(sizes) == 7 and min(sizes) > 5_000, report
+    assert len(sizes) == 9 and min(sizes) > 5_000, report

@@ -4,7 +4,8 @@
 //   node tests/browser/web_app.mjs <gateway base URL> <artefacts directory>
 //
 // Where a step needs the test to act on the gateway or the sandbox (send a message through the API,
-// revoke a fullmakt), it prints {"await": "<step>", ...} and reads one line from stdin once it is done.
+// revoke a fullmakt, slow down or stop a sandbox source), it prints {"await": "<step>", ...} and reads one
+// line from stdin once it is done.
 // The browser is $CHROMIUM (default /usr/bin/chromium). Prints one line of JSON with the result and
 // exits 0, or 1 with the reason in "error"; screenshots of each stage go to the artefacts directory.
 import { createInterface } from "node:readline";
@@ -63,6 +64,28 @@ const focused = (page) =>
     return { id: el?.id || null, thread: el?.closest("li[data-thread]")?.dataset.thread || null, tag: el?.tagName };
   });
 const threadIds = (page) => page.$$eval("li[data-thread]", (items) => items.map((i) => i.dataset.thread));
+const count = (page, selector) => page.locator(selector).count();
+
+/** In the page: watch every change of the DOM from now on, and note what the inbox page showed of its
+ * deferred appointments when its threads first showed, and when the appointments came. The note is taken
+ * by the page itself as it changes, so no poll can miss a state that lasted only a moment. */
+function watchDeferredAppointments() {
+  const seen = { threadsAt: null, appointmentsAt: null, loadingWithThreads: null, appointmentsWithThreads: null };
+  const visible = (el) => Boolean(el && el.checkVisibility());
+  const look = () => {
+    const threads = visible(document.querySelector("li[data-thread]"));
+    const loading = document.querySelector('#inbox-appointments[aria-busy="true"] .loading');
+    const appointments = visible(document.querySelector("#inbox-appointments li[data-appointment]"));
+    if (threads && seen.threadsAt === null) {
+      seen.threadsAt = performance.now();
+      seen.loadingWithThreads = visible(loading) ? loading.textContent : null;
+      seen.appointmentsWithThreads = appointments;
+    }
+    if (appointments && seen.appointmentsAt === null) seen.appointmentsAt = performance.now();
+  };
+  window.deferredSeen = seen;
+  new MutationObserver(look).observe(document.body, { childList: true, subtree: true, attributes: true, characterData: true });
+}
 
 try {
   browser = await chromium.launch({
@@ -224,6 +247,8 @@ try {
   await page.waitForSelector(".notice", { timeout: STEP_MS });
   result.emmaActingFor = await text(page, "#acting-for");
   result.emmaNotice = await text(page, ".notice");
+  await page.waitForSelector('#inbox-appointments[aria-busy="false"]', { timeout: STEP_MS });
+  await page.waitForSelector('#inbox-contacts[aria-busy="false"]', { timeout: STEP_MS });
   await shoot(page, "emma-inbox");
 
   // Acting for Jonas (14): his health contacts and appointments show GP and municipal items only.
@@ -233,7 +258,7 @@ try {
   result.jonasContactKinds = await page.$$eval("li[data-contact]", (items) => items.map((i) => i.dataset.kind));
   await shoot(page, "jonas-contacts");
   await page.click("text=Timeavtaler", { timeout: STEP_MS });
-  await page.waitForSelector("#appointments-heading", { timeout: STEP_MS });
+  await page.waitForSelector('#appointments[aria-busy="false"]', { timeout: STEP_MS });
   result.jonasAppointmentKinds = await page.$$eval("li[data-appointment]", (items) => items.map((i) => i.dataset.kind));
 
   // Erik acting for Ingrid: his fullmakt covers area 1 (her GP), not her inbox (PROXY_SCOPE).
@@ -258,6 +283,48 @@ try {
   await page.selectOption("#persona", EMMA, { timeout: STEP_MS });
   await page.waitForFunction(() => !document.querySelector("#subject") && document.querySelector("[role=alert]")?.textContent, null, { timeout: STEP_MS });
   result.emmaSignIn = await text(page, "[role=alert]");
+
+  // Kari signs in again (a new client: nothing cached) with the hospital's FHIR appointments source slowed:
+  // the threads show while the appointments (a deferred fragment) still say they are loading, and the
+  // appointments fill in later, in the same answer.
+  await awaitTest("faults", { source: "appointments", faults: { latency_ms: 3000 } });
+  await page.evaluate(watchDeferredAppointments);
+  await page.selectOption("#persona", KARI, { timeout: STEP_MS });
+  await page.waitForSelector("li[data-thread]", { timeout: STEP_MS });
+  await shoot(page, "kari-appointments-loading");
+  await page.waitForSelector("#inbox-appointments li[data-appointment]", { timeout: STEP_MS });
+  result.deferred = await page.evaluate(() => window.deferredSeen);
+  result.deferredAppointments = await count(page, "#inbox-appointments li[data-appointment]");
+  result.deferredThreads = await count(page, "li[data-thread]");
+
+  // Acting for Emma, still slowed: her contacts (a deferred part of their own) come at once; Timeavtaler
+  // chosen as soon as her threads show, before the appointments' part came (its request ends with the
+  // page): the view asks for the appointments itself, and shows them.
+  await page.selectOption("#subject", EMMA, { timeout: STEP_MS });
+  await page.waitForSelector("#acting-for:has-text('Emma')", { timeout: STEP_MS });
+  await page.waitForSelector("li[data-thread]", { timeout: STEP_MS });
+  await page.waitForSelector("#inbox-contacts li[data-contact]", { timeout: STEP_MS });
+  result.contactsBeforeAppointments = await page.getAttribute("#inbox-appointments", "aria-busy");
+  result.leftWhileLoading = await page.getAttribute("#inbox-appointments", "aria-busy");
+  await page.click("button:text-is('Timeavtaler')", { timeout: STEP_MS });
+  await page.waitForSelector("#appointments li[data-appointment]", { timeout: STEP_MS });
+  result.leftEarlyAppointments = await count(page, "#appointments li[data-appointment]");
+
+  // Acting for Jonas with the source down: his threads and contacts come, and the appointments' part
+  // fails, saying why in the app's words; back up, the Timeavtaler view fetches them (the cache kept none).
+  await awaitTest("faults", { source: "appointments", faults: { latency_ms: 0, down: true } });
+  await page.selectOption("#subject", JONAS, { timeout: STEP_MS });
+  await page.waitForSelector("#acting-for:has-text('Jonas')", { timeout: STEP_MS });
+  await page.waitForSelector('#inbox-appointments[aria-busy="false"] [role=alert]', { timeout: STEP_MS });
+  await page.waitForSelector('#inbox-contacts[aria-busy="false"]', { timeout: STEP_MS });
+  result.failedPart = await text(page, "#inbox-appointments [role=alert]");
+  result.failedPartThreads = await count(page, "li[data-thread]");
+  result.failedPartContacts = await count(page, "#inbox-contacts li[data-contact]");
+  await shoot(page, "jonas-appointments-failed");
+  await awaitTest("faults", { source: "appointments", faults: { down: false } });
+  await page.click("button:text-is('Timeavtaler')", { timeout: STEP_MS });
+  await page.waitForSelector("#appointments li[data-appointment]", { timeout: STEP_MS });
+  result.afterFailureAppointments = await count(page, "#appointments li[data-appointment]");
   result.ok = true;
   await browser.close();
   finish(0);

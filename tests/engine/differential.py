@@ -234,8 +234,8 @@ class DifferentialExecutor(PlanExecutor):
 
 
 def _whole(parts: list[dict[str, Any]]) -> bytes:
-    """The initial part's data, the whole answer the parts make, all their errors in path order, and the
-    fragments and streams announced."""
+    """The initial part's data, the whole answer the parts make (its keys sorted), all their errors in path
+    order, and the fragments and streams announced."""
     initial = parts[0]
     data = copy.deepcopy(initial.get("data"))
     errors = list(initial.get("errors", ()))
@@ -257,9 +257,10 @@ def _whole(parts: list[dict[str, Any]]) -> bytes:
         for completed in part.get("completed", ()):
             errors.extend(completed.get("errors", ()))
     errors.sort(key=lambda e: (orjson.dumps(e.get("path")), e["message"]))
-    return orjson.dumps(
-        {"initial": initial.get("data"), "data": data, "errors": errors, "announced": sorted(announced)}
-    )
+    # The whole answer's keys in order: a fragment merged later adds its keys after those of one merged
+    # sooner, and which comes sooner follows the upstreams' timing.
+    whole = orjson.dumps({"data": data}, option=orjson.OPT_SORT_KEYS)
+    return orjson.dumps({"initial": initial.get("data"), "errors": errors, "announced": sorted(announced)}) + whole
 
 
 def merge_into(into: dict[str, Any], data: dict[str, Any]) -> None:

@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useState, type ReactNode } from "react";
 import type { CombinedError } from "urql";
 import { denial } from "./wording";
 
@@ -12,9 +12,56 @@ export function Hidden({ count, what }: { count: number; what: string }) {
   );
 }
 
-/** Why a part of the page is missing: the denial's reason in words, else `otherwise`. */
-export function Unavailable({ error, otherwise }: { error: CombinedError | undefined; otherwise: string }) {
-  return <p role="alert">{denial(error?.graphQLErrors) ?? otherwise}</p>;
+type Path = readonly (string | number)[];
+
+/** The errors that concern what is at `path` (["person", "appointments"]): those at it or under it, those
+ * at a field above it (a person refused as a whole), and those of no field. */
+export function errorsAt(error: CombinedError | undefined, path: Path) {
+  return (error?.graphQLErrors ?? []).filter((e) => {
+    const at = e.path ?? [];
+    return at.slice(0, path.length).every((key, n) => key === path[n]);
+  });
+}
+
+/** Why a part of the page is missing: the denial's reason in words, else `otherwise`. With `path`, only
+ * the errors that concern that part count (another part of the same answer may have failed otherwise). */
+export function Unavailable(props: { error: CombinedError | undefined; path?: Path; otherwise: string }) {
+  const errors = props.path ? errorsAt(props.error, props.path) : props.error?.graphQLErrors;
+  return <p role="alert">{denial(errors) ?? props.otherwise}</p>;
+}
+
+/** A part of the page the query defers (`...AppointmentList @defer`), as a section with its heading: what
+ * it shows once the part has come; while it is on its way (`pending`: the answer has more parts to come),
+ * `loading`, and the section is busy; if it came without its data (refused, or its source failed), why, by
+ * the errors at `path`, as everywhere else in the app. `value` is undefined until the part has come. */
+export function Deferred<T>(props: {
+  id: string;
+  heading: string;
+  value: T | null | undefined;
+  pending: boolean;
+  error: CombinedError | undefined;
+  path: Path;
+  loading: string;
+  otherwise: string;
+  children: (value: T) => ReactNode;
+}) {
+  const { value } = props;
+  // The cache keeps no field that came with an error: a part that failed reads as one still to come, so
+  // its errors tell, too, that it has come.
+  const failed = value === null || errorsAt(props.error, props.path).some((e) => e.path?.length);
+  const loading = value === undefined && props.pending && !failed;
+  return (
+    <section id={props.id} aria-labelledby={`${props.id}-heading`} aria-busy={loading}>
+      <h2 id={`${props.id}-heading`}>{props.heading}</h2>
+      {value !== null && value !== undefined ? (
+        props.children(value)
+      ) : loading ? (
+        <p className="loading">{props.loading}</p>
+      ) : (
+        <Unavailable error={props.error} path={props.path} otherwise={props.otherwise} />
+      )}
+    </section>
+  );
 }
 
 /** One key per attempt to send a text: a retry after a network error sends the same key, so the message

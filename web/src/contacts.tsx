@@ -1,56 +1,155 @@
 import { useState } from "react";
-import { useMutation, useQuery } from "urql";
-import { Field, Hidden, Send, Unavailable, sendFailure, useAttempt } from "./common";
+import { useMutation, useQuery, type CombinedError } from "urql";
+import { Deferred, Field, Hidden, Send, Unavailable, sendFailure, useAttempt } from "./common";
+import type { AppointmentListFragment, ContactListFragment } from "./gql/graphql";
 import { AppointmentsQuery, ContactsQuery, SendMessage } from "./operations";
-import { KINDS, fieldErrors } from "./wording";
+import { KINDS, LOADING, fieldErrors } from "./wording";
 
-export function Appointments({ person }: { person: string }) {
-  const [{ data, error, fetching }] = useQuery({ query: AppointmentsQuery, variables: { person } });
-  if (fetching && !data) return <p>Laster …</p>;
-  const appointments = data?.person?.appointments;
-  if (!appointments) return <Unavailable error={error} otherwise="Timeavtalene er ikke tilgjengelige." />;
+type Appointment = NonNullable<AppointmentListFragment["appointments"]>["nodes"][number];
+type Contact = NonNullable<ContactListFragment["healthContacts"]>[number];
+
+/** Appointments that have not taken place (nor been cancelled): the inbox page shows the next of them. */
+const COMING = new Set(["PROPOSED", "PENDING", "BOOKED"]);
+const NEXT_ON_INBOX_PAGE = 3;
+
+function AppointmentItems({ nodes }: { nodes: readonly Appointment[] }) {
   return (
-    <section aria-labelledby="appointments-heading">
-      <h2 id="appointments-heading">Timeavtaler</h2>
-      <Hidden count={appointments.hiddenCount} what="timeavtaler" />
-      {appointments.nodes.length === 0 && <p>Ingen timeavtaler.</p>}
-      <ul className="threads">
-        {appointments.nodes.map((a) => (
-          <li key={a.id} data-appointment={a.id} data-kind={a.serviceKind}>
-            <strong>{a.title}</strong> <time dateTime={a.start}>{new Date(a.start).toLocaleString("nb-NO")}</time>
-            <span>{[a.location?.name, a.practitioner?.name].filter(Boolean).join(", ")}</span>
-          </li>
-        ))}
-      </ul>
-    </section>
+    <ul className="threads">
+      {nodes.map((a) => (
+        <li key={a.id} data-appointment={a.id} data-kind={a.serviceKind}>
+          <strong>{a.title}</strong> <time dateTime={a.start}>{new Date(a.start).toLocaleString("nb-NO")}</time>
+          <span>{[a.location?.name, a.practitioner?.name].filter(Boolean).join(", ")}</span>
+        </li>
+      ))}
+    </ul>
   );
 }
 
-/** The person's health contacts; those offering digital dialogue can be written to. */
+/** Timeavtaler: the person and, deferred, the appointments (the slow source), with "Laster …" until they come. */
+export function Appointments({ person }: { person: string }) {
+  const [{ data, error, fetching, hasNext }] = useQuery({ query: AppointmentsQuery, variables: { person } });
+  if (fetching && !data) return <p>Laster …</p>;
+  if (!data?.person) return <Unavailable error={error} otherwise="Timeavtalene er ikke tilgjengelige." />;
+  return (
+    <Deferred
+      id="appointments"
+      heading="Timeavtaler"
+      value={data.person.appointments}
+      pending={hasNext}
+      error={error}
+      path={["person", "appointments"]}
+      loading={LOADING.appointments}
+      otherwise="Timeavtalene er ikke tilgjengelige."
+    >
+      {(appointments) => (
+        <>
+          <Hidden count={appointments.hiddenCount} what="timeavtaler" />
+          {appointments.nodes.length === 0 && <p>Ingen timeavtaler.</p>}
+          <AppointmentItems nodes={appointments.nodes} />
+        </>
+      )}
+    </Deferred>
+  );
+}
+
+/** The parts of the inbox page beside the threads: the next appointments and the health contacts, the
+ * deferred fragment of the inbox's query: each says "Laster …" until the part has come, and why if it came
+ * without its data (the appointments may fail while the contacts come). */
+export function Overview(props: {
+  person: Partial<AppointmentListFragment & ContactListFragment>;
+  pending: boolean;
+  error: CombinedError | undefined;
+}) {
+  return (
+    <>
+      <Deferred
+        id="inbox-appointments"
+        heading="Kommende timeavtaler"
+        value={props.person.appointments}
+        pending={props.pending}
+        error={props.error}
+        path={["person", "appointments"]}
+        loading={LOADING.appointments}
+        otherwise="Timeavtalene er ikke tilgjengelige."
+      >
+        {(appointments) => {
+          const next = appointments.nodes.filter((a) => COMING.has(a.status)).slice(0, NEXT_ON_INBOX_PAGE);
+          return (
+            <>
+              <Hidden count={appointments.hiddenCount} what="timeavtaler" />
+              {next.length === 0 && <p>Ingen kommende timeavtaler.</p>}
+              <AppointmentItems nodes={next} />
+            </>
+          );
+        }}
+      </Deferred>
+      <Deferred
+        id="inbox-contacts"
+        heading="Helsekontakter"
+        value={props.person.healthContacts}
+        pending={props.pending}
+        error={props.error}
+        path={["person", "healthContacts"]}
+        loading={LOADING.contacts}
+        otherwise="Helsekontaktene er ikke tilgjengelige."
+      >
+        {(contacts) => (
+          <ul className="threads">
+            {contacts.map((c) => (
+              <li key={c.id} data-contact={c.id} data-kind={c.serviceKind}>
+                <ContactName contact={c} />
+              </li>
+            ))}
+          </ul>
+        )}
+      </Deferred>
+    </>
+  );
+}
+
+function ContactName({ contact }: { contact: Contact }) {
+  return (
+    <>
+      <strong>{contact.name}</strong> <span>{KINDS[contact.serviceKind] ?? contact.serviceKind}</span>
+      {contact.organization && <span>{contact.organization}</span>}
+    </>
+  );
+}
+
+/** Helsekontakter: the person and, deferred, the health contacts; those offering digital dialogue can be
+ * written to. */
 export function Contacts(props: { person: string; onSent: (thread: string) => void }) {
-  const [{ data, error, fetching }] = useQuery({ query: ContactsQuery, variables: { person: props.person } });
+  const [{ data, error, fetching, hasNext }] = useQuery({ query: ContactsQuery, variables: { person: props.person } });
   const [writingTo, setWritingTo] = useState<string | null>(null);
   if (fetching && !data) return <p>Laster …</p>;
-  const contacts = data?.person?.healthContacts;
-  if (!contacts) return <Unavailable error={error} otherwise="Helsekontaktene er ikke tilgjengelige." />;
+  if (!data?.person) return <Unavailable error={error} otherwise="Helsekontaktene er ikke tilgjengelige." />;
   return (
-    <section aria-labelledby="contacts-heading">
-      <h2 id="contacts-heading">Helsekontakter</h2>
-      <ul className="threads">
-        {contacts.map((c) => (
-          <li key={c.id} data-contact={c.id} data-kind={c.serviceKind}>
-            <strong>{c.name}</strong> <span>{KINDS[c.serviceKind] ?? c.serviceKind}</span>
-            {c.organization && <span>{c.organization}</span>}
-            {c.offersDigitalDialogue && (
-              <button type="button" aria-expanded={writingTo === c.id} onClick={() => setWritingTo(writingTo === c.id ? null : c.id)}>
-                Skriv melding<span className="visually-hidden"> til {c.name}</span>
-              </button>
-            )}
-            {writingTo === c.id && <NewMessage person={props.person} contact={c.id} to={c.name} onSent={props.onSent} />}
-          </li>
-        ))}
-      </ul>
-    </section>
+    <Deferred
+      id="contacts"
+      heading="Helsekontakter"
+      value={data.person.healthContacts}
+      pending={hasNext}
+      error={error}
+      path={["person", "healthContacts"]}
+      loading={LOADING.contacts}
+      otherwise="Helsekontaktene er ikke tilgjengelige."
+    >
+      {(contacts) => (
+        <ul className="threads">
+          {contacts.map((c) => (
+            <li key={c.id} data-contact={c.id} data-kind={c.serviceKind}>
+              <ContactName contact={c} />
+              {c.offersDigitalDialogue && (
+                <button type="button" aria-expanded={writingTo === c.id} onClick={() => setWritingTo(writingTo === c.id ? null : c.id)}>
+                  Skriv melding<span className="visually-hidden"> til {c.name}</span>
+                </button>
+              )}
+              {writingTo === c.id && <NewMessage person={props.person} contact={c.id} to={c.name} onSent={props.onSent} />}
+            </li>
+          ))}
+        </ul>
+      )}
+    </Deferred>
   );
 }
 

@@ -1,13 +1,18 @@
 import { useEffect, useRef, useState } from "react";
-import { useMutation, useQuery, useSubscription } from "urql";
+import { useMutation, useQuery, useSubscription, type CombinedError } from "urql";
 import { Field, Hidden, Send, Unavailable, sendFailure, useAttempt } from "./common";
+import { Overview } from "./contacts";
+import type { InboxQuery as InboxData } from "./gql/graphql";
 import { ArchiveThread, InboxEvents, InboxQuery, MarkThreadRead, ReplyToThread, ThreadQuery, UnarchiveThread } from "./operations";
 import { CATEGORIES, denial, fieldErrors, fileSize } from "./wording";
+
+type Threads = NonNullable<NonNullable<InboxData["person"]>["threads"]>;
 
 /** The threads, newest first, 20 a page, in the inbox or the archive; or the thread opened. */
 export function Inbox(props: { person: string; open: string | null; onOpen: (thread: string | null) => void }) {
   const [archived, setArchived] = useState(false);
-  const [pages, setPages] = useState<(string | null)[]>([null]);
+  // The cursors of the pages after the first, one for each "Vis flere".
+  const [later, setLater] = useState<string[]>([]);
   // Back from a thread, the keyboard focus returns to it in the list.
   const [returnTo, setReturnTo] = useState<string | null>(null);
   if (props.open) {
@@ -20,10 +25,14 @@ export function Inbox(props: { person: string; open: string | null; onOpen: (thr
   }
   const show = (archive: boolean) => {
     setArchived(archive);
-    setPages([null]);
+    setLater([]);
   };
+  const more = (cursor: string) => setLater([...later, cursor]);
+  const list = { person: props.person, archived, returnTo, onOpen: props.onOpen };
+  // The heading and the buttons stay as the list changes (the keyboard focus stays on the button pressed);
+  // the list below them is new for the inbox and for the archive.
   return (
-    <section aria-labelledby="inbox-heading">
+    <>
       <h2 id="inbox-heading">{archived ? "Arkiv" : "Meldinger"}</h2>
       <div role="group" aria-label="Vis" className="tabs">
         <button type="button" aria-pressed={!archived} onClick={() => show(false)}>
@@ -33,39 +42,57 @@ export function Inbox(props: { person: string; open: string | null; onOpen: (thr
           Arkiv
         </button>
       </div>
-      {pages.map((after, n) => (
-        <InboxPage
-          key={`${archived}-${after ?? "first"}`}
-          person={props.person}
-          archived={archived}
-          after={after}
-          last={n === pages.length - 1}
-          returnTo={returnTo}
-          onMore={(cursor) => setPages([...pages, cursor])}
-          onOpen={props.onOpen}
-        />
-      ))}
-    </section>
+      <FirstPage key={archived ? "archive" : "inbox"} {...list} last={later.length === 0} onMore={more}>
+        {later.map((after, n) => (
+          <LaterPage key={after} {...list} after={after} last={n === later.length - 1} onMore={more} />
+        ))}
+      </FirstPage>
+    </>
   );
 }
 
-function InboxPage(props: {
+type ListProps = {
   person: string;
   archived: boolean;
-  after: string | null;
-  last: boolean;
   returnTo: string | null;
+  last: boolean;
   onMore: (cursor: string) => void;
   onOpen: (thread: string) => void;
-}) {
+};
+
+/** The first page of threads, then the later ones (`children`); with the inbox (not the archive), in the same
+ * request, the next appointments and the health contacts: two deferred fragments, so the threads show as soon
+ * as the message store has answered, and each slow part fills in when its source answers (src/contacts.tsx). */
+function FirstPage(props: ListProps & { children: React.ReactNode }) {
+  const overview = !props.archived;
+  const [{ data, error, fetching, hasNext }] = useQuery({
+    query: InboxQuery,
+    variables: { person: props.person, after: null, archived: props.archived, overview },
+  });
+  const person = data?.person;
+  return (
+    <>
+      <section aria-labelledby="inbox-heading">
+        {fetching && !data ? <p>Laster …</p> : <ThreadList {...props} first threads={person?.threads} error={error} />}
+        {props.children}
+      </section>
+      {overview && person && <Overview person={person} pending={hasNext} error={error} />}
+    </>
+  );
+}
+
+function LaterPage(props: ListProps & { after: string }) {
   const [{ data, error, fetching }] = useQuery({
     query: InboxQuery,
-    variables: { person: props.person, after: props.after, archived: props.archived },
+    variables: { person: props.person, after: props.after, archived: props.archived, overview: false },
   });
   if (fetching && !data) return <p>Laster …</p>;
-  const threads = data?.person?.threads;
-  if (!threads) return <Unavailable error={error} otherwise="Meldingene er ikke tilgjengelige." />;
-  const first = props.after === null;
+  return <ThreadList {...props} first={false} threads={data?.person?.threads} error={error} />;
+}
+
+function ThreadList(props: ListProps & { first: boolean; threads: Threads | null | undefined; error: CombinedError | undefined }) {
+  const { threads, first } = props;
+  if (!threads) return <Unavailable error={props.error} path={["person", "threads"]} otherwise="Meldingene er ikke tilgjengelige." />;
   return (
     <>
       {first && <Hidden count={threads.hiddenCount} what="meldinger" />}

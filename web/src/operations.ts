@@ -21,8 +21,30 @@ export const PersonQuery = graphql(`
   }
 `);
 
+// The slow parts of a page, deferred (`... @defer(label: ...)`): the hospital's FHIR server may take a
+// second or more to answer the appointments, and the threads (the message store, tens of milliseconds) do
+// not wait for them; the gateway sends a deferred part when it is there, in the same answer (urql reads the
+// parts: Server-Sent Events). The inbox page and the views Timeavtaler and Helsekontakter spread the same
+// fragments, so once the inbox page has them the cache (graphcache) shows those views at once.
+export const AppointmentList = graphql(`
+  fragment AppointmentList on Person {
+    appointments(first: 20) {
+      hiddenCount
+      nodes { id start title status serviceKind location { name } practitioner { id name } }
+    }
+  }
+`);
+
+export const ContactList = graphql(`
+  fragment ContactList on Person {
+    healthContacts { id name role serviceKind organization offersDigitalDialogue }
+  }
+`);
+
+/** A page of threads; the first page of the inbox (`overview`) also has the appointments and the health
+ * contacts, each deferred on its own: the threads come first, each slow part when its source answers. */
 export const InboxQuery = graphql(`
-  query Inbox($person: ID!, $after: String, $archived: Boolean!) {
+  query Inbox($person: ID!, $after: String, $archived: Boolean!, $overview: Boolean!) {
     person(id: $person) {
       id
       threads(first: 20, after: $after, archived: $archived) {
@@ -31,6 +53,8 @@ export const InboxQuery = graphql(`
         pageInfo { hasNextPage endCursor }
         nodes { id subject category archived unreadCount lastMessageAt counterpart { id name } }
       }
+      ...AppointmentList @include(if: $overview) @defer(label: "overview-appointments")
+      ...ContactList @include(if: $overview) @defer(label: "overview-contacts")
     }
   }
 `);
@@ -106,10 +130,7 @@ export const AppointmentsQuery = graphql(`
   query Appointments($person: ID!) {
     person(id: $person) {
       id
-      appointments(first: 20) {
-        hiddenCount
-        nodes { id start title status serviceKind location { name } practitioner { id name } }
-      }
+      ...AppointmentList @defer(label: "appointments")
     }
   }
 `);
@@ -118,7 +139,7 @@ export const ContactsQuery = graphql(`
   query Contacts($person: ID!) {
     person(id: $person) {
       id
-      healthContacts { id name role serviceKind organization offersDigitalDialogue }
+      ...ContactList @defer(label: "contacts")
     }
   }
 `);

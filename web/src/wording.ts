@@ -57,6 +57,12 @@ export const CATEGORIES: Record<string, string> = {
   KJERNEJOURNAL: "Kjernejournal",
 };
 
+// What a part of a page says while it is still on its way (a deferred fragment: the rest came first).
+export const LOADING = {
+  appointments: "Laster timeavtalene …",
+  contacts: "Laster helsekontaktene …",
+};
+
 export const KINDS: Record<string, string> = {
   GP: "Fastlege",
   HOSPITAL: "Sykehus",
