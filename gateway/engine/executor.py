@@ -10,6 +10,11 @@ The async structure is graphql-core's too (a coroutine per awaitable field, gath
 per list), so that errors arrive in the same order.
 
 Introspection has no plan and runs through graphql-core (`Plan.root` is None).
+
+An incremental plan (@defer, @stream, for a client that reads parts) runs as graphql-core's
+`IncrementalExecutor` runs the same operation: each deferred group on a sub-executor of its own (a copy
+with its own errors and its own later work), as an `ExecutionGroup`, and a streamed list's later items
+as an `ItemStream`; graphql-core's publisher sends the parts. Only how fields execute is the plan's.
 """
 
 from __future__ import annotations

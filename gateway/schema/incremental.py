@@ -104,9 +104,14 @@ async def checked_parts(
             paths[entry.id] = entry.path
         for entry in completed:
             pending.remove(entry.id)
+        # (Over a WebSocket, Strawberry put the extensions' results, all masks so far, on the first part.)
+        extensions = part.pop("extensions", None) or {}
+        extensions.pop("masked", None)
         masked = masked_in(part, last=not part["hasNext"])
         if masked:
-            part.setdefault("extensions", {})["masked"] = masked
+            extensions["masked"] = masked
+        if extensions:
+            part["extensions"] = extensions
         return part
 
     try:

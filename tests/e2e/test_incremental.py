@@ -256,3 +256,19 @@ async def test_introspection_with_defer_answers_each_client_as_it_reads(gateway:
     assert whole == [{"data": {"__schema": {"queryType": {"name": "Query"}, "mutationType": {"name": "Mutation"}}}}]
     parts = await gateway.parts(query)
     assert len(parts) == 2 and _whole(parts) == whole[0]
+
+
+async def test_over_the_websocket_a_mask_is_listed_in_the_part_that_carries_it(gateway: GatewayClient) -> None:
+    token = await gateway.service_token()
+    query = "query($p: ID!) { person(id: $p) { name { full } ... @defer { address { city } } } }"
+    live = await LiveSubscription.open(gateway.http, gateway.url, token, NORA, query)
+    try:
+        messages = [await live.next()]
+        while messages[-1]["type"] == "next":
+            messages.append(await live.next())
+    finally:
+        await live.close()
+    payloads = [m["payload"] for m in messages[:-1]]
+    assert "masked" not in payloads[0].get("extensions", {})
+    carrying = [p for p in payloads[1:] if p.get("incremental")]
+    assert carrying[0]["extensions"]["masked"] == [{"path": ["person", "address"], "reason": "CONFIDENTIAL_ADDRESS"}]
