@@ -272,3 +272,16 @@ async def test_over_the_websocket_a_mask_is_listed_in_the_part_that_carries_it(g
     assert "masked" not in payloads[0].get("extensions", {})
     carrying = [p for p in payloads[1:] if p.get("incremental")]
     assert carrying[0]["extensions"]["masked"] == [{"path": ["person", "address"], "reason": "CONFIDENTIAL_ADDRESS"}]
+
+
+async def test_items_withheld_in_a_deferred_part_are_counted_there(gateway: GatewayClient) -> None:
+    # Kari sees only the GP appointment of Jonas (14): the other three are counted, not shown.
+    token = await gateway.token(KARI)
+    query = """query($p: ID!) { person(id: $p) { name { full }
+      ... @defer { appointments { totalCount hiddenCount nodes { title serviceKind } } } } }"""
+    parts = await gateway.parts(query, {"p": JONAS}, token=token)
+    assert "appointments" not in parts[0]["data"]["person"]
+    later = [entry for part in parts[1:] for entry in part.get("incremental", ())]
+    assert later[0]["data"] == {
+        "appointments": {"totalCount": 1, "hiddenCount": 3, "nodes": [{"title": "Astmakontroll", "serviceKind": "GP"}]}
+    }
