@@ -337,6 +337,25 @@ async def browser_script(tools: tuple[str, str], script: Path, *args: str) -> As
         await stop_process(process)
 
 
+async def run_node(script: Path, *arguments: str, timeout_s: float = 120) -> Any:
+    """What a Node script of the tests prints, as JSON; it runs from the repository's root (its
+    node_modules), without blocking this event loop, where the gateway and the sandbox serve."""
+    process = await asyncio.create_subprocess_exec(
+        require_node_modules(),
+        str(script),
+        *arguments,
+        cwd=Path(__file__).parents[1],
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=timeout_s)
+    finally:
+        await stop_process(process)
+    assert process.returncode == 0, stderr.decode()
+    return json.loads(stdout)
+
+
 async def stop_process(process: asyncio.subprocess.Process) -> None:
     """SIGTERM, then SIGKILL if it has not ended within 30 s; returns once it has ended."""
     if process.returncode is None:

@@ -6,7 +6,6 @@ in CI. The other tests here speak HTTP from Python and always run.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -18,36 +17,20 @@ from strawberry.types.execution import PreExecutionError
 from gateway.core.errors import AuditUnavailable, InternalError, Unauthenticated
 from gateway.http_media import is_request_error, response_media_type
 from sandbox.seed import KARI
-from tests.support import GatewayClient, require_node_modules
+from tests.support import GatewayClient, run_node
 
 AUDIT_SCRIPT = Path(__file__).with_name("audit.mjs")
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 BOTH = f"{GRAPHQL_RESPONSE}, application/json"
 
 
-async def _run_audit(node: str, endpoint: str) -> list[dict[str, Any]]:
-    # The gateway serves from this event loop: the script must run without blocking it.
-    process = await asyncio.create_subprocess_exec(
-        node,
-        str(AUDIT_SCRIPT),
-        endpoint,
-        cwd=AUDIT_SCRIPT.parents[2],
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    try:
-        stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=120)
-    except TimeoutError:
-        process.kill()
-        await process.wait()
-        raise
-    assert process.returncode == 0, stderr.decode()
-    return json.loads(stdout)
+async def _run_audit(endpoint: str) -> list[dict[str, Any]]:
+    results: list[dict[str, Any]] = await run_node(AUDIT_SCRIPT, endpoint)
+    return results
 
 
 async def test_every_must_and_should_audit_passes(gateway: GatewayClient) -> None:
-    node = require_node_modules()
-    results = await _run_audit(node, f"{gateway.url}/graphql")
+    results = await _run_audit(f"{gateway.url}/graphql")
     assert len(results) >= 50, results  # graphql-http 1.22+ has about sixty server audits
     assert {r["status"] for r in results} <= {"ok", "notice", "warn", "error"}
     required = [r for r in results if r["name"].startswith(("MUST ", "SHOULD "))]
@@ -194,20 +177,7 @@ APQ_CLIENTS = Path(__file__).with_name("apq_clients.mjs")
 async def test_apollo_clients_and_urqls_persisted_query_links_work_unchanged(gateway: GatewayClient) -> None:
     """Each link first sends the hash alone, is told PERSISTED_QUERY_NOT_FOUND, sends the document with
     it, and the next time the hash alone is enough (urql sends all three over GET)."""
-    node = require_node_modules()
-    token = await gateway.token(KARI)
-    process = await asyncio.create_subprocess_exec(
-        node,
-        str(APQ_CLIENTS),
-        f"{gateway.url}/graphql",
-        token,
-        cwd=APQ_CLIENTS.parents[2],
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=120)
-    assert process.returncode == 0, stderr.decode()
-    got = json.loads(stdout)
+    got = await run_node(APQ_CLIENTS, f"{gateway.url}/graphql", await gateway.token(KARI))
     # Apollo Client adds __typename to every selection set.
     name = {"__typename": "PersonName", "full": "Kari Nordmann"}
     viewer = {"viewer": {"__typename": "Viewer", "person": {"__typename": "Person", "name": name}}}
