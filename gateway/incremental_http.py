@@ -78,7 +78,9 @@ class Defer20220824:
     """graphql-core's parts (by id) in the format of `deferSpec=20220824` (by path).
 
     A streamed item's path ends with its index, counted from the items already in the answer: the
-    answer so far is kept (a copy), to count them and to tell a failed stream from a failed fragment."""
+    answer so far is kept, to count them and to tell a failed stream from a failed fragment. It is built
+    on the first part's data itself (sent, so encoded, before the next part is converted), and copies of
+    the later parts' data (two entries of one part may be merged into the same object)."""
 
     def __init__(self) -> None:
         self._answer: Any = None
@@ -87,7 +89,7 @@ class Defer20220824:
 
     def __call__(self, part: Part) -> Part:
         if "data" in part:  # the initial part
-            self._answer = copy.deepcopy(part.get("data"))
+            self._answer = part.get("data")
             self._announce(part.get("pending"))
             return {key: value for key, value in part.items() if key != "pending"}
         self._announce(part.get("pending"))
