@@ -78,18 +78,18 @@ class Defer20220824:
     """graphql-core's parts (by id) in the format of `deferSpec=20220824` (by path).
 
     A streamed item's path ends with its index, counted from the items already in the answer: the
-    answer so far is kept, to count them and to tell a failed stream from a failed fragment. It is built
-    on the first part's data itself (sent, so encoded, before the next part is converted), and copies of
-    the later parts' data (two entries of one part may be merged into the same object)."""
+    answer so far is kept (a copy), to count them and to tell a failed stream from a failed fragment;
+    made when the second part comes, so that copying the first one's data does not delay it."""
 
     def __init__(self) -> None:
+        self._first: Any = None  # the first part's data, until the answer so far is made from it
         self._answer: Any = None
         self._pending: dict[str, tuple[list[str | int], str | None]] = {}
         self._sent: dict[str, int] = {}  # a stream's id -> the index of its next item
 
     def __call__(self, part: Part) -> Part:
         if "data" in part:  # the initial part
-            self._answer = part.get("data")
+            self._first = part.get("data")
             self._announce(part.get("pending"))
             return {key: value for key, value in part.items() if key != "pending"}
         self._announce(part.get("pending"))
@@ -143,6 +143,8 @@ class Defer20220824:
         return sent
 
     def _at(self, path: list[str | int]) -> Any:
+        if self._first is not None:
+            self._answer, self._first = copy.deepcopy(self._first), None
         node = self._answer
         for key in path:
             node = node[key]

@@ -141,8 +141,13 @@ class DifferentialExecutor(PlanExecutor):
         async with aclosing(later):
             async for result in later:
                 parts.append(dict(result.formatted))  # before the gateway makes its errors public
+                if not result.has_next:
+                    # Compared before the last part leaves: the test that reads it sees the outcome.
+                    await self._compare_in_parts(parts, serially)
                 yield result
-        # Not reached when the client went away before the end: there is no whole answer to compare.
+        # A client that went away before the end leaves no whole answer to compare.
+
+    async def _compare_in_parts(self, parts: list[dict[str, Any]], serially: bool | None) -> None:
         oracle = self._oracle(serially, incremental=True)
         answered = await oracle if self.is_awaitable(oracle) else oracle
         if isinstance(answered, ExperimentalIncrementalExecutionResults):
