@@ -12,6 +12,19 @@ type Contact = NonNullable<ContactListFragment["healthContacts"]>[number];
 const COMING = new Set(["PROPOSED", "PENDING", "BOOKED"]);
 const NEXT_ON_INBOX_PAGE = 3;
 
+/** Each deferred part, wherever the page shows it: where it sits in the answer, what the page says while it
+ * is on its way, and what if it came without its data and its errors say nothing the app words. */
+const APPOINTMENTS_PART = {
+  path: ["person", "appointments"],
+  loading: LOADING.appointments,
+  otherwise: "Timeavtalene er ikke tilgjengelige.",
+} as const;
+const CONTACTS_PART = {
+  path: ["person", "healthContacts"],
+  loading: LOADING.contacts,
+  otherwise: "Helsekontaktene er ikke tilgjengelige.",
+} as const;
+
 function AppointmentItems({ nodes }: { nodes: readonly Appointment[] }) {
   return (
     <ul className="threads">
@@ -29,7 +42,7 @@ function AppointmentItems({ nodes }: { nodes: readonly Appointment[] }) {
 export function Appointments({ person }: { person: string }) {
   const [{ data, error, fetching, hasNext }] = useQuery({ query: AppointmentsQuery, variables: { person } });
   if (fetching && !data) return <p>Laster …</p>;
-  if (!data?.person) return <Unavailable error={error} otherwise="Timeavtalene er ikke tilgjengelige." />;
+  if (!data?.person) return <Unavailable error={error} otherwise={APPOINTMENTS_PART.otherwise} />;
   return (
     <Deferred
       id="appointments"
@@ -37,9 +50,7 @@ export function Appointments({ person }: { person: string }) {
       value={data.person.appointments}
       pending={hasNext}
       error={error}
-      path={["person", "appointments"]}
-      loading={LOADING.appointments}
-      otherwise="Timeavtalene er ikke tilgjengelige."
+      {...APPOINTMENTS_PART}
     >
       {(appointments) => (
         <>
@@ -52,8 +63,8 @@ export function Appointments({ person }: { person: string }) {
   );
 }
 
-/** The parts of the inbox page beside the threads: the next appointments and the health contacts, the
- * deferred fragment of the inbox's query: each says "Laster …" until the part has come, and why if it came
+/** The parts of the inbox page beside the threads: the next appointments and the health contacts, each a
+ * deferred fragment of the inbox's query: each says "Laster …" until its part has come, and why if it came
  * without its data (the appointments may fail while the contacts come). */
 export function Overview(props: {
   person: Partial<AppointmentListFragment & ContactListFragment>;
@@ -68,9 +79,7 @@ export function Overview(props: {
         value={props.person.appointments}
         pending={props.pending}
         error={props.error}
-        path={["person", "appointments"]}
-        loading={LOADING.appointments}
-        otherwise="Timeavtalene er ikke tilgjengelige."
+        {...APPOINTMENTS_PART}
       >
         {(appointments) => {
           const next = appointments.nodes.filter((a) => COMING.has(a.status)).slice(0, NEXT_ON_INBOX_PAGE);
@@ -89,9 +98,7 @@ export function Overview(props: {
         value={props.person.healthContacts}
         pending={props.pending}
         error={props.error}
-        path={["person", "healthContacts"]}
-        loading={LOADING.contacts}
-        otherwise="Helsekontaktene er ikke tilgjengelige."
+        {...CONTACTS_PART}
       >
         {(contacts) => (
           <ul className="threads">
@@ -122,7 +129,7 @@ export function Contacts(props: { person: string; onSent: (thread: string) => vo
   const [{ data, error, fetching, hasNext }] = useQuery({ query: ContactsQuery, variables: { person: props.person } });
   const [writingTo, setWritingTo] = useState<string | null>(null);
   if (fetching && !data) return <p>Laster …</p>;
-  if (!data?.person) return <Unavailable error={error} otherwise="Helsekontaktene er ikke tilgjengelige." />;
+  if (!data?.person) return <Unavailable error={error} otherwise={CONTACTS_PART.otherwise} />;
   return (
     <Deferred
       id="contacts"
@@ -130,9 +137,7 @@ export function Contacts(props: { person: string; onSent: (thread: string) => vo
       value={data.person.healthContacts}
       pending={hasNext}
       error={error}
-      path={["person", "healthContacts"]}
-      loading={LOADING.contacts}
-      otherwise="Helsekontaktene er ikke tilgjengelige."
+      {...CONTACTS_PART}
     >
       {(contacts) => (
         <ul className="threads">
