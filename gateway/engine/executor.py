@@ -96,12 +96,10 @@ class PlanExecutor(StrawberryGraphQLCoreExecutionContext):
             raise TypeError("The plan engine calls resolvers directly: a schema extension may not wrap them.")
         if self.abort_signal is not None or self.hooks is not None:
             raise TypeError("The plan engine supports neither abort signals nor execution hooks.")
-        operation = self.operation
-        incremental = (
-            getattr(self.context_value, "incremental_delivery", False)
-            and operation.operation != OperationType.SUBSCRIPTION
+        incremental = self.reads_parts()
+        plan = self.plans.plan(
+            self.schema, self.operation, self.fragment_definitions, self.variable_values, incremental
         )
-        plan = self.plans.plan(self.schema, operation, self.fragment_definitions, self.variable_values, incremental)
         if plan.root is None:  # introspection: graphql-core's, with @defer and @stream if the client reads parts
             self._sub_executors = []
             if not incremental and plan.whole is not None:
@@ -148,6 +146,12 @@ class PlanExecutor(StrawberryGraphQLCoreExecutionContext):
             return self._response(completed, incremental)
 
         return await_result()
+
+    def reads_parts(self) -> bool:
+        """Whether @defer and @stream apply: the client reads an answer in parts (never a subscription's)."""
+        return bool(getattr(self.context_value, "incremental_delivery", False)) and (
+            self.operation.operation != OperationType.SUBSCRIPTION
+        )
 
     async def _ending(self, later: AsyncGenerator[Any, None]) -> AsyncGenerator[Any, None]:
         """The later parts; then nothing of the execution holds another part of it (the cycles through

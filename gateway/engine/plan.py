@@ -168,7 +168,6 @@ class Plan:
     root: ObjectPlan | None  # None: introspection, executed by graphql-core
     # What each field with a selection selects (`selection.selected`), by its path shape.
     selections: dict[PathShape, Selection] = field(default_factory=dict)
-    incremental: bool = False  # made for a client that reads @defer and @stream
     # Introspection for a client that reads no parts: the operation and fragments graphql-core runs,
     # without @defer and @stream (the document's own when it has none).
     whole: tuple[OperationDefinitionNode, dict[str, FragmentDefinitionNode]] | None = None
@@ -287,28 +286,17 @@ class _Collector:
 
 
 class _NoIncremental(Visitor):
-    def __init__(self) -> None:
-        super().__init__()
-        self.removed = False
-
     def enter_directive(self, node: Any, *_: object) -> Any:
-        if node.name.value in ("defer", "stream"):
-            self.removed = True
-            return REMOVE
-        return None
+        return REMOVE if node.name.value in ("defer", "stream") else None
 
 
 def without_incremental(
     operation: OperationDefinitionNode, fragments: Mapping[str, FragmentDefinitionNode]
 ) -> tuple[OperationDefinitionNode, dict[str, FragmentDefinitionNode]]:
-    """The operation and its fragments without @defer and @stream (their nodes keep their locations):
-    what runs for a client that reads no parts."""
+    """The operation and its fragments without @defer and @stream (their nodes keep their locations; a
+    tree without them is given back as it is): what runs for a client that reads no parts."""
     remover = _NoIncremental()
-    stripped = {name: visit(fragment, remover) for name, fragment in fragments.items()}
-    operation_stripped = visit(operation, remover)
-    if not remover.removed:
-        return operation, dict(fragments)
-    return operation_stripped, stripped
+    return visit(operation, remover), {name: visit(fragment, remover) for name, fragment in fragments.items()}
 
 
 class _UsesVariables(Visitor):
@@ -454,7 +442,7 @@ class IncrementalCompiler(Compiler):
         if any(entries[0].node.name.value in INTROSPECTION_ROOTS for entries in grouped.values()):
             return Plan(operation, None)
         root, _ = self._split(root_type, grouped, collected.new_defer_usages, ())
-        return Plan(operation, root, self.selections, incremental=True)
+        return Plan(operation, root, self.selections)
 
     def _nodes(self, entries: list[Any]) -> tuple[list[FieldNode], list[FieldDetails] | None]:
         return [details.node for details in entries], entries

@@ -36,7 +36,6 @@ from graphql import (
     ExecutionResult,
     ExperimentalIncrementalExecutionResults,
     MiddlewareManager,
-    OperationType,
 )
 from graphql.execution.collect_fields import FragmentDetails
 from graphql.execution.executor import CollectedErrors
@@ -98,12 +97,8 @@ class DifferentialExecutor(PlanExecutor):
     recorded: dict[tuple[str | int, ...], _Recorded]
 
     def execute_operation(self, serially: bool | None = None) -> Any:
-        incremental = (
-            getattr(self.context_value, "incremental_delivery", False)
-            and self.operation.operation != OperationType.SUBSCRIPTION
-        )
         plan = self.plans.plan(
-            self.schema, self.operation, self.fragment_definitions, self.variable_values, incremental
+            self.schema, self.operation, self.fragment_definitions, self.variable_values, self.reads_parts()
         )
         if plan.root is None:
             return super().execute_operation(serially)  # introspection: graphql-core answers it anyway
