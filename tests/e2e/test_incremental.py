@@ -63,6 +63,18 @@ def _at(data: Any, path: list[Any]) -> Any:
     return data
 
 
+async def _over_the_websocket(gateway: GatewayClient, token: str, person: str, query: str) -> list[dict[str, Any]]:
+    """Every message graphql-transport-ws sends for the operation (`$p`: `person`), to its `complete`."""
+    live = await LiveSubscription.open(gateway.http, gateway.url, token, person, query)
+    try:
+        messages = [await live.next()]
+        while messages[-1]["type"] == "next":
+            messages.append(await live.next())
+    finally:
+        await live.close()
+    return messages
+
+
 def _codes(errors: list[dict[str, Any]]) -> list[tuple[list[Any], str, str | None]]:
     return [(e["path"], e["extensions"]["code"], e["extensions"].get("reason")) for e in errors]
 
@@ -202,13 +214,7 @@ async def test_a_client_that_goes_away_leaves_no_upstream_call_in_flight(sandbox
 
 async def test_graphql_transport_ws_sends_each_part_as_a_next_message(gateway: GatewayClient, sandbox: Sandbox) -> None:
     token = await gateway.token(KARI)
-    live = await LiveSubscription.open(gateway.http, gateway.url, token, KARI, PAGE)
-    try:
-        messages = [await live.next()]
-        while messages[-1]["type"] == "next":
-            messages.append(await live.next())
-    finally:
-        await live.close()
+    messages = await _over_the_websocket(gateway, token, KARI, PAGE)
     assert messages[-1] == {"id": "1", "type": "complete"}
     payloads = [m["payload"] for m in messages[:-1]]
     assert len(payloads) >= 2 and payloads[0]["hasNext"] is True and payloads[-1]["hasNext"] is False
@@ -261,13 +267,7 @@ async def test_introspection_with_defer_answers_each_client_as_it_reads(gateway:
 async def test_over_the_websocket_a_mask_is_listed_in_the_part_that_carries_it(gateway: GatewayClient) -> None:
     token = await gateway.service_token()
     query = "query($p: ID!) { person(id: $p) { name { full } ... @defer { address { city } } } }"
-    live = await LiveSubscription.open(gateway.http, gateway.url, token, NORA, query)
-    try:
-        messages = [await live.next()]
-        while messages[-1]["type"] == "next":
-            messages.append(await live.next())
-    finally:
-        await live.close()
+    messages = await _over_the_websocket(gateway, token, NORA, query)
     payloads = [m["payload"] for m in messages[:-1]]
     assert "masked" not in payloads[0].get("extensions", {})
     carrying = [p for p in payloads[1:] if p.get("incremental")]
