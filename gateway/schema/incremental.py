@@ -66,8 +66,7 @@ def _holds(data: Any, path: list[str | int]) -> bool:
 
 
 def _refused() -> dict[str, Any]:
-    refused = AuditUnavailable()
-    return dict(GraphQLError(refused.message, original_error=refused, extensions=refused.extensions).formatted)
+    return dict(AuditUnavailable().formatted)  # a public error already: AuditTrail sends it as it is
 
 
 async def checked_parts(
