@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from gateway.core.errors import AuditUnavailable
 from sandbox import Sandbox
 from sandbox.seed import ERIK, INGRID, JONAS, KARI, NORA
 from tests.engine.differential import merge_into
@@ -285,3 +286,28 @@ async def test_items_withheld_in_a_deferred_part_are_counted_there(gateway: Gate
     assert later[0]["data"] == {
         "appointments": {"totalCount": 1, "hiddenCount": 3, "nodes": [{"title": "Astmakontroll", "serviceKind": "GP"}]}
     }
+
+
+async def test_a_refused_access_log_withholds_the_part_with_another_persons_data(
+    sandbox: Sandbox, unused_tcp_port: int
+) -> None:
+    # Redis (the access log) is not there: Kari's own name goes, Jonas's threads never do.
+    url_down = f"redis://127.0.0.1:{unused_tcp_port}/0"
+    query = """query ReadJonas { viewer { person { name { full } } }
+      ... @defer(label: "jonas") { jonas: person(id: "20821250162") { name { full } threads { totalCount } } } }"""
+    async with gateway_for(sandbox, redis_url=url_down, upstream_timeout_s=5.0) as gateway:
+        parts = await gateway.parts(query, token=await gateway.token(KARI))
+    assert parts[0]["data"] == {"viewer": {"person": {"name": {"full": "Kari Nordmann"}}}}
+    assert parts[0]["pending"] == [{"id": "0", "path": [], "label": "jonas"}]
+    assert parts[1:] == [
+        {
+            "hasNext": False,
+            "completed": [
+                {
+                    "id": "0",
+                    "errors": [{"message": AuditUnavailable().message, "extensions": {"code": "AUDIT_UNAVAILABLE"}}],
+                }
+            ],
+        }
+    ]
+    assert "Jonas" not in str(parts)
