@@ -9,7 +9,7 @@ from aiohttp import web
 
 from sandbox import seed
 from sandbox.control import install_control
-from sandbox.params import bad_request, id_list, iso
+from sandbox.params import bad_request, id_list, iso, json_response
 
 CONSENTS = web.AppKey("consent_consents", dict[str, seed.Consent])
 # A list, so a test can revoke a fullmakt in a running app.
@@ -35,7 +35,7 @@ def proxy_json(p: seed.Proxy) -> dict[str, Any]:
 async def get_consents(request: web.Request) -> web.Response:
     consents = request.app[CONSENTS]
     found = [consents[i] for i in id_list(request, "ids") if i in consents]
-    return web.json_response({"consents": [consent_json(c) for c in found]})
+    return json_response({"consents": [consent_json(c) for c in found]})
 
 
 async def get_proxies(request: web.Request) -> web.Response:
@@ -46,7 +46,7 @@ async def get_proxies(request: web.Request) -> web.Response:
     wanted = set(id_list(request, side))
     # Expired ones too: deciding validity (and saying PROXY_EXPIRED) is the gateway's job.
     found = [p for p in request.app[PROXIES] if getattr(p, side) in wanted]
-    return web.json_response({"proxies": [proxy_json(p) for p in found]})
+    return json_response({"proxies": [proxy_json(p) for p in found]})
 
 
 def create_app(

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
+import orjson
 from aiohttp import web
 
 from sandbox import seed
@@ -55,9 +56,8 @@ Resource = dict[str, Any]
 
 
 def fhir_response(body: Mapping[str, Any], status: int = 200) -> web.Response:
-    return web.Response(
-        status=status, text=json.dumps(body, ensure_ascii=False), content_type=FHIR_JSON, charset="utf-8"
-    )
+    # orjson, as sandbox/params.py's json_response explains.
+    return web.Response(status=status, body=orjson.dumps(body), content_type=FHIR_JSON, charset="utf-8")
 
 
 def outcome(status: int, code: str, diagnostics: str) -> web.HTTPException:

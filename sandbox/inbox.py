@@ -19,7 +19,7 @@ from aiohttp import web
 
 from sandbox import seed
 from sandbox.control import CONTROL, install_control
-from sandbox.params import bad_request, id_list, iso, not_found, unprocessable
+from sandbox.params import bad_request, id_list, iso, json_response, not_found, unprocessable
 
 MAX_SUBJECT = 200
 MAX_BODY = 10_000
@@ -96,7 +96,7 @@ async def get_threads(request: web.Request) -> web.Response:
     # Newest first; the id breaks ties so pages are stable.
     found.sort(key=lambda t: t.id)
     found.sort(key=store.last_message_at, reverse=True)
-    return web.json_response({"threads": [store.thread_json(t) for t in found]})
+    return json_response({"threads": [store.thread_json(t) for t in found]})
 
 
 async def get_thread(request: web.Request) -> web.Response:
@@ -104,7 +104,7 @@ async def get_thread(request: web.Request) -> web.Response:
     thread = store.threads.get(request.match_info["id"])
     if thread is None:
         raise not_found("thread not found")
-    return web.json_response(store.thread_json(thread))
+    return json_response(store.thread_json(thread))
 
 
 async def get_messages(request: web.Request) -> web.Response:
@@ -114,7 +114,7 @@ async def get_messages(request: web.Request) -> web.Response:
     found.sort(key=lambda m: m.id)
     found.sort(key=lambda m: m.sent_at, reverse=True)
     found.sort(key=lambda m: m.thread_id)
-    return web.json_response({"messages": [message_json(m) for m in found]})
+    return json_response({"messages": [message_json(m) for m in found]})
 
 
 # --- writes ----------------------------------------------------------------------------------------
@@ -161,7 +161,7 @@ def _replay(request: web.Request, scope: str, body: dict[str, Any]) -> web.Respo
     fingerprint, response = stored
     if fingerprint != _fingerprint(body):
         raise unprocessable("idempotency key reused with a different request")
-    return web.json_response(response, status=200)
+    return json_response(response, status=200)
 
 
 def _remember(request: web.Request, scope: str, body: dict[str, Any], response: dict[str, Any]) -> None:
@@ -204,7 +204,7 @@ async def post_thread(request: web.Request) -> web.Response:
     store.put_message(message)
     response = {"thread": store.thread_json(thread), "message": message_json(message)}
     _remember(request, scope, body, response)
-    return web.json_response(response, status=201)
+    return json_response(response, status=201)
 
 
 async def post_message(request: web.Request) -> web.Response:
@@ -222,7 +222,7 @@ async def post_message(request: web.Request) -> web.Response:
     store.put_message(message)
     response = {"message": message_json(message)}
     _remember(request, scope, body, response)
-    return web.json_response(response, status=201)
+    return json_response(response, status=201)
 
 
 def _parse_time(value: Any, name: str) -> datetime | None:
@@ -247,7 +247,7 @@ async def patch_message(request: web.Request) -> web.Response:
         raise bad_request('body must be {"readAt": iso datetime | null}')
     message = replace(message, read_at=_parse_time(body["readAt"], "readAt"))
     store.put_message(message)
-    return web.json_response({"message": message_json(message)})
+    return json_response({"message": message_json(message)})
 
 
 async def patch_thread(request: web.Request) -> web.Response:
@@ -270,7 +270,7 @@ async def patch_thread(request: web.Request) -> web.Response:
         for m in store.messages_of(thread.id):
             if m.direction == "IN" and m.read_at is None:
                 store.put_message(replace(m, read_at=now))
-    return web.json_response({"thread": store.thread_json(thread)})
+    return json_response({"thread": store.thread_json(thread)})
 
 
 def _now() -> datetime:

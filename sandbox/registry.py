@@ -9,7 +9,7 @@ from aiohttp import web
 
 from sandbox import seed
 from sandbox.control import install_control
-from sandbox.params import id_list
+from sandbox.params import id_list, json_response
 
 PERSONS = web.AppKey("registry_persons", dict[str, seed.Person])
 PARENTS = web.AppKey("registry_parents", dict[str, list[str]])
@@ -49,7 +49,7 @@ def person_json(person: seed.Person, responsible_parents: list[str]) -> dict[str
 async def get_persons(request: web.Request) -> web.Response:
     persons, parents = request.app[PERSONS], request.app[PARENTS]
     found = [persons[i] for i in id_list(request, "ids") if i in persons]
-    return web.json_response({"persons": [person_json(p, parents.get(p.id, [])) for p in found]})
+    return json_response({"persons": [person_json(p, parents.get(p.id, [])) for p in found]})
 
 
 def create_app(*, persons: Sequence[seed.Person] | None = None) -> web.Application:
