@@ -2,7 +2,8 @@
 
 Three processes, so that each one's CPU time is its own:
 
-- the sandbox: this script again (`--serve-sandbox`), every upstream on an ephemeral loopback port;
+- the sandbox: this script again (`--serve-sandbox`, on uvloop when it is installed), every upstream on
+  an ephemeral loopback port;
 - the gateway: `python -m gateway serve` (uvicorn, one worker by default, uvloop and httptools when
   installed), verifying tokens against a key set this process serves, as in production;
 - the client: this process, aiohttp with `--in-flight` requests at a time, Kari's token. Like a
@@ -50,7 +51,7 @@ from uuid import uuid4
 
 import aiohttp
 import orjson
-from _stack import INBOX_PAGE, KARI, PERSON_INBOX, PageError
+from _stack import INBOX_PAGE, KARI, PERSON_INBOX, PageError, run_on_uvloop
 from aiohttp import web
 from field_cost import fields_in
 from redis.asyncio import Redis
@@ -660,7 +661,7 @@ if __name__ == "__main__":
     arguments = parse_args()
     if arguments.serve_sandbox:
         with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(serve_sandbox())
+            run_on_uvloop(serve_sandbox())
     else:
         try:
             asyncio.run(main(arguments))
