@@ -4,11 +4,14 @@
 faulted:
 
     GET  /_sandbox/stats    {"total": n, "byRoute": {"GET /persons": n, ...}, "inFlight": n}
-    POST /_sandbox/faults   {"latency_ms"?, "slow_response_ms"?, "fail_status"?, "malformed"?, "down"?}
+    POST /_sandbox/faults   {"latency_ms"?, "slow_response_ms"?, "fail_status"?, "throttled"?, "retry_after"?,
+                             "malformed"?, "down"?}
     POST /_sandbox/reset    clears faults and counts, and runs the app's reset hooks
 
 Every other request is counted (faulted ones too, since the client did make the call), then delayed
-by `latency_ms`, then answered by the first fault that is set: `down`, `fail_status`, `malformed`.
+by `latency_ms`, then answered by the first fault that is set: `down`, `fail_status`, `throttled`
+(429 Too Many Requests, with `retry_after` as its Retry-After header when set: delta-seconds or an
+HTTP-date, sent as given), `malformed`.
 `slow_response_ms` instead delays the answer after the request was handled: a write is stored,
 and a client that gives up meanwhile never learns it (the case idempotency keys exist for).
 """
@@ -35,6 +38,8 @@ class Control:
     latency_ms: float = 0.0
     slow_response_ms: float = 0.0
     fail_status: int | None = None
+    throttled: bool = False
+    retry_after: str | None = None
     malformed: bool = False
     down: bool = False
     # How long clients may keep reference data (Practitioner, Organization, Location): Cache-Control max-age.
@@ -57,6 +62,8 @@ class Control:
         self.latency_ms = 0.0
         self.slow_response_ms = 0.0
         self.fail_status = None
+        self.throttled = False
+        self.retry_after = None
         self.malformed = False
         self.down = False
         self.reference_max_age_s = 300
@@ -71,12 +78,22 @@ class Control:
 
     def set_faults(self, body: dict[str, Any]) -> None:
         """Apply a `POST /_sandbox/faults` body; raises ValueError before changing anything."""
-        unknown = set(body) - {"latency_ms", "slow_response_ms", "fail_status", "malformed", "down"}
+        unknown = set(body) - {
+            "latency_ms",
+            "slow_response_ms",
+            "fail_status",
+            "throttled",
+            "retry_after",
+            "malformed",
+            "down",
+        }
         if unknown:
             raise ValueError(f"unknown fault keys: {sorted(unknown)}")
         latency = body.get("latency_ms", self.latency_ms)
         slow = body.get("slow_response_ms", self.slow_response_ms)
         status = body.get("fail_status", self.fail_status)
+        throttled = body.get("throttled", self.throttled)
+        retry_after = body.get("retry_after", self.retry_after)
         malformed = body.get("malformed", self.malformed)
         down = body.get("down", self.down)
         for name, value in (("latency_ms", latency), ("slow_response_ms", slow)):
@@ -84,9 +101,12 @@ class Control:
                 raise ValueError(f"{name} must be a number >= 0")
         if status is not None and (isinstance(status, bool) or not isinstance(status, int) or not 500 <= status <= 599):
             raise ValueError("fail_status must be null or a 5xx status")
-        if not isinstance(malformed, bool) or not isinstance(down, bool):
-            raise ValueError("malformed and down must be booleans")
+        if not isinstance(malformed, bool) or not isinstance(down, bool) or not isinstance(throttled, bool):
+            raise ValueError("throttled, malformed and down must be booleans")
+        if retry_after is not None and not isinstance(retry_after, str):
+            raise ValueError("retry_after must be null or a string (delta-seconds or an HTTP-date)")
         self.latency_ms, self.fail_status, self.malformed, self.down = float(latency), status, malformed, down
+        self.throttled, self.retry_after = throttled, retry_after
         self.slow_response_ms = float(slow)
 
 
@@ -133,6 +153,9 @@ async def _faulted(request: web.Request, handler: Handler, control: Control) -> 
         return web.json_response(
             {"error": f"injected fault: upstream answered {control.fail_status}"}, status=control.fail_status
         )
+    if control.throttled:
+        headers = {"Retry-After": control.retry_after} if control.retry_after is not None else None
+        return web.json_response({"error": "injected fault: too many requests"}, status=429, headers=headers)
     if control.malformed:
         # Truncated JSON: a client must treat an unparsable 200 as a failed upstream.
         return web.Response(
@@ -162,6 +185,8 @@ async def _faults(request: web.Request) -> web.Response:
             "latency_ms": control.latency_ms,
             "slow_response_ms": control.slow_response_ms,
             "fail_status": control.fail_status,
+            "throttled": control.throttled,
+            "retry_after": control.retry_after,
             "malformed": control.malformed,
             "down": control.down,
         }

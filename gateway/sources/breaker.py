@@ -3,7 +3,9 @@
 Closed, requests go through. After `failures` failures in a row (a 5xx, a timeout, a broken
 connection) it opens: requests fail at once, for `cooldown_s`. Then it lets one request through
 as a probe (half-open): if that succeeds it closes, else it opens again for another cooldown. An
-answer below 500 is a working source, whatever its status. Its state is in /metrics
+answer below 500 is a working source, whatever its status, but for 429 (Too Many Requests): the
+source asks to be left alone, and the circuit opens at once, for as long as its Retry-After says
+(at most `MAX_RETRY_AFTER_S`; without one, the cooldown). Its state is in /metrics
 (`gateway_upstream_circuit_open`) and in /readyz.
 """
 
@@ -14,6 +16,9 @@ from collections.abc import Callable
 from enum import Enum
 
 from gateway.core.metrics import UPSTREAM_CIRCUIT_OPEN
+
+# A Retry-After longer than this is taken as this: one bad header must not silence a source for days.
+MAX_RETRY_AFTER_S = 600.0
 
 
 class CircuitState(Enum):
@@ -32,6 +37,7 @@ class CircuitBreaker:
         self._clock = clock
         self._failures = 0
         self._opened_at: float | None = None
+        self._open_for_s = cooldown_s
         self._probing = False
         self._open = UPSTREAM_CIRCUIT_OPEN.labels(source)  # looked up once: every answer sets it
         self._open.set(0)
@@ -40,7 +46,7 @@ class CircuitBreaker:
     def state(self) -> CircuitState:
         if self._opened_at is None:
             return CircuitState.CLOSED
-        if self._probing or self._clock() - self._opened_at >= self._cooldown_s:
+        if self._probing or self._clock() - self._opened_at >= self._open_for_s:
             return CircuitState.HALF_OPEN
         return CircuitState.OPEN
 
@@ -61,8 +67,17 @@ class CircuitBreaker:
     def failed(self) -> None:
         self._failures += 1
         if self._probing or self._failures >= self._threshold:
-            self._opened_at, self._probing = self._clock(), False
-            self._open.set(1)
+            self._open_until(self._cooldown_s)
+
+    def throttled(self, retry_after_s: float | None) -> None:
+        """The source answered 429: no request goes to it for `retry_after_s` (its Retry-After), or
+        for the cooldown when it gave none; then one probe, as after failures."""
+        self._failures = 0
+        self._open_until(self._cooldown_s if retry_after_s is None else min(retry_after_s, MAX_RETRY_AFTER_S))
+
+    def _open_until(self, open_for_s: float) -> None:
+        self._opened_at, self._open_for_s, self._probing = self._clock(), open_for_s, False
+        self._open.set(1)
 
     def abandoned(self) -> None:
         """A request let through ended without an answer either way (its caller was cancelled)."""

@@ -2,6 +2,7 @@
 
 SourceError
   ├ UpstreamUnavailable    connection failure, timeout, or a body that is not what the contract says
+  │  └ UpstreamThrottled   429 Too Many Requests; .retry_after_s, from its Retry-After
   ├ UpstreamStatusError    a non-2xx answer; .status
   └ UpstreamRejected       a 4xx answer to a write: the request was refused and nothing changed
 """
@@ -18,6 +19,15 @@ class SourceError(Exception):
 
 class UpstreamUnavailable(SourceError):
     pass
+
+
+class UpstreamThrottled(UpstreamUnavailable):
+    """The upstream answered 429: it works, but takes no more requests for `retry_after_s` seconds (None:
+    it did not say)."""
+
+    def __init__(self, source: str, retry_after_s: float | None) -> None:
+        super().__init__(source, "HTTP 429: too many requests")
+        self.retry_after_s = retry_after_s
 
 
 class UpstreamStatusError(SourceError):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 from typing import Any, Generic, TypeVar
 
 import aiohttp
@@ -15,11 +17,11 @@ from yarl import URL
 
 from gateway.core.metrics import UPSTREAM_LATENCY, UPSTREAM_REQUESTS
 from gateway.sources.breaker import CircuitBreaker
-from gateway.sources.errors import UpstreamStatusError, UpstreamUnavailable
+from gateway.sources.errors import UpstreamStatusError, UpstreamThrottled, UpstreamUnavailable
 
 JsonObject = dict[str, Any]
 # How an upstream request ended, as the upstream_requests_total metric counts it.
-OUTCOMES = ("ok", "status", "unavailable", "circuit_open")
+OUTCOMES = ("ok", "status", "throttled", "unavailable", "circuit_open")
 B = TypeVar("B")  # what a body is decoded into
 
 
@@ -28,6 +30,23 @@ class Answer(Generic[B]):
     status: int
     body: B  # a 304's is decoded from an empty object
     headers: Mapping[str, str]
+
+
+def retry_after_s(value: str | None, now: dt.datetime | None = None) -> float | None:
+    """A Retry-After header's wait in seconds (RFC 9110 10.2.3: delta-seconds or an HTTP-date); None
+    when there is none or it is neither."""
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:  # an HTTP-date is GMT; the obsolete formats parse without a zone
+        when = when.replace(tzinfo=dt.UTC)
+    return max(0.0, (when - (now or dt.datetime.now(dt.UTC))).total_seconds())
 
 
 class NotJson(ValueError):
@@ -100,8 +119,9 @@ class JsonHttp:
         """Send one request; the answer for 2xx, 3xx (a 304 with an empty body) and 4xx with a JSON
         object body.
 
-        A 5xx, a timeout, a broken connection or a body that is not a JSON object raises, so a
-        caller only ever sees answers it can act on; so does a source whose circuit is open
+        A 5xx, a 429 (UpstreamThrottled: the breaker then leaves the source alone for its
+        Retry-After), a timeout, a broken connection or a body that is not a JSON object raises, so
+        a caller only ever sees answers it can act on; so does a source whose circuit is open
         (sources/breaker.py), at once.
         """
         return await self.exchange_decoded(method, url, json_object, params=params, json=json, headers=headers)
@@ -125,6 +145,7 @@ class JsonHttp:
         started = time.perf_counter()
         outcome = "unavailable"
         answered = cancelled = False
+        throttled: UpstreamThrottled | None = None
         try:
             data = orjson.dumps(json) if json is not None else None
             send_headers = {"Accept": "application/json", **(headers or {})}
@@ -137,6 +158,10 @@ class JsonHttp:
                 if resp.status >= 500:
                     outcome = "status"
                     raise UpstreamStatusError(self.source, resp.status)
+                if resp.status == 429:
+                    outcome = "throttled"
+                    throttled = UpstreamThrottled(self.source, retry_after_s(resp.headers.get("Retry-After")))
+                    raise throttled
             try:
                 body = decode(raw if resp.status != 304 else b"{}")  # a 304 has no body
             except NotJson as exc:
@@ -154,7 +179,9 @@ class JsonHttp:
             self._outcomes[outcome].inc()
             self._latency.observe(time.perf_counter() - started)
             if breaker is not None:
-                if answered:
+                if throttled is not None:
+                    breaker.throttled(throttled.retry_after_s)
+                elif answered:
                     breaker.succeeded()
                 elif cancelled:
                     breaker.abandoned()

@@ -74,6 +74,19 @@ async def test_fail_status(sandbox: Sandbox, http: aiohttp.ClientSession) -> Non
             assert (await resp.json())["total"] == 1
 
 
+async def test_throttled_answers_429_with_the_retry_after_it_is_given(
+    sandbox: Sandbox, http: aiohttp.ClientSession
+) -> None:
+    for name, path in PROBES.items():
+        control = sandbox.control(name)
+        control.throttled, control.retry_after = True, "30"
+        async with http.get(sandbox.urls[name] + path) as resp:
+            assert resp.status == 429 and resp.headers["Retry-After"] == "30"
+        control.retry_after = None
+        async with http.get(sandbox.urls[name] + path) as resp:
+            assert resp.status == 429 and "Retry-After" not in resp.headers
+
+
 async def test_malformed(sandbox: Sandbox, http: aiohttp.ClientSession) -> None:
     for name, path in PROBES.items():
         sandbox.control(name).malformed = True
@@ -147,6 +160,8 @@ async def test_faults_over_http(sandbox: Sandbox, http: aiohttp.ClientSession) -
             "latency_ms": 5.0,
             "slow_response_ms": 0.0,
             "fail_status": 502,
+            "throttled": False,
+            "retry_after": None,
             "malformed": False,
             "down": False,
         }
@@ -154,7 +169,16 @@ async def test_faults_over_http(sandbox: Sandbox, http: aiohttp.ClientSession) -
     assert control.fail_status == 502 and control.latency_ms == 5
     async with http.get(sandbox.urls["appointments"] + PROBES["appointments"]) as resp:
         assert resp.status == 502
-    for bad in ({"fail_status": 404}, {"latency_ms": -1}, {"slow_response_ms": -1}, {"down": "yes"}, {"nope": 1}, [1]):
+    for bad in (
+        {"fail_status": 404},
+        {"latency_ms": -1},
+        {"slow_response_ms": -1},
+        {"down": "yes"},
+        {"throttled": 1},
+        {"retry_after": 30},
+        {"nope": 1},
+        [1],
+    ):
         async with http.post(f"{origin}/_sandbox/faults", json=bad) as resp:
             assert resp.status == 400, bad
     assert control.fail_status == 502  # a rejected body changes nothing
