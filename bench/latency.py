@@ -12,7 +12,8 @@ figures only; it asserts nothing.
 The lower bound is the sum of injected latencies along the longest chain of upstream calls that
 depend on each other. For this query the data dependencies allow three levels:
 
-    level 1  registry GET /persons + consent GET /consents        person(id:) needs both to decide access
+    level 1  registry POST .../personer/bulkoppslag                person(id:) needs both to decide access
+             + consent GET /consents
     level 2  inbox GET /threads, contacts GET /fhir/CareTeam,     each needs only the subject
              appointments GET /fhir/Appointment
     level 3  inbox GET /messages (thread ids),                    each needs ids from level 2
@@ -82,9 +83,11 @@ from cpu_per_request import gateway_process, signed_in, upstreams
 from graphql import FieldNode, OperationDefinitionNode, parse
 from yarl import URL
 
+from sandbox import registry
+
 # The dependency levels of the inbox page: (source, route) per level. Calls in one level run in parallel.
 QUERY_LEVELS: list[list[tuple[str, str]]] = [
-    [("registry", "GET /persons"), ("consent", "GET /consents")],
+    [("registry", registry.BULK_ROUTE), ("consent", "GET /consents")],
     [("inbox", "GET /threads"), ("contacts", "GET /fhir/CareTeam"), ("appointments", "GET /fhir/Appointment")],
     [
         ("inbox", "GET /messages"),
@@ -273,9 +276,9 @@ async def delivered_path_ms(http: aiohttp.ClientSession, urls: Mapping[str, str]
     the injected latency plus the source's own work on that answer, loopback and this client: what a
     gateway that did nothing between the calls would take."""
 
-    async def timed(url: str, params: dict[str, str]) -> float:
+    async def timed(url: str, params: dict[str, str] | None = None, json: Any = None) -> float:
         started = time.perf_counter()
-        async with http.get(url, params=params) as resp:
+        async with http.request("GET" if json is None else "POST", url, params=params, json=json) as resp:
             await resp.read()
             resp.raise_for_status()
         return (time.perf_counter() - started) * 1000
@@ -285,7 +288,8 @@ async def delivered_path_ms(http: aiohttp.ClientSession, urls: Mapping[str, str]
     levels: list[list[float]] = [[], [], []]
     for _ in range(rounds):
         pair = await asyncio.gather(
-            timed(f"{urls['registry']}/persons", {"ids": KARI}), timed(f"{urls['consent']}/consents", {"ids": KARI})
+            timed(f"{urls['registry']}{registry.BULK_LOOKUP}", json={"foedselsEllerDNummer": [KARI]}),
+            timed(f"{urls['consent']}/consents", {"ids": KARI}),
         )
         levels[0].append(max(pair))
         levels[1].append(await timed(f"{urls['inbox']}/threads", {"owner": KARI}))

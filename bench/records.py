@@ -8,7 +8,7 @@ fetched too. Then, in this process and with no HTTP while measured, each body is
 records the clients hand to the loaders, three ways:
 
 - old, the gateway before issue 19, kept here as the baseline: `orjson.loads`, then the clients'
-  parsers of dicts (the row parsers of sources/inbox.py, registry.py, consent.py; for FHIR,
+  parsers of dicts (the row parsers of sources/inbox.py and consent.py; for FHIR,
   `FhirSearch._collect` and the contacts and appointments clients' mapping) building the records as
   they were then, frozen dataclasses (`OLD_RECORDS`: the same fields, made from today's records, put
   in the parsers' place while the old side runs). The inbox's row parsers are unchanged: the gateway
@@ -26,7 +26,8 @@ records the clients hand to the loaders, three ways:
 The three must give the same records (compared field by field and by repr, UTC offsets included).
 They run in alternating blocks; CPU time (time.process_time) is divided by the bodies and by the
 records they hold. "JSON only" is the first step alone: orjson's dicts beside msgspec's wire Structs.
-Figures print; nothing is asserted about them.
+Figures print; nothing is asserted about them. (The registry's persons were a row here until the
+registry spoke Folkeregisteret's bulk lookup, issue 21: its old parser is gone.)
 
     python bench/records.py [--runs 200] [--blocks 15]
 """
@@ -57,7 +58,7 @@ from gateway.core.auth import Principal, PrincipalKind
 from gateway.core.config import Settings
 from gateway.core.events import MemoryEventBus
 from gateway.policy.clock import system_clock
-from gateway.policy.vocabulary import AddressProtection, Assurance, ConsentLevel
+from gateway.policy.vocabulary import Assurance, ConsentLevel
 from gateway.request.context import GatewayContext
 from gateway.schema import build_schema
 from gateway.sources import Sources, appointments, consent, contacts, fhir, inbox, parsing, records, registry
@@ -79,12 +80,10 @@ from gateway.sources.records import (
     LocationRecord,
     MessageRecord,
     OrganizationRecord,
-    PersonRecord,
     PractitionerRecord,
     Record,
     ThreadRecord,
 )
-from gateway.sources.registry import _person
 from sandbox import start_sandbox
 
 FIRST = 60
@@ -231,65 +230,6 @@ def straight_messages(raw: bytes) -> list[Any]:
 def _utc(value: dt.datetime) -> dt.datetime:
     # As parsing.datetime_of: a timestamp without an offset means UTC.
     return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
-
-
-class WireName(Struct, gc=False):
-    given: str
-    family: str
-
-
-class WireAddress(Struct, rename="camel", gc=False):
-    street: str
-    postal_code: str
-    city: str
-    municipality: str | None = None
-    municipality_number: str | None = None
-    country: str | None = None
-
-
-class WirePerson(Struct, rename="camel", gc=False):
-    id: str
-    name: WireName
-    birth_date: dt.date
-    address: WireAddress | None = None
-    address_protection: str | None = None
-    parental_responsibility_for: list[str] | None = None
-    responsible_parents: list[str] | None = None
-    deceased: bool | None = None
-    status: str | None = None
-
-
-class WirePersons(Struct, gc=False):
-    persons: list[WirePerson]
-
-
-def msgspec_persons(raw: bytes) -> list[Any]:
-    return [
-        PersonRecord(
-            id=p.id,
-            given_name=p.name.given,
-            family_name=p.name.family,
-            birth_date=p.birth_date,
-            address=None
-            if p.address is None
-            else AddressRecord(
-                street=p.address.street,
-                postal_code=p.address.postal_code,
-                city=p.address.city,
-                municipality=p.address.municipality,
-                municipality_number=p.address.municipality_number,
-                country=p.address.country or "NO",
-            ),
-            address_protection=enum_of(
-                "registry", AddressProtection, p.address_protection or "UGRADERT", AddressProtection.STRENGT_FORTROLIG
-            ),
-            parental_responsibility_for=tuple(p.parental_responsibility_for or ()),
-            responsible_parents=tuple(p.responsible_parents or ()),
-            deceased=bool(p.deceased),
-            resident=p.status == "bosatt",
-        )
-        for p in _PERSONS.decode(raw).persons
-    ]
 
 
 class WireConsent(Struct, rename="camel", gc=False):
@@ -653,7 +593,6 @@ def msgspec_locations(raw: bytes) -> list[Any]:
     ]
 
 
-_PERSONS = msgspec.json.Decoder(WirePersons)
 _CONSENTS = msgspec.json.Decoder(WireConsents)
 _THREADS = msgspec.json.Decoder(WireThreads)
 _MESSAGES = msgspec.json.Decoder(WireMessages)
@@ -685,7 +624,6 @@ class Kind:
 
 
 KINDS = (
-    Kind("persons", "/persons", OTHER, _rows(_person, "persons"), msgspec_persons, _PERSONS),
     Kind("consents", "/consents", OTHER, _rows(_consent, "consents"), msgspec_consents, _CONSENTS),
     Kind("threads", "/threads", INBOX, _rows(_thread, "threads"), msgspec_threads, _THREADS, straight_threads),
     Kind("messages", "/messages", INBOX, _rows(_message, "messages"), msgspec_messages, _MESSAGES, straight_messages),

@@ -10,10 +10,11 @@ from gateway.sources.catalog import SOURCES
 from sandbox.runner import start_sandbox
 
 
-async def _serve(host: str, base_port: int) -> None:
+async def _serve(host: str, base_port: int, peer_registry: bool) -> None:
     # The ports keep their spacing, so by default they are the gateway's default upstream URLs.
     shift = base_port - SOURCES[0].sandbox_port
-    sandbox = await start_sandbox(host, {source.name: source.sandbox_port + shift for source in SOURCES})
+    ports = {source.name: source.sandbox_port + shift for source in SOURCES}
+    sandbox = await start_sandbox(host, ports, peer_registry=peer_registry)
     try:
         for name, url in sandbox.urls.items():
             print(f"{name:13} {url}", flush=True)
@@ -31,9 +32,15 @@ def main() -> None:
         default=SOURCES[0].sandbox_port,
         help=f"the first service's port; the others keep their distance from it (default {SOURCES[0].sandbox_port})",
     )
+    parser.add_argument(
+        "--peer-registry",
+        action="store_true",
+        help="the registry also serves GET /persons, its format from before Freg's, for the Node peer of"
+        " ../shared/peer-mesh (compare.sh) and nothing else",
+    )
     args = parser.parse_args()
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve(args.host, args.base_port))
+        asyncio.run(_serve(args.host, args.base_port, args.peer_registry))
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from types import TracebackType
 from aiohttp import web
 
 from gateway.sources.catalog import SOURCES
+from sandbox import registry
 from sandbox.control import CONTROL, Control
 
 
@@ -79,6 +80,10 @@ class Sandbox:
         await self.close()
 
 
-async def start_sandbox(host: str = "127.0.0.1", ports: Mapping[str, int] | None = None) -> Sandbox:
-    """Start every service (each on an ephemeral port unless `ports` names one)."""
-    return await Sandbox(host, ports).start()
+async def start_sandbox(
+    host: str = "127.0.0.1", ports: Mapping[str, int] | None = None, *, peer_registry: bool = False
+) -> Sandbox:
+    """Start every service (each on an ephemeral port unless `ports` names one). `peer_registry`: the
+    registry also serves its format from before Freg's, for the Node peer alone (sandbox/registry.py)."""
+    apps = {"registry": registry.create_app(peer_registry=True)} if peer_registry else None
+    return await Sandbox(host, ports, apps).start()

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from gateway.request.context import GatewayContext
-from sandbox import Sandbox
+from sandbox import Sandbox, registry
 from sandbox.seed import JONAS, KARI
 from tests.request.factory import Contexts
 from tests.support import TEST_NOW
 
 
 def registry_calls(sandbox: Sandbox) -> int:
-    return sandbox.control("registry").counts["GET /persons"]
+    return sandbox.control("registry").counts[registry.BULK_ROUTE]
 
 
 async def test_a_context_has_one_now_and_its_decisions_use_its_loaders(contexts: Contexts) -> None:

@@ -21,7 +21,7 @@ from gateway.policy import representation
 from gateway.policy.representation import Allowed, ClientAccess
 from gateway.policy.vocabulary import Assurance, Basis, Reason, Service, Visibility
 from gateway.request.decisions import Decisions, Subject
-from sandbox import Sandbox
+from sandbox import Sandbox, registry
 from sandbox.seed import EMMA, ERIK, INGRID, JONAS, KARI, LARS, MAJA, NORA, OLA, PER, SOFIE
 from tests.request.factory import NOBODY, Contexts, person, service_client
 from tests.support import TEST_NOW
@@ -80,7 +80,7 @@ async def test_one_subject_asked_for_by_several_fields_at_once_is_decided_once(
     assert all(answer is answers[0] for answer in answers)
     assert allowed(answers[0]).basis is Basis.PARENT
     assert decide.count == 1
-    assert sandbox.control("registry").counts == {"GET /persons": 1}
+    assert sandbox.control("registry").counts == {registry.BULK_ROUTE: 1}
     assert sandbox.control("consent").counts == {"GET /consents": 1, "GET /proxies": 1}
     # Asked again later in the request: the answer is remembered, nothing is asked upstream.
     before = sandbox.total_requests()
@@ -98,7 +98,7 @@ async def test_a_parent_living_apart_is_decided_once_with_one_more_registry_call
     answers = await asyncio.gather(*(decisions.subject(MAJA) for _ in range(3)))
     assert allowed(answers[0]).basis is Basis.PARENT and answers.count(answers[0]) == 3
     assert decide.count == 1
-    assert sandbox.control("registry").counts == {"GET /persons": 2}  # Per and Maja, then her mother
+    assert sandbox.control("registry").counts == {registry.BULK_ROUTE: 2}  # Per and Maja, then her mother
 
 
 async def test_a_denial_is_decided_once_too(
@@ -109,7 +109,7 @@ async def test_a_denial_is_decided_once_too(
     sandbox.reset()
     denials = await asyncio.gather(*(decisions.subject(SOFIE) for _ in range(3)), return_exceptions=True)
     assert [d.reason for d in denials if isinstance(d, Forbidden)] == [Reason.CHILD_AGE] * 3
-    assert decide.count == 1 and sandbox.control("registry").counts == {"GET /persons": 1}
+    assert decide.count == 1 and sandbox.control("registry").counts == {registry.BULK_ROUTE: 1}
 
 
 # What a viewer is told

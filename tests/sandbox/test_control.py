@@ -16,7 +16,7 @@ from sandbox.inbox import STORE
 
 # One cheap, valid read per service.
 PROBES = {
-    "registry": f"/persons?ids={seed.KARI}",
+    "registry": f"{registry.FREG_API}/personer/{seed.KARI}",
     "consent": f"/consents?ids={seed.KARI}",
     "inbox": f"/threads?owner={seed.KARI}",
     "contacts": f"/CareTeam?subject=Patient/{seed.KARI}",
@@ -40,12 +40,12 @@ async def test_counts_per_route_and_reset(aiohttp_client: Any) -> None:
     app = registry.create_app()
     client = await aiohttp_client(app)
     control = app[CONTROL]
-    await client.get(f"/persons?ids={seed.KARI}")
-    await client.get("/persons")  # a 400 is still a served request
+    await client.get(f"{registry.FREG_API}/personer/{seed.KARI}")
+    await client.get(f"{registry.FREG_API}/personer/01018510193")  # a 404 is still a served request
     await client.get("/nope")
-    assert control.counts == {"GET /persons": 2, "UNMATCHED": 1}
+    assert control.counts == {registry.PERSON_ROUTE: 2, "UNMATCHED": 1}
     stats = await (await client.get("/_sandbox/stats")).json()
-    assert stats == {"total": 3, "byRoute": {"GET /persons": 2, "UNMATCHED": 1}, "inFlight": 0}
+    assert stats == {"total": 3, "byRoute": {registry.PERSON_ROUTE: 2, "UNMATCHED": 1}, "inFlight": 0}
     await client.post("/_sandbox/reset")
     assert control.total == 0
     assert await (await client.get("/_sandbox/stats")).json() == {"total": 0, "byRoute": {}, "inFlight": 0}
@@ -146,7 +146,7 @@ async def test_latency(sandbox: Sandbox, http: aiohttp.ClientSession, held: Held
     await asyncio.wait_for(held.holding.wait(), WAIT_S)
     # Counted, then held for the configured latency before the handler answers.
     assert held.asked == [0.15]
-    assert control.counts == {"GET /persons": 1}
+    assert control.counts == {registry.PERSON_ROUTE: 1}
     assert not request.done()
     held.released.set()
     assert await asyncio.wait_for(request, WAIT_S) == 200

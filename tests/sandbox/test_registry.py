@@ -1,79 +1,126 @@
-"""The registry: `GET /persons?ids=`."""
+"""The registry as Folkeregisteret serves it: the bulk lookup, the single lookup, Freg's errors, `part`."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from sandbox import registry, seed
-from sandbox.seed import EMMA, HANNE, INGRID, JONAS, KARI, LARS, MAJA, NORA, OLA, PER, SOFIE
+from sandbox.seed import EMMA, HANNE, JONAS, KARI, LARS, MAJA, NORA, OLA, PER, SOFIE
+
+BOTH_PARTS = [("part", "person-basis"), ("part", "relasjon-utvidet")]
 
 
-async def _persons(aiohttp_client: Any, ids: list[str]) -> dict[str, dict[str, Any]]:
-    client = await aiohttp_client(registry.create_app())
-    resp = await client.get("/persons", params={"ids": ",".join(ids)})
+async def _lookup(client: Any, ids: list[str], params: Any = BOTH_PARTS) -> dict[str, dict[str, Any]]:
+    resp = await client.post(registry.BULK_LOOKUP, params=params, json={"foedselsEllerDNummer": ids})
     assert resp.status == 200
-    return {p["id"]: p for p in (await resp.json())["persons"]}
+    return {entry["foedselsEllerDNummer"]: entry.get("folkeregisterperson") for entry in (await resp.json())["oppslag"]}
 
 
-async def test_every_persona_is_served(aiohttp_client: Any) -> None:
-    found = await _persons(aiohttp_client, [*seed.PERSONAS, "00000000000"])
-    assert set(found) == set(seed.PERSONAS)
+def _current(document: dict[str, Any], element: str) -> list[dict[str, Any]]:
+    return [entry for entry in document.get(element, []) if entry["erGjeldende"]]
+
+
+async def test_every_persona_is_served_as_freg_shapes_a_person(aiohttp_client: Any) -> None:
+    client = await aiohttp_client(registry.create_app())
+    found = await _lookup(client, [*seed.PERSONAS, "00000000000"])
+    assert found["00000000000"] is None  # an unknown id: an entry with no person (the sandbox's choice)
+    assert {i for i, document in found.items() if document} == set(seed.PERSONAS)
     kari = found[KARI]
-    assert kari["name"] == {"given": "Kari", "family": "Nordmann"}
-    assert kari["birthDate"] == "1985-04-12"
-    assert kari["deceased"] is False
-    assert kari["addressProtection"] == "UGRADERT"
-    assert kari["address"] == {
-        "street": "Kalfarveien 31",
-        "postalCode": "5018",
-        "city": "Bergen",
-        "municipality": "Bergen",
-        "municipalityNumber": "4601",
-        "country": "NO",
+    assert _current(kari, "navn") == [
+        {"fornavn": "Kari", "etternavn": "Nordmann", "erGjeldende": True, "kilde": "sandbox"}
+    ]
+    assert [e["foedselsdato"] for e in _current(kari, "foedsel")] == ["1985-04-12"]
+    assert [e["status"] for e in _current(kari, "status")] == ["bosatt"]
+    assert [e["foedselsEllerDNummer"] for e in _current(kari, "identifikasjonsnummer")] == [KARI]
+    assert _current(kari, "adressebeskyttelse") == []
+    (home,) = _current(kari, "bostedsadresse")
+    assert home["adressegradering"] == "ugradert"
+    assert home["vegadresse"] == {
+        "adressenavn": "Kalfarveien",
+        "adressenummer": {"husnummer": "31"},
+        "kommunenummer": "4601",
+        "poststed": {"postnummer": "5018", "poststedsnavn": "Bergen"},
     }
-    assert kari["parentalResponsibilityFor"] == [EMMA, JONAS, SOFIE]
+    assert {(e["ansvarlig"], e["ansvarssubjekt"]) for e in _current(kari, "foreldreansvar")} == {
+        (KARI, EMMA),
+        (KARI, JONAS),
+        (KARI, SOFIE),
+    }
     for child in (EMMA, JONAS, SOFIE):
-        assert found[child]["responsibleParents"] == [KARI]
-        assert found[child]["address"] == kari["address"]
+        assert [(e["ansvarlig"], e["ansvarssubjekt"]) for e in _current(found[child], "foreldreansvar")] == [
+            (KARI, child)
+        ]
+    assert {(e["ansvarlig"], e["ansvarssubjekt"]) for e in _current(found[MAJA], "foreldreansvar")} == {
+        (PER, MAJA),
+        (HANNE, MAJA),
+    }
 
 
-async def test_address_protection_facts(aiohttp_client: Any) -> None:
-    found = await _persons(aiohttp_client, [NORA, LARS, PER, MAJA, HANNE, INGRID, OLA])
-    assert found[NORA]["addressProtection"] == "FORTROLIG"
-    assert found[NORA]["address"] is not None
-    assert found[LARS]["addressProtection"] == "STRENGT_FORTROLIG"
-    assert found[LARS]["address"] is None
-    assert found[PER]["parentalResponsibilityFor"] == [LARS, MAJA]
-    assert found[PER]["address"] != found[MAJA]["address"]
-    assert set(found[MAJA]["responsibleParents"]) == {PER, HANNE}
-    assert found[HANNE]["address"] == found[MAJA]["address"]
-    assert found[INGRID]["parentalResponsibilityFor"] == []
-    assert found[OLA]["address"]["city"] == "Bergen"
+async def test_address_protection_as_freg_grades_it(aiohttp_client: Any) -> None:
+    client = await aiohttp_client(registry.create_app())
+    found = await _lookup(client, [NORA, LARS, OLA])
+    assert [e["graderingsnivaa"] for e in _current(found[NORA], "adressebeskyttelse")] == ["fortrolig"]
+    assert [e["adressegradering"] for e in _current(found[NORA], "bostedsadresse")] == ["fortrolig"]
+    assert [e["graderingsnivaa"] for e in _current(found[LARS], "adressebeskyttelse")] == ["strengtFortrolig"]
+    assert _current(found[LARS], "bostedsadresse") == []  # strictly confidential: no address in the document
+    assert _current(found[OLA], "bostedsadresse")[0]["vegadresse"]["poststed"]["poststedsnavn"] == "Bergen"
 
 
-async def test_strengt_fortrolig_never_has_an_address_even_if_the_data_has_one(aiohttp_client: Any) -> None:
+async def test_freg_has_no_utland_grade_and_never_an_address_for_the_strict_kinds(aiohttp_client: Any) -> None:
     person = seed.Person("x", "A", "B", "2000-01-01", seed.KALFARVEIEN, "STRENGT_FORTROLIG_UTLAND")
     client = await aiohttp_client(registry.create_app(persons=[person]))
-    body = await (await client.get("/persons?ids=x")).json()
-    assert body["persons"][0]["address"] is None
+    document = (await _lookup(client, ["x"]))["x"]
+    assert [e["graderingsnivaa"] for e in _current(document, "adressebeskyttelse")] == ["strengtFortrolig"]
+    assert _current(document, "bostedsadresse") == []
+
+
+async def test_a_deceased_person_has_status_doed_and_a_death(aiohttp_client: Any) -> None:
+    person = seed.Person("x", "A", "B", "1930-01-01", seed.KALFARVEIEN, deceased=True)
+    client = await aiohttp_client(registry.create_app(persons=[person]))
+    document = (await _lookup(client, ["x"]))["x"]
+    assert [e["status"] for e in _current(document, "status")] == ["doed"]
+    assert len(_current(document, "doedsfall")) == 1
+
+
+async def test_part_minimises_the_document(aiohttp_client: Any) -> None:
+    client = await aiohttp_client(registry.create_app())
+    basis = (await _lookup(client, [KARI], params=[("part", "person-basis")]))[KARI]
+    assert "foreldreansvar" not in basis and "familierelasjon" not in basis and "navn" in basis
+    assert "foreldreansvar" not in (await _lookup(client, [KARI], params=None))[KARI]  # no part: person-basis
+    resp = await client.post(registry.BULK_LOOKUP, params={"part": "historikk"}, json={"foedselsEllerDNummer": [KARI]})
+    assert resp.status == 400 and (await resp.json())["kode"].startswith("FREG-")
+
+
+async def test_the_single_lookup_and_its_404(aiohttp_client: Any) -> None:
+    client = await aiohttp_client(registry.create_app())
+    resp = await client.get(f"{registry.FREG_API}/personer/{KARI}")
+    assert resp.status == 200 and _current(await resp.json(), "navn")[0]["fornavn"] == "Kari"
+    resp = await client.get(f"{registry.FREG_API}/personer/00000000000")
+    body = await resp.json()
+    assert resp.status == 404 and body["kode"].startswith("FREG-") and body["melding"]
+
+
+async def test_a_bulk_lookup_takes_1_to_1000_ids_and_refuses_others_as_freg_does(aiohttp_client: Any) -> None:
+    client = await aiohttp_client(registry.create_app())
+    ids = [f"{n:011d}" for n in range(1000)]
+    assert len(await _lookup(client, ids)) == 1000
+    for body in ({"foedselsEllerDNummer": [*ids, KARI]}, {"foedselsEllerDNummer": []}, {"ids": [KARI]}, [KARI]):
+        resp = await client.post(registry.BULK_LOOKUP, json=body)
+        assert resp.status == 400, body
+        assert set(await resp.json()) == {"kode", "melding"}
 
 
 async def test_overrides_replace_the_seed(aiohttp_client: Any) -> None:
     client = await aiohttp_client(registry.create_app(persons=[p for p in seed.PERSONS if p.id == KARI]))
-    body = await (await client.get("/persons", params={"ids": f"{KARI},{OLA}"})).json()
-    assert [p["id"] for p in body["persons"]] == [KARI]
+    found = await _lookup(client, [KARI, OLA])
+    assert found[KARI] is not None and found[OLA] is None
 
 
-async def test_missing_or_empty_ids_is_a_400(aiohttp_client: Any) -> None:
-    client = await aiohttp_client(registry.create_app())
-    for query in ("", "?ids=", "?ids=,"):
-        resp = await client.get(f"/persons{query}")
-        assert resp.status == 400
-        assert "ids" in (await resp.json())["error"]
-
-
-async def test_at_most_100_ids(aiohttp_client: Any) -> None:
-    client = await aiohttp_client(registry.create_app())
-    ids = [f"{n:011d}" for n in range(100)]
-    assert (await client.get("/persons", params={"ids": ",".join(ids)})).status == 200
-    assert (await client.get("/persons", params={"ids": ",".join([*ids, KARI])})).status == 400
+async def test_the_peer_s_format_only_where_asked_for(aiohttp_client: Any) -> None:
+    """`python -m sandbox --peer-registry`: the format from before Freg's, for the Node peer alone."""
+    plain = await aiohttp_client(registry.create_app())
+    assert (await plain.get("/persons", params={"ids": KARI})).status == 404
+    peer = await aiohttp_client(registry.create_app(peer_registry=True))
+    body = await (await peer.get("/persons", params={"ids": f"{KARI},{LARS}"})).json()
+    persons = {p["id"]: p for p in body["persons"]}
+    assert persons[KARI]["name"] == {"given": "Kari", "family": "Nordmann"} and persons[LARS]["address"] is None

@@ -8,7 +8,7 @@ import aiohttp
 import pytest
 
 from gateway.sources import SOURCES
-from sandbox import Sandbox, seed, start_sandbox
+from sandbox import Sandbox, registry, seed, start_sandbox
 
 
 async def test_urls_and_context_manager(http: aiohttp.ClientSession) -> None:
@@ -17,15 +17,22 @@ async def test_urls_and_context_manager(http: aiohttp.ClientSession) -> None:
         for source in SOURCES:
             assert sandbox.urls[source.name].endswith("/fhir") == source.fhir, source.name
         assert len({url.removesuffix("/fhir") for url in sandbox.urls.values()}) == len(SOURCES)
-        async with http.get(f"{sandbox.urls['registry']}/persons?ids={seed.KARI}") as resp:
+        async with http.get(f"{sandbox.urls['registry']}{registry.FREG_API}/personer/{seed.KARI}") as resp:
             assert resp.status == 200
         urls = dict(sandbox.urls)
     async with aiohttp.ClientSession() as fresh:
         try:
-            async with fresh.get(f"{urls['registry']}/persons?ids={seed.KARI}"):
+            async with fresh.get(f"{urls['registry']}{registry.FREG_API}/personer/{seed.KARI}"):
                 raise AssertionError("the sandbox should be closed")
         except aiohttp.ClientConnectionError:
             pass
+
+
+async def test_the_peer_registry_only_where_asked_for(http: aiohttp.ClientSession) -> None:
+    for peer_registry, status in ((False, 404), (True, 200)):
+        async with await start_sandbox(peer_registry=peer_registry) as sandbox:
+            async with http.get(f"{sandbox.urls['registry']}/persons?ids={seed.KARI}") as resp:
+                assert resp.status == status
 
 
 async def test_start_sandbox_is_usable_with_async_with() -> None:

@@ -16,8 +16,8 @@ from gateway.sources.fhir import FhirSearch
 from gateway.sources.http import JsonHttp
 from gateway.sources.loaders import Loaders
 from gateway.sources.records import ContactRole
-from gateway.sources.registry import _person as registry_person
-from sandbox import Sandbox
+from gateway.sources.registry import person_of
+from sandbox import Sandbox, registry
 from sandbox.control import CONTROL
 from sandbox.seed import EMMA, INGRID, JONAS, KARI, LARS, NORA, OLA
 from tests.support import settings_for
@@ -40,11 +40,139 @@ async def test_registry_returns_known_persons_only(sandbox: Sandbox, session: ai
     assert found[LARS].address is None and found[LARS].address_protection is AddressProtection.STRENGT_FORTROLIG
 
 
+def freg_document(**elements: object) -> dict[str, object]:
+    """A person document as Freg shapes it: every element a list of entries, current ones marked."""
+    document: dict[str, object] = {
+        "navn": [{"fornavn": "Kari", "etternavn": "Nordmann", "erGjeldende": True}],
+        "foedsel": [{"foedselsdato": "1985-04-12", "erGjeldende": True}],
+        "status": [{"status": "bosatt", "erGjeldende": True}],
+    }
+    document.update(elements)
+    return document
+
+
 @pytest.mark.parametrize(("status", "resident"), [("bosatt", True), ("utflyttet", False), (None, False), ("x", False)])
 def test_only_a_person_registered_as_bosatt_is_resident(status: str | None, resident: bool) -> None:
     """Folkeregisteret's status; a missing or unknown one is not taken as residence (when unsure, deny)."""
-    row = {"id": KARI, "name": {"given": "K", "family": "N"}, "birthDate": "1985-04-12", "status": status}
-    assert registry_person(row).resident is resident
+    statuses = [{"status": status, "erGjeldende": True}] if status else []
+    person = person_of(KARI, freg_document(status=statuses))
+    assert person is not None and person.resident is resident
+
+
+def test_only_current_entries_are_read() -> None:
+    person = person_of(
+        KARI,
+        freg_document(
+            navn=[
+                {"fornavn": "Kari", "etternavn": "Hansen", "erGjeldende": False},
+                {"fornavn": "Kari", "mellomnavn": "Marie", "etternavn": "Nordmann", "erGjeldende": True},
+            ],
+            status=[{"status": "utflyttet", "erGjeldende": False}, {"status": "bosatt", "erGjeldende": True}],
+            adressebeskyttelse=[{"graderingsnivaa": "strengtFortrolig", "erGjeldende": False}],
+        ),
+    )
+    assert person is not None
+    assert (person.given_name, person.family_name, person.resident) == ("Kari Marie", "Nordmann", True)
+    assert person.address_protection is AddressProtection.UGRADERT  # the protection was lifted
+
+
+@pytest.mark.parametrize(
+    "death", [{"status": [{"status": "doed", "erGjeldende": True}]}, {"doedsfall": [{"erGjeldende": True}]}]
+)
+def test_a_person_registered_dead_is_deceased(death: dict[str, object]) -> None:
+    person = person_of(KARI, freg_document(**death))
+    assert person is not None and person.deceased and not person.resident
+
+
+@pytest.mark.parametrize("missing", ["navn", "foedsel"])
+def test_a_document_with_no_current_name_or_birth_date_identifies_no_one(missing: str) -> None:
+    document = freg_document()
+    document[missing] = [{**document[missing][0], "erGjeldende": False}]  # type: ignore[index]
+    assert person_of(KARI, document) is None
+
+
+def test_foedsel_as_one_entry_rather_than_a_list_is_read_too() -> None:
+    person = person_of(KARI, freg_document(foedsel={"foedselsdato": "1985-04-12", "erGjeldende": True}))
+    assert person is not None and person.birth_date.isoformat() == "1985-04-12"
+
+
+@pytest.mark.parametrize(
+    ("grades", "expected"),
+    [
+        ({"adressebeskyttelse": [{"graderingsnivaa": "fortrolig", "erGjeldende": True}]}, AddressProtection.FORTROLIG),
+        (
+            {"adressebeskyttelse": [{"graderingsnivaa": "hemmelig", "erGjeldende": True}]},
+            AddressProtection.STRENGT_FORTROLIG,
+        ),
+        (
+            {"bostedsadresse": [{"adressegradering": "strengtFortrolig", "erGjeldende": True}]},
+            AddressProtection.STRENGT_FORTROLIG,
+        ),
+    ],
+)
+def test_the_strictest_current_grade_counts_and_an_unknown_one_is_the_strictest(
+    grades: dict[str, object], expected: AddressProtection
+) -> None:
+    person = person_of(KARI, freg_document(**grades))
+    assert person is not None and person.address_protection is expected
+
+
+BULK_LOOKUP = "/folkeregisteret/offentlig-med-hjemmel/api/v1/personer/bulkoppslag"
+
+
+async def _freg(aiohttp_server, answer) -> str:  # type: ignore[no-untyped-def]
+    """A Freg stand-in whose bulk lookup gives `answer(ids asked)`: (status, body)."""
+    asked: list[list[str]] = []
+
+    async def bulk_lookup(request: web.Request) -> web.Response:
+        assert set(request.query.getall("part")) == {"person-basis", "relasjon-utvidet"}  # data minimisation
+        ids = (await request.json())["foedselsEllerDNummer"]
+        asked.append(ids)
+        status, body = answer(ids)
+        return web.json_response(body, status=status)
+
+    app = web.Application()
+    app.router.add_post(BULK_LOOKUP, bulk_lookup)
+    server = await aiohttp_server(app)
+    return str(server.make_url(""))
+
+
+async def test_an_id_freg_does_not_know_is_absent_in_either_shape(aiohttp_server, session) -> None:  # type: ignore[no-untyped-def]
+    """The public docs do not say how a bulk answer reports an unknown id: an entry without a person (the
+    sandbox's choice) or no entry at all. Either leaves the person out."""
+    unknown, gone = "01018510193", OLA
+
+    def answer(ids: list[str]) -> tuple[int, dict[str, object]]:
+        found = [{"foedselsEllerDNummer": KARI, "folkeregisterperson": freg_document()}]
+        return 200, {"oppslag": [*found, {"foedselsEllerDNummer": unknown}]}  # `gone`: no entry at all
+
+    base = await _freg(aiohttp_server, answer)
+    registry = Sources.build(session, Settings(demo=True, registry_url=base)).registry
+    assert set(await registry.persons_by_ids([KARI, unknown, gone])) == {KARI}
+
+
+async def test_more_ids_than_one_bulk_lookup_takes_go_in_chunks_of_1000(aiohttp_server, session) -> None:  # type: ignore[no-untyped-def]
+    sizes: list[int] = []
+
+    def answer(ids: list[str]) -> tuple[int, dict[str, object]]:
+        sizes.append(len(ids))
+        return (400, {"kode": "FREG-400", "melding": "for mange"}) if len(ids) > 1000 else (200, {"oppslag": []})
+
+    base = await _freg(aiohttp_server, answer)
+    registry = Sources.build(session, Settings(demo=True, registry_url=base)).registry
+    assert await registry.persons_by_ids([str(n).zfill(11) for n in range(2001)]) == {}
+    assert sorted(sizes) == [1, 1000, 1000]
+
+
+async def test_a_refusal_names_freg_s_code_and_no_person(aiohttp_server, session) -> None:  # type: ignore[no-untyped-def]
+    base = await _freg(
+        aiohttp_server, lambda ids: (403, {"kode": "FREG-403", "melding": f"ingen tilgang til {ids[0]}"})
+    )
+    registry = Sources.build(session, Settings(demo=True, registry_url=base)).registry
+    with pytest.raises(UpstreamStatusError) as raised:
+        await registry.persons_by_ids([KARI])
+    assert (raised.value.source, raised.value.status, raised.value.detail) == ("registry", 403, "HTTP 403 FREG-403")
+    assert KARI not in str(raised.value)  # Freg's message may name the person; the error does not carry it
 
 
 async def test_consent_and_proxies(sandbox: Sandbox, session: aiohttp.ClientSession) -> None:
@@ -193,7 +321,7 @@ async def test_loaders_batch_many_loads_into_one_call(sandbox: Sandbox, session:
     loaders = Loaders(sources_for(sandbox, session))
     people = await asyncio.gather(*(loaders.person_by_id.load(p) for p in [KARI, OLA, EMMA, JONAS, KARI]))
     assert [p.id for p in people] == [KARI, OLA, EMMA, JONAS, KARI]
-    assert sandbox.control("registry").counts["GET /persons"] == 1
+    assert sandbox.control("registry").counts[registry.BULK_ROUTE] == 1
     threads = await asyncio.gather(*(loaders.threads_by_owner.load(p) for p in [KARI, JONAS, "01018510193"]))
     assert len(threads[0]) >= 60 and threads[2] == []
     assert sandbox.control("inbox").counts["GET /threads"] == 1
@@ -205,7 +333,7 @@ async def test_load_many_answers_each_key_in_order_from_one_call(
     loaders = Loaders(sources_for(sandbox, session))
     people = await loaders.person_by_id.load_many([OLA, KARI, OLA, "01018510193"])
     assert [p.id if p else None for p in people] == [OLA, KARI, OLA, None]
-    assert sandbox.control("registry").counts["GET /persons"] == 1
+    assert sandbox.control("registry").counts[registry.BULK_ROUTE] == 1
 
 
 async def test_load_many_fails_with_its_batch_and_leaves_no_error_unseen(
@@ -226,7 +354,7 @@ async def test_load_many_fails_with_its_batch_and_leaves_no_error_unseen(
     assert "never retrieved" not in caplog.text
     sandbox.control("registry").fail_status = None
     assert [p.id for p in await loaders.person_by_id.load_many([OLA, EMMA])] == [OLA, EMMA]
-    assert sandbox.control("registry").counts["GET /persons"] == 2
+    assert sandbox.control("registry").counts[registry.BULK_ROUTE] == 2
 
 
 # --- CareTeams with their practitioners and organisations (_include) ------------------------------------

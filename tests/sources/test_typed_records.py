@@ -30,17 +30,28 @@ from gateway.sources.fhir_codings import ROLE_CODE, CodingsFileError, FhirCoding
 from gateway.sources.http import JsonHttp
 from gateway.sources.inbox import InboxClient, Messages, Threads, _message, _thread, decode_messages, decode_threads
 from gateway.sources.records import ContactRole, Direction
-from gateway.sources.registry import _person
+from gateway.sources.registry import person_of
 from sandbox import Sandbox
 from sandbox.seed import KARI
 
-PERSON = {"id": "12848510058", "name": {"given": "Kari", "family": "Nordmann"}, "birthDate": "1985-04-12"}
+PERSON = {  # as Folkeregisteret shapes a person document
+    "navn": [{"fornavn": "Kari", "etternavn": "Nordmann", "erGjeldende": True}],
+    "foedsel": [{"foedselsdato": "1985-04-12", "erGjeldende": True}],
+}
+
+
+def graded(grade: str) -> AddressProtection:
+    person = person_of(KARI, {**PERSON, "adressebeskyttelse": [{"graderingsnivaa": grade, "erGjeldende": True}]})
+    assert person is not None
+    return person.address_protection
+
+
 THREAD = {"id": "t", "owner": "o", "subject": "s", "lastMessageAt": "2026-01-01T00:00:00+00:00"}
 PROXY = {"id": "p", "grantor": "a", "grantee": "b", "validFrom": "2020-01-01T00:00:00+00:00"}
 
 
 def test_known_values_become_their_members() -> None:
-    assert _person({**PERSON, "addressProtection": "FORTROLIG"}).address_protection is AddressProtection.FORTROLIG
+    assert graded("fortrolig") is AddressProtection.FORTROLIG
     assert _consent({"personId": "x", "level": "BASIS_PLUS", "youthAccess": False}).level is ConsentLevel.BASIS_PLUS
     proxy = _proxy({**PROXY, "serviceAreas": [1, 3], "kind": "ASSIGNED"})
     assert proxy.service_areas == {ServiceArea.REGISTERED_INFORMATION, ServiceArea.DIGITAL_HEALTH_SERVICES}
@@ -51,9 +62,7 @@ def test_known_values_become_their_members() -> None:
 def test_unknown_values_become_the_strictest_member_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.WARNING):
         # An unknown protection shows the address to no one; an unknown consent level opens nothing.
-        assert _person({**PERSON, "addressProtection": "HEMMELIG"}).address_protection is (
-            AddressProtection.STRENGT_FORTROLIG
-        )
+        assert graded("hemmelig") is AddressProtection.STRENGT_FORTROLIG
         assert _consent({"personId": "x", "level": "SUPER", "youthAccess": True}).level is ConsentLevel.NONE
         # An unknown fullmakt area grants nothing; an unknown kind is taken as the stricter one.
         proxy = _proxy({**PROXY, "serviceAreas": [3, 9], "kind": "NEW"})
@@ -61,7 +70,7 @@ def test_unknown_values_become_the_strictest_member_with_a_warning(caplog: pytes
         # A category of no service: the thread is withheld by the rules.
         assert _thread({**THREAD, "category": "BREV"}).category is None
     warned = " ".join(r.getMessage() for r in caplog.records)
-    for value in ("HEMMELIG", "SUPER", "9", "NEW", "BREV"):
+    for value in ("hemmelig", "SUPER", "9", "NEW", "BREV"):
         assert value in warned
 
 
