@@ -124,7 +124,10 @@ def date_filters(request: web.Request, name: str = "date") -> list[Callable[[dat
     """One predicate per `date` parameter (they AND together).
 
     A value without a time stands for the whole day and one without an offset for local Oslo time,
-    so `ge2026-12-01` starts at midnight and `le2026-12-01` includes that day's evening.
+    so `ge2026-12-01` starts at midnight and `le2026-12-01` includes that day's evening. Times compare
+    at whole seconds, as Medplum compares them: a fraction of a second is dropped, so
+    `ge2026-03-16T08:15:00.5+01:00` takes an appointment at 08:15:00, and `le` of the same value one
+    at 08:15:00.9 (the second it names, whole).
     """
     filters = []
     for raw in request.query.getall(name, []):
@@ -135,8 +138,8 @@ def date_filters(request: web.Request, name: str = "date") -> list[Callable[[dat
         try:
             if m.group(3):
                 low = datetime.fromisoformat((m.group(2) + m.group(3)).replace("Z", "+00:00"))
-                low = low if low.tzinfo else low.replace(tzinfo=seed.OSLO)
-                high = low + _precision(m.group(4), m.group(5))
+                low = (low if low.tzinfo else low.replace(tzinfo=seed.OSLO)).replace(microsecond=0)
+                high = low + _precision(m.group(4))
             else:
                 low = datetime.combine(datetime.fromisoformat(m.group(2)).date(), time(), tzinfo=seed.OSLO)
                 high = low + timedelta(days=1)
@@ -146,18 +149,14 @@ def date_filters(request: web.Request, name: str = "date") -> list[Callable[[dat
     return filters
 
 
-def _precision(seconds: str | None, fraction: str | None) -> timedelta:
-    """How long a time stands for (FHIR's implicit range): a minute, a second, or the last digit of
-    its fraction (`.5` a tenth of a second, `.500000` a microsecond; finer counts as a microsecond)."""
-    if not seconds:
-        return timedelta(minutes=1)
-    if not fraction:
-        return timedelta(seconds=1)
-    return max(timedelta(seconds=10 ** -(len(fraction) - 1)), timedelta(microseconds=1))
+def _precision(seconds: str | None) -> timedelta:
+    """How long a time stands for (FHIR's implicit range): a minute, or with seconds a second (its
+    fraction, if any, was dropped)."""
+    return timedelta(seconds=1) if seconds else timedelta(minutes=1)
 
 
 def _date_predicate(prefix: str, low: datetime, high: datetime) -> Callable[[datetime], bool]:
-    # [low, high) is the instant range the value stands for (a day, a minute, a second or less).
+    # [low, high) is the instant range the value stands for (a day, a minute or a second).
     match prefix:
         case "ge":
             return lambda t: t >= low

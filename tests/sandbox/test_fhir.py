@@ -155,8 +155,10 @@ async def test_date_filters(sandbox: Sandbox, http: aiohttp.ClientSession) -> No
     # A time with an offset is an instant; le includes that very instant.
     assert await ids("le2026-12-14T13:00:00+01:00", "ge2026-12-14T13:00:00+01:00") == {seed.AP_KARI_GP_UPCOMING}
     assert await ids("ge2026-12-14T13:00:01+01:00", "le2026-12-31") == set()
-    # A fraction of a second is as precise as its digits: le12:59:59.999999 ends a microsecond before
-    # 13:00, and gt12:59:59.9 takes 13:00 (a second's range would end at 13:00:00.9).
+    # Whole seconds, as Medplum compares: a fraction is dropped, so ge13:00:00.5 still takes 13:00, and
+    # lt13:00:00.5 does not; le12:59:59.999999 ends with 12:59:59, and gt12:59:59.9 starts at 13:00.
+    assert await ids("ge2026-12-14T13:00:00.500000+01:00", "le2026-12-14") == {seed.AP_KARI_GP_UPCOMING}
+    assert await ids("ge2026-12-14", "lt2026-12-14T13:00:00.5+01:00") == set()
     assert await ids("ge2026-12-14", "le2026-12-14T12:59:59.999999+01:00") == set()
     assert await ids("gt2026-12-14T12:59:59.9+01:00", "le2026-12-14") == {seed.AP_KARI_GP_UPCOMING}
     assert await ids("2026-12-14") == {seed.AP_KARI_GP_UPCOMING}
