@@ -2,8 +2,10 @@
 OperationOutcome errors and the Organization resource both of them serve.
 
 Paging is offset based: the `next` link is the request URL with `_count` and an `_offset` the client
-treats as opaque. Search parameters the server does not know are ignored, as FHIR servers do by
-default.
+treats as opaque. A page holds `_count` entries, at most 200 (`MAX_COUNT`), or fewer where a test
+caps it (`Control.max_page_size`); with `Control.omit_next_links` no page links to the next one, and
+`total` still counts every match, as Medplum's in-memory store answers. Search parameters the server
+does not know are ignored, as FHIR servers do by default.
 
 `_include=<Type>:<param>` and `_include=<Type>:<param>:<TargetType>` work as on HAPI FHIR, for the
 types whose routes are given an `Includes` (the R4 reference search parameters of that type): each
@@ -173,16 +175,18 @@ def _date_predicate(prefix: str, low: datetime, high: datetime) -> Callable[[dat
 
 
 def _count(request: web.Request) -> int:
+    """The entries of a page: `_count`, up to this server's cap (or the one a test set: Control.max_page_size)."""
+    cap = min(MAX_COUNT, request.app[CONTROL].max_page_size or MAX_COUNT)
     raw = request.query.get("_count")
     if raw is None:
-        return DEFAULT_COUNT
+        return min(DEFAULT_COUNT, cap)
     try:
         count = int(raw)
     except ValueError:
         raise invalid(f"_count must be an integer, got '{raw}'") from None
     if count < 0:
         raise invalid("_count must not be negative")
-    return min(count, MAX_COUNT)
+    return min(count, cap)
 
 
 def _offset(request: web.Request) -> int:
@@ -285,7 +289,7 @@ def search_response(
     included = _included(page, chosen, includes.resolve) if includes else []
     base = base_url(request)
     links = [{"relation": "self", "url": str(request.url)}]
-    if count and offset + count < len(resources):
+    if count and offset + count < len(resources) and not request.app[CONTROL].omit_next_links:
         # A list of pairs, because repeated parameters such as date=ge..&date=le.. must survive.
         query = [(k, v) for k, v in request.query.items() if k not in ("_count", OFFSET_PARAM)]
         query += [("_count", str(count)), (OFFSET_PARAM, str(offset + count))]

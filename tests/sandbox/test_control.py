@@ -149,12 +149,24 @@ async def test_faults_over_http(sandbox: Sandbox, http: aiohttp.ClientSession) -
             "fail_status": 502,
             "malformed": False,
             "down": False,
+            "max_page_size": None,
+            "omit_next_links": False,
         }
     control = sandbox.control("appointments")
     assert control.fail_status == 502 and control.latency_ms == 5
     async with http.get(sandbox.urls["appointments"] + PROBES["appointments"]) as resp:
         assert resp.status == 502
-    for bad in ({"fail_status": 404}, {"latency_ms": -1}, {"slow_response_ms": -1}, {"down": "yes"}, {"nope": 1}, [1]):
+    for bad in (
+        {"fail_status": 404},
+        {"latency_ms": -1},
+        {"slow_response_ms": -1},
+        {"down": "yes"},
+        {"max_page_size": 0},
+        {"max_page_size": True},
+        {"omit_next_links": 1},
+        {"nope": 1},
+        [1],
+    ):
         async with http.post(f"{origin}/_sandbox/faults", json=bad) as resp:
             assert resp.status == 400, bad
     assert control.fail_status == 502  # a rejected body changes nothing

@@ -170,6 +170,28 @@ async def test_date_filters(sandbox: Sandbox, http: aiohttp.ClientSession) -> No
     assert {a["id"] for a in found} == upcoming and len(bundles) > 1
 
 
+async def test_a_capped_page_and_no_next_links_as_faults(sandbox: Sandbox, http: aiohttp.ClientSession) -> None:
+    """Pages smaller than `_count` asks (a server's own page size), and searches that never link to a
+    next page while `total` counts every match (Medplum's in-memory store)."""
+    origin = sandbox.urls["appointments"].removesuffix("/fhir")
+    url = f"{sandbox.urls['appointments']}/Appointment"
+    params = {"patient": PATIENTS, "_count": "50"}
+    async with http.post(f"{origin}/_sandbox/faults", json={"max_page_size": 2}) as resp:
+        assert resp.status == 200 and (await resp.json())["max_page_size"] == 2
+    status, capped = await _get(http, url, params)
+    assert status == 200 and len(capped["entry"]) == 2 and capped["total"] == len(seed.APPOINTMENTS)
+    assert [link["relation"] for link in capped["link"]] == ["self", "next"]
+    async with http.post(f"{origin}/_sandbox/faults", json={"omit_next_links": True}) as resp:
+        assert resp.status == 200
+    _, unlinked = await _get(http, url, params)
+    assert unlinked["entry"] == capped["entry"] and unlinked["total"] == capped["total"]
+    assert [link["relation"] for link in unlinked["link"]] == ["self"]
+    Bundle.model_validate(unlinked)
+    sandbox.reset()
+    _, whole = await _get(http, url, params)
+    assert len(whole["entry"]) == whole["total"] == len(seed.APPOINTMENTS)
+
+
 async def test_actor_search_and_appointment_shape(sandbox: Sandbox, http: aiohttp.ClientSession) -> None:
     base = sandbox.urls["appointments"]
     found, _ = await search_all(http, f"{base}/Appointment", {"actor": f"Patient/{seed.JONAS}"})
