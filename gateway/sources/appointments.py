@@ -47,7 +47,7 @@ class AppointmentsClient:
 
     async def appointments_by_ids(self, ids: Sequence[str]) -> dict[str, AppointmentRecord]:
         """Appointments by id, with their patient (a federated lookup names only the appointment)."""
-        resources = await self._fhir.search("Appointment", {"_id": comma_list(ids)})
+        resources = (await self._fhir.search_by_ids("Appointment", ids)).matches
         found: dict[str, AppointmentRecord] = {}
         with contract(self._fhir.source):
             for resource in resources:
