@@ -1,5 +1,9 @@
 """Hospital, GP and municipal appointment systems (FHIR R4, base `/fhir`): Appointment, Location,
 and the Organizations they point at (the same ones the contacts service serves).
+
+Appointments are searched by `patient`, `actor` or `_id`, narrowed by `status` and by `date` (the
+start), earliest first. `date` compares at whole seconds, as Medplum does (`fhir.date_filters`): a
+bound's fraction of a second is dropped, so `ge08:15:00.5` still takes an appointment at 08:15:00.
 """
 
 from __future__ import annotations

@@ -3,9 +3,9 @@
 `install_control(app)` adds a middleware and three control endpoints, which are neither counted nor
 faulted:
 
-    GET  /_sandbox/stats    {"total": n, "byRoute": {"GET /persons": n, ...}, "inFlight": n}
+    GET  /_sandbox/stats    {"total": n, "byRoute": {"GET /consents": n, ...}, "inFlight": n}
     POST /_sandbox/faults   {"latency_ms"?, "slow_response_ms"?, "fail_status"?, "throttled"?, "retry_after"?,
-                             "malformed"?, "down"?}
+                             "malformed"?, "down"?, "max_page_size"?, "omit_next_links"?}
     POST /_sandbox/reset    clears faults and counts, and runs the app's reset hooks
 
 Every other request is counted (faulted ones too, since the client did make the call), then delayed
@@ -14,6 +14,11 @@ by `latency_ms`, then answered by the first fault that is set: `down`, `fail_sta
 HTTP-date, sent as given), `malformed`.
 `slow_response_ms` instead delays the answer after the request was handled: a write is stored,
 and a client that gives up meanwhile never learns it (the case idempotency keys exist for).
+
+Two faults shape FHIR searches (the two FHIR services; the others have no pages): `max_page_size`
+caps the entries of a page whatever `_count` asks (null: the server's own cap), and
+`omit_next_links` leaves out the `next` link while `total` still counts every match, as Medplum's
+in-memory store does: a client sees one page of a longer search.
 """
 
 from __future__ import annotations
@@ -42,6 +47,9 @@ class Control:
     retry_after: str | None = None
     malformed: bool = False
     down: bool = False
+    # FHIR searches only: the most entries a page holds (None: the server's own cap), and no `next` link.
+    max_page_size: int | None = None
+    omit_next_links: bool = False
     # How long clients may keep reference data (Practitioner, Organization, Location): Cache-Control max-age.
     reference_max_age_s: int = 300
     reset_hooks: list[Callable[[], None]] = field(default_factory=list)
@@ -66,6 +74,8 @@ class Control:
         self.retry_after = None
         self.malformed = False
         self.down = False
+        self.max_page_size = None
+        self.omit_next_links = False
         self.reference_max_age_s = 300
 
     def reset(self) -> None:
@@ -78,15 +88,7 @@ class Control:
 
     def set_faults(self, body: dict[str, Any]) -> None:
         """Apply a `POST /_sandbox/faults` body; raises ValueError before changing anything."""
-        unknown = set(body) - {
-            "latency_ms",
-            "slow_response_ms",
-            "fail_status",
-            "throttled",
-            "retry_after",
-            "malformed",
-            "down",
-        }
+        unknown = set(body) - set(self.faults())
         if unknown:
             raise ValueError(f"unknown fault keys: {sorted(unknown)}")
         latency = body.get("latency_ms", self.latency_ms)
@@ -96,18 +98,37 @@ class Control:
         retry_after = body.get("retry_after", self.retry_after)
         malformed = body.get("malformed", self.malformed)
         down = body.get("down", self.down)
+        page_size = body.get("max_page_size", self.max_page_size)
+        omit_next = body.get("omit_next_links", self.omit_next_links)
         for name, value in (("latency_ms", latency), ("slow_response_ms", slow)):
             if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
                 raise ValueError(f"{name} must be a number >= 0")
         if status is not None and (isinstance(status, bool) or not isinstance(status, int) or not 500 <= status <= 599):
             raise ValueError("fail_status must be null or a 5xx status")
-        if not isinstance(malformed, bool) or not isinstance(down, bool) or not isinstance(throttled, bool):
-            raise ValueError("throttled, malformed and down must be booleans")
+        if not all(isinstance(flag, bool) for flag in (throttled, malformed, down, omit_next)):
+            raise ValueError("throttled, malformed, down and omit_next_links must be booleans")
         if retry_after is not None and not isinstance(retry_after, str):
             raise ValueError("retry_after must be null or a string (delta-seconds or an HTTP-date)")
+        if page_size is not None and (isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1):
+            raise ValueError("max_page_size must be null or an integer >= 1")
         self.latency_ms, self.fail_status, self.malformed, self.down = float(latency), status, malformed, down
         self.throttled, self.retry_after = throttled, retry_after
         self.slow_response_ms = float(slow)
+        self.max_page_size, self.omit_next_links = page_size, omit_next
+
+    def faults(self) -> dict[str, Any]:
+        """The faults as `POST /_sandbox/faults` takes them."""
+        return {
+            "latency_ms": self.latency_ms,
+            "slow_response_ms": self.slow_response_ms,
+            "fail_status": self.fail_status,
+            "throttled": self.throttled,
+            "retry_after": self.retry_after,
+            "malformed": self.malformed,
+            "down": self.down,
+            "max_page_size": self.max_page_size,
+            "omit_next_links": self.omit_next_links,
+        }
 
 
 CONTROL = web.AppKey("sandbox_control", Control)
@@ -180,17 +201,7 @@ async def _faults(request: web.Request) -> web.Response:
         control.set_faults(body)
     except ValueError as exc:
         return web.json_response({"error": str(exc)}, status=400)
-    return web.json_response(
-        {
-            "latency_ms": control.latency_ms,
-            "slow_response_ms": control.slow_response_ms,
-            "fail_status": control.fail_status,
-            "throttled": control.throttled,
-            "retry_after": control.retry_after,
-            "malformed": control.malformed,
-            "down": control.down,
-        }
-    )
+    return web.json_response(control.faults())
 
 
 async def _reset(request: web.Request) -> web.Response:

@@ -2,8 +2,10 @@
 OperationOutcome errors and the Organization resource both of them serve.
 
 Paging is offset based: the `next` link is the request URL with `_count` and an `_offset` the client
-treats as opaque. Search parameters the server does not know are ignored, as FHIR servers do by
-default.
+treats as opaque. A page holds `_count` entries, at most 200 (`MAX_COUNT`), or fewer where a test
+caps it (`Control.max_page_size`); with `Control.omit_next_links` no page links to the next one, and
+`total` still counts every match, as Medplum's in-memory store answers. Search parameters the server
+does not know are ignored, as FHIR servers do by default.
 
 `_include=<Type>:<param>` and `_include=<Type>:<param>:<TargetType>` work as on HAPI FHIR, for the
 types whose routes are given an `Includes` (the R4 reference search parameters of that type): each
@@ -124,7 +126,10 @@ def date_filters(request: web.Request, name: str = "date") -> list[Callable[[dat
     """One predicate per `date` parameter (they AND together).
 
     A value without a time stands for the whole day and one without an offset for local Oslo time,
-    so `ge2026-12-01` starts at midnight and `le2026-12-01` includes that day's evening.
+    so `ge2026-12-01` starts at midnight and `le2026-12-01` includes that day's evening. Times compare
+    at whole seconds, as Medplum compares them: a fraction of a second is dropped, so
+    `ge2026-03-16T08:15:00.5+01:00` takes an appointment at 08:15:00, and `le` of the same value one
+    at 08:15:00.9 (the second it names, whole).
     """
     filters = []
     for raw in request.query.getall(name, []):
@@ -135,8 +140,8 @@ def date_filters(request: web.Request, name: str = "date") -> list[Callable[[dat
         try:
             if m.group(3):
                 low = datetime.fromisoformat((m.group(2) + m.group(3)).replace("Z", "+00:00"))
-                low = low if low.tzinfo else low.replace(tzinfo=seed.OSLO)
-                high = low + _precision(m.group(4), m.group(5))
+                low = (low if low.tzinfo else low.replace(tzinfo=seed.OSLO)).replace(microsecond=0)
+                high = low + _precision(m.group(4))
             else:
                 low = datetime.combine(datetime.fromisoformat(m.group(2)).date(), time(), tzinfo=seed.OSLO)
                 high = low + timedelta(days=1)
@@ -146,18 +151,14 @@ def date_filters(request: web.Request, name: str = "date") -> list[Callable[[dat
     return filters
 
 
-def _precision(seconds: str | None, fraction: str | None) -> timedelta:
-    """How long a time stands for (FHIR's implicit range): a minute, a second, or the last digit of
-    its fraction (`.5` a tenth of a second, `.500000` a microsecond; finer counts as a microsecond)."""
-    if not seconds:
-        return timedelta(minutes=1)
-    if not fraction:
-        return timedelta(seconds=1)
-    return max(timedelta(seconds=10 ** -(len(fraction) - 1)), timedelta(microseconds=1))
+def _precision(seconds: str | None) -> timedelta:
+    """How long a time stands for (FHIR's implicit range): a minute, or with seconds a second (its
+    fraction, if any, was dropped)."""
+    return timedelta(seconds=1) if seconds else timedelta(minutes=1)
 
 
 def _date_predicate(prefix: str, low: datetime, high: datetime) -> Callable[[datetime], bool]:
-    # [low, high) is the instant range the value stands for (a day, a minute, a second or less).
+    # [low, high) is the instant range the value stands for (a day, a minute or a second).
     match prefix:
         case "ge":
             return lambda t: t >= low
@@ -174,16 +175,18 @@ def _date_predicate(prefix: str, low: datetime, high: datetime) -> Callable[[dat
 
 
 def _count(request: web.Request) -> int:
+    """The entries of a page: `_count`, up to this server's cap (or the one a test set: Control.max_page_size)."""
+    cap = min(MAX_COUNT, request.app[CONTROL].max_page_size or MAX_COUNT)
     raw = request.query.get("_count")
     if raw is None:
-        return DEFAULT_COUNT
+        return min(DEFAULT_COUNT, cap)
     try:
         count = int(raw)
     except ValueError:
         raise invalid(f"_count must be an integer, got '{raw}'") from None
     if count < 0:
         raise invalid("_count must not be negative")
-    return min(count, MAX_COUNT)
+    return min(count, cap)
 
 
 def _offset(request: web.Request) -> int:
@@ -286,7 +289,7 @@ def search_response(
     included = _included(page, chosen, includes.resolve) if includes else []
     base = base_url(request)
     links = [{"relation": "self", "url": str(request.url)}]
-    if count and offset + count < len(resources):
+    if count and offset + count < len(resources) and not request.app[CONTROL].omit_next_links:
         # A list of pairs, because repeated parameters such as date=ge..&date=le.. must survive.
         query = [(k, v) for k, v in request.query.items() if k not in ("_count", OFFSET_PARAM)]
         query += [("_count", str(count)), (OFFSET_PARAM, str(offset + count))]

@@ -39,6 +39,7 @@ class _Settings(BaseSettings):
     # cooldown; then one request probes it (gateway/sources/breaker.py).
     breaker_failures: int = Field(default=5, ge=1)
     breaker_cooldown_s: float = Field(default=10.0, ge=0)
+    # `_count` of FHIR searches, and the most ids one search by `_id` names (so its answer is one page).
     fhir_page_size: int = Field(default=100, ge=1, le=1000)
     # A client may follow `next` links; this bounds a misbehaving server's endless paging.
     fhir_max_pages: int = Field(default=50, ge=1)

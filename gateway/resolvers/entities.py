@@ -10,7 +10,8 @@ lists, each level starting once the one before has finished for all of them. Loo
 each entity reached a level when its own answers came back, so the loaders' batches split with the
 upstreams' timing and the same representations cost a different number of requests from run to
 run. Together, each route of each source is asked once per level, on every run, however many
-representations there are (up to the loaders' 100 ids per request).
+representations there are (up to the loaders' 100 ids per request; a FHIR search by id names at most
+a page of ids, `GATEWAY_FHIR_PAGE_SIZE`, and a larger batch is searched a page of ids at a time, at once).
 """
 
 from __future__ import annotations

@@ -20,12 +20,17 @@ class AppointmentsClient:
     async def appointments_by_patients(
         self, patient_ids: Sequence[str], start: dt.datetime | None = None, end: dt.datetime | None = None
     ) -> dict[str, list[AppointmentRecord]]:
-        """Appointments of each patient starting within [start, end], earliest first."""
+        """Appointments of each patient starting within [start, end], earliest first.
+
+        The server's date search only narrows what comes back; the window itself is applied here, to
+        every record. Servers read a bound's fraction of a second differently (Medplum drops it, so
+        `ge08:15:00.5` takes an appointment at 08:15:00; FHIR's implicit ranges make `le10:00:00` take
+        10:00:00.9), so the bounds sent are the whole seconds around the window, which every server
+        reads as covering at least the window.
+        """
         params: dict[str, str | list[str]] = {"patient": comma_list(f"Patient/{p}" for p in patient_ids)}
-        # To the microsecond: FHIR reads a time as the range its precision spans, so `le10:00:00`
-        # would take appointments until 10:00:00.999999 as well.
-        dates = [f"ge{start.isoformat(timespec='microseconds')}"] if start else []
-        dates += [f"le{end.isoformat(timespec='microseconds')}"] if end else []
+        dates = [f"ge{start.replace(microsecond=0).isoformat()}"] if start else []
+        dates += [f"le{_whole_second_at_or_after(end).isoformat()}"] if end else []
         if dates:
             params["date"] = dates
         resources = await self._fhir.search("Appointment", params)
@@ -34,14 +39,15 @@ class AppointmentsClient:
         with contract(self._fhir.source):
             for resource in resources:
                 for record in self._appointments(resource, wanted):
-                    grouped[record.patient_id].append(record)
+                    if (start is None or record.start >= start) and (end is None or record.start <= end):
+                        grouped[record.patient_id].append(record)
         for records in grouped.values():
             records.sort(key=lambda a: (a.start, a.id))
         return grouped
 
     async def appointments_by_ids(self, ids: Sequence[str]) -> dict[str, AppointmentRecord]:
         """Appointments by id, with their patient (a federated lookup names only the appointment)."""
-        resources = await self._fhir.search("Appointment", {"_id": comma_list(ids)})
+        resources = (await self._fhir.search_by_ids("Appointment", ids)).matches
         found: dict[str, AppointmentRecord] = {}
         with contract(self._fhir.source):
             for resource in resources:
@@ -93,3 +99,8 @@ class AppointmentsClient:
             )
             for patient_id in patients
         ]
+
+
+def _whole_second_at_or_after(moment: dt.datetime) -> dt.datetime:
+    whole = moment.replace(microsecond=0)
+    return whole if whole == moment else whole + dt.timedelta(seconds=1)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from gateway.sources.fhir import FhirSearch, Resource, fhir_address, first_phone, human_name, reference_id
+from gateway.sources.fhir import FhirSearch, Resource, Searchset, fhir_address, first_phone, human_name, reference_id
 from gateway.sources.fhir_codings import FhirCodings, codings_of
 from gateway.sources.parsing import comma_list, contract, optional_datetime
 from gateway.sources.records import ContactRecord, OrganizationRecord, PractitionerRecord
@@ -47,11 +47,12 @@ class ContactsClient:
         self._codings = codings
 
     async def care_teams_by_subjects(self, subject_ids: Sequence[str]) -> CareTeams:
-        return await self._care_teams({"subject": comma_list(f"Patient/{s}" for s in subject_ids)})
+        params: dict[str, str | list[str]] = {"subject": comma_list(f"Patient/{s}" for s in subject_ids)}
+        return self._parsed_care_teams(await self._fhir.search_with_includes("CareTeam", params, CARE_TEAM_INCLUDES))
 
     async def care_teams_by_ids(self, ids: Sequence[str]) -> CareTeams:
         """By CareTeam id (a federated lookup names the contact, not the patient)."""
-        return await self._care_teams({"_id": comma_list(ids)})
+        return self._parsed_care_teams(await self._fhir.search_by_ids("CareTeam", ids, CARE_TEAM_INCLUDES))
 
     async def practitioners_by_ids(self, ids: Sequence[str]) -> dict[str, PractitionerRecord]:
         resources = await self._fhir.reference("Practitioner", ids)
@@ -63,8 +64,7 @@ class ContactsClient:
         with contract(self._fhir.source):
             return {i: self._organization(r) for i, r in resources.items()}
 
-    async def _care_teams(self, params: dict[str, str | list[str]]) -> CareTeams:
-        found = await self._fhir.search_with_includes("CareTeam", params, CARE_TEAM_INCLUDES)
+    def _parsed_care_teams(self, found: Searchset) -> CareTeams:
         with contract(self._fhir.source):
             contacts = [c for c in map(self._contact, found.matches) if c is not None]
         return CareTeams(

@@ -6,6 +6,10 @@ same origin, so a server cannot send the gateway elsewhere). A search whose page
 `total` the server announced is the source failing, never a shorter list. Included entries are kept apart from
 the matches (`search_with_includes`); a server that ignores `_include` simply sends none, and the
 caller fetches what is missing as it would without `_include`.
+
+A search by `_id` asks for at most a page of ids at a time (`search_by_ids`): an id matches one
+resource at most, so each answer fits on one page, and a server that gives no `next` link (Medplum's
+in-memory store) still answers every id.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import asyncio
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import reduce
 from typing import Any
 
 from yarl import URL
@@ -39,6 +44,19 @@ class Searchset:
 
     def included_of(self, resource_type: str) -> list[Resource]:
         return list(self.included.get(resource_type, {}).values())
+
+    @classmethod
+    def joined(cls, searchsets: Sequence[Searchset]) -> Searchset:
+        """Several searches as one: their matches in their order, each included resource once, and
+        the max-age of them all (the least)."""
+        whole = cls(max_age_s=reduce(_least, (s.max_age_s for s in searchsets)) if searchsets else None)
+        for searchset in searchsets:
+            whole.matches += searchset.matches
+            for kind, by_id in searchset.included.items():
+                kept = whole.included.setdefault(kind, {})
+                for resource_id, resource in by_id.items():
+                    kept.setdefault(resource_id, resource)
+        return whole
 
 
 class FhirSearch:
@@ -98,13 +116,23 @@ class FhirSearch:
             url = self._next_link(bundle)
         raise UpstreamUnavailable(self.source, f"more than {self._max_pages} pages of {resource_type}")
 
+    async def search_by_ids(self, resource_type: str, ids: Sequence[str], include: tuple[str, ...] = ()) -> Searchset:
+        """As `search_with_includes` with `_id`, in searches of at most a page of ids each, all at once:
+        one request per page of ids, on any server, with or without `next` links."""
+        chunks = [ids[at : at + self._page_size] for at in range(0, len(ids), self._page_size)]
+        return Searchset.joined(
+            await asyncio.gather(
+                *(self.search_with_includes(resource_type, {"_id": ",".join(chunk)}, include) for chunk in chunks)
+            )
+        )
+
     async def reference(self, resource_type: str, ids: Sequence[str]) -> dict[str, Resource]:
         """Reference resources by id (core/reference_cache.py): fresh kept copies as they are; the
-        missing fetched in one search; stale ones with an ETag revalidated (a 304 refreshes the copy),
-        all at once. Without a cache, or for another type, simply the search."""
+        missing fetched by id (`search_by_ids`); stale ones with an ETag revalidated (a 304 refreshes
+        the copy), all at once. Without a cache, or for another type, simply the search by id."""
         cache = self._reference_cache
         if cache is None or resource_type not in REFERENCE_TYPES:
-            searched = await self.search(resource_type, {"_id": ",".join(ids)})
+            searched = (await self.search_by_ids(resource_type, ids)).matches
             return {r["id"]: r for r in searched if isinstance(r.get("id"), str)}
         keys = {i: f"{self.http.base_url}/{resource_type}/{i}" for i in ids}
         kept = await cache.get_many(list(keys.values()))
@@ -131,9 +159,7 @@ class FhirSearch:
         return found
 
     async def _fetch_reference(self, resource_type: str, ids: list[str]) -> dict[str, Entry]:
-        if not ids:
-            return {}
-        found = await self.search_with_includes(resource_type, {"_id": ",".join(ids)})
+        found = await self.search_by_ids(resource_type, ids)  # none asked: no request
         until = time.time() + found.max_age_s if found.max_age_s else 0.0  # 0: not to be kept
         return {r["id"]: Entry(r, _etag_of(r), until) for r in found.matches if isinstance(r.get("id"), str)}
 

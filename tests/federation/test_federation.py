@@ -24,7 +24,7 @@ import pytest
 from sandbox import Sandbox, registry, seed
 from sandbox.seed import ERIK, INGRID, JONAS, KARI, LARS, OLA, PER, SOFIE
 from tests.federation.preferences import serving_preferences
-from tests.support import GatewayClient, require_node_modules
+from tests.support import GatewayClient, gateway_for, require_node_modules
 
 ROOT = Path(__file__).resolve().parents[2]
 GATEWAY_SCRIPT = ROOT / "tests" / "federation" / "gateway.mjs"
@@ -439,6 +439,35 @@ async def test_entities_cost_the_same_on_every_run_and_not_more_for_more_represe
     }
     few = [await _entity_calls(gateway, sandbox, token, FEW, latency) for latency in LATENCIES[:2]]
     assert few == [runs[0], runs[0]]
+
+
+def _items_of(patient: str) -> list[dict[str, str]]:
+    """Representations of every health contact and appointment of `patient`."""
+    return [{"__typename": "HealthContact", "id": c.id} for c in seed.CARE_TEAMS if c.patient == patient] + [
+        {"__typename": "Appointment", "id": a.id} for a in seed.APPOINTMENTS if a.patient == patient
+    ]
+
+
+async def test_entities_of_more_items_than_a_page_holds_from_servers_without_next_links(sandbox: Sandbox) -> None:
+    """FHIR servers that never link to a next page (Medplum's in-memory store), with pages of 5: the
+    contacts and appointments are looked up by id 5 at a time, all at once, each search in one page."""
+    # Kari's 5 contacts and 5 appointments, and a stranger's 3 of each: looked up by id too, then
+    # withheld (Kari may not see Ingrid), so only Kari's own lists are searched, 5 items each.
+    kari, ingrid = _items_of(KARI), _items_of(INGRID)
+    for name in ("contacts", "appointments"):
+        control = sandbox.control(name)
+        control.max_page_size, control.omit_next_links = 5, True
+    async with gateway_for(sandbox, fhir_page_size=5) as gateway:
+        token = await gateway.token(KARI)
+        sandbox.control("contacts").counts.clear()
+        sandbox.control("appointments").counts.clear()
+        result = await gateway.execute(ENTITIES, {"r": [*kari, *ingrid]}, token=token)
+    entities = result["data"]["_entities"]
+    assert [e and e["id"] for e in entities] == [r["id"] for r in kari] + [None] * len(ingrid)
+    assert _decisions(result) == [("FORBIDDEN", "NO_RELATION")] * len(ingrid)
+    # Of each kind, 8 ids: two searches by id (5 and 3), then the search of Kari's list.
+    assert sandbox.control("contacts").counts == {"GET /fhir/CareTeam": 3}
+    assert sandbox.control("appointments").counts == {"GET /fhir/Appointment": 3}
 
 
 async def test_entities_answer_alike_in_a_batch_and_one_by_one(gateway: GatewayClient) -> None:

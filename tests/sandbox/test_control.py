@@ -164,6 +164,8 @@ async def test_faults_over_http(sandbox: Sandbox, http: aiohttp.ClientSession) -
             "retry_after": None,
             "malformed": False,
             "down": False,
+            "max_page_size": None,
+            "omit_next_links": False,
         }
     control = sandbox.control("appointments")
     assert control.fail_status == 502 and control.latency_ms == 5
@@ -176,6 +178,9 @@ async def test_faults_over_http(sandbox: Sandbox, http: aiohttp.ClientSession) -
         {"down": "yes"},
         {"throttled": 1},
         {"retry_after": 30},
+        {"max_page_size": 0},
+        {"max_page_size": True},
+        {"omit_next_links": 1},
         {"nope": 1},
         [1],
     ):

@@ -155,8 +155,10 @@ async def test_date_filters(sandbox: Sandbox, http: aiohttp.ClientSession) -> No
     # A time with an offset is an instant; le includes that very instant.
     assert await ids("le2026-12-14T13:00:00+01:00", "ge2026-12-14T13:00:00+01:00") == {seed.AP_KARI_GP_UPCOMING}
     assert await ids("ge2026-12-14T13:00:01+01:00", "le2026-12-31") == set()
-    # A fraction of a second is as precise as its digits: le12:59:59.999999 ends a microsecond before
-    # 13:00, and gt12:59:59.9 takes 13:00 (a second's range would end at 13:00:00.9).
+    # Whole seconds, as Medplum compares: a fraction is dropped, so ge13:00:00.5 still takes 13:00, and
+    # lt13:00:00.5 does not; le12:59:59.999999 ends with 12:59:59, and gt12:59:59.9 starts at 13:00.
+    assert await ids("ge2026-12-14T13:00:00.500000+01:00", "le2026-12-14") == {seed.AP_KARI_GP_UPCOMING}
+    assert await ids("ge2026-12-14", "lt2026-12-14T13:00:00.5+01:00") == set()
     assert await ids("ge2026-12-14", "le2026-12-14T12:59:59.999999+01:00") == set()
     assert await ids("gt2026-12-14T12:59:59.9+01:00", "le2026-12-14") == {seed.AP_KARI_GP_UPCOMING}
     assert await ids("2026-12-14") == {seed.AP_KARI_GP_UPCOMING}
@@ -166,6 +168,28 @@ async def test_date_filters(sandbox: Sandbox, http: aiohttp.ClientSession) -> No
     )
     upcoming = {a.id for a in seed.APPOINTMENTS if seed.at("2026-12-01 00:00") <= a.start < seed.at("2027-04-01 00:00")}
     assert {a["id"] for a in found} == upcoming and len(bundles) > 1
+
+
+async def test_a_capped_page_and_no_next_links_as_faults(sandbox: Sandbox, http: aiohttp.ClientSession) -> None:
+    """Pages smaller than `_count` asks (a server's own page size), and searches that never link to a
+    next page while `total` counts every match (Medplum's in-memory store)."""
+    origin = sandbox.urls["appointments"].removesuffix("/fhir")
+    url = f"{sandbox.urls['appointments']}/Appointment"
+    params = {"patient": PATIENTS, "_count": "50"}
+    async with http.post(f"{origin}/_sandbox/faults", json={"max_page_size": 2}) as resp:
+        assert resp.status == 200 and (await resp.json())["max_page_size"] == 2
+    status, capped = await _get(http, url, params)
+    assert status == 200 and len(capped["entry"]) == 2 and capped["total"] == len(seed.APPOINTMENTS)
+    assert [link["relation"] for link in capped["link"]] == ["self", "next"]
+    async with http.post(f"{origin}/_sandbox/faults", json={"omit_next_links": True}) as resp:
+        assert resp.status == 200
+    _, unlinked = await _get(http, url, params)
+    assert unlinked["entry"] == capped["entry"] and unlinked["total"] == capped["total"]
+    assert [link["relation"] for link in unlinked["link"]] == ["self"]
+    Bundle.model_validate(unlinked)
+    sandbox.reset()
+    _, whole = await _get(http, url, params)
+    assert len(whole["entry"]) == whole["total"] == len(seed.APPOINTMENTS)
 
 
 async def test_actor_search_and_appointment_shape(sandbox: Sandbox, http: aiohttp.ClientSession) -> None:

@@ -19,7 +19,7 @@ from gateway.sources.records import ContactRole
 from gateway.sources.registry import person_of
 from sandbox import Sandbox, registry
 from sandbox.control import CONTROL
-from sandbox.seed import EMMA, INGRID, JONAS, KARI, LARS, NORA, OLA
+from sandbox.seed import CARE_TEAMS, EMMA, INGRID, JONAS, KARI, LARS, NORA, OLA
 from tests.support import settings_for
 
 
@@ -207,6 +207,17 @@ async def test_fhir_search_stops_at_the_page_limit(sandbox: Sandbox, session: ai
     with pytest.raises(UpstreamUnavailable) as raised:
         await contacts.care_teams_by_subjects([KARI])
     assert raised.value.source == "contacts"
+
+
+async def test_fhir_looks_up_ids_a_page_at_a_time_from_a_server_without_next_links(
+    sandbox: Sandbox, session: aiohttp.ClientSession
+) -> None:
+    control = sandbox.control("contacts")
+    control.max_page_size, control.omit_next_links = 2, True
+    ids = list(dict.fromkeys(t.practitioner for t in CARE_TEAMS if t.practitioner is not None))
+    found = await sources_for(sandbox, session, fhir_page_size=2).contacts.practitioners_by_ids(ids)
+    assert sorted(found) == sorted(ids) and len(ids) > 2
+    assert control.counts == {"GET /fhir/Practitioner": (len(ids) + 1) // 2}  # one search per 2 ids
 
 
 async def test_appointments_by_window(sandbox: Sandbox, session: aiohttp.ClientSession) -> None:
