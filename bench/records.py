@@ -333,12 +333,13 @@ def msgspec_messages(raw: bytes) -> list[Any]:
 
 
 # FHIR: one Struct with every element the gateway reads of the types it searches (unknown elements are
-# skipped while decoding); codings stay mappings, as FhirCodings reads them.
+# skipped while decoding); codings and identifiers stay mappings, as FhirCodings reads them.
 
 
 class Reference(Struct, gc=False):
     reference: str | None = None
     display: str | None = None
+    identifier: dict[str, Any] | None = None
 
 
 class Concept(Struct, gc=False):
@@ -383,6 +384,7 @@ class Resource(Struct, rename="camel", gc=False):
     resource_type: Any = None
     id: Any = None
     meta: dict[str, Any] | None = None
+    identifier: list[dict[str, Any]] | None = None
     status: str | None = None
     name: str | list[HumanName] | None = None
     subject: Reference | None = None
@@ -520,7 +522,10 @@ def _contact(team: Resource) -> ContactRecord | None:
 
 def _practitioner(resource: Resource) -> PractitionerRecord:
     return PractitionerRecord(
-        id=resource.id, name=_human_name(resource.name) or "Ukjent behandler", phone=_first_phone(resource.telecom)
+        id=resource.id,
+        name=_human_name(resource.name) or "Ukjent behandler",
+        phone=_first_phone(resource.telecom),
+        hpr_number=CODINGS.hpr_number_of(resource.identifier),
     )
 
 
@@ -531,6 +536,7 @@ def _organization(resource: Resource) -> OrganizationRecord:
         service_kind=CODINGS.service_kind_of(_codings(resource.type)),
         address=_fhir_address(resource.address),
         phone=_first_phone(resource.telecom),
+        organization_number=CODINGS.organization_number_of(resource.identifier),
     )
 
 
@@ -586,6 +592,9 @@ def msgspec_locations(raw: bytes) -> list[Any]:
             at_home=CODINGS.is_at_home(_codings(r.type)),
             service_kind=CODINGS.service_kind_of(_codings(r.type)),
             organization_name=r.managing_organization.display
+            if isinstance(r.managing_organization, Reference)
+            else None,
+            organization_number=CODINGS.organization_number_of([r.managing_organization.identifier])
             if isinstance(r.managing_organization, Reference)
             else None,
         )

@@ -28,6 +28,13 @@ SERVICE_CATEGORY_TEXT = {"HOSP": "Spesialisthelsetjeneste", "PC": "Fastlege", "C
 
 def location_resource(loc: seed.Location, orgs: dict[str, seed.Organization]) -> fhir.Resource:
     a = loc.address
+    org = orgs[loc.organization]
+    managing: dict[str, Any] = {"reference": f"Organization/{org.id}", "display": org.name}
+    number = fhir.organization_number(org)
+    if number is not None:
+        # A logical reference beside the literal one (Reference.identifier), as Norwegian hospital
+        # systems send it: the organisation number comes with the Location.
+        managing["identifier"] = number
     return {
         "resourceType": "Location",
         "id": loc.id,
@@ -36,10 +43,7 @@ def location_resource(loc: seed.Location, orgs: dict[str, seed.Organization]) ->
         "name": loc.name,
         "type": [fhir.role_code(loc.kind)],
         "address": fhir.address_json(a.street, a.postal_code, a.city, a.municipality),
-        "managingOrganization": {
-            "reference": f"Organization/{loc.organization}",
-            "display": orgs[loc.organization].name,
-        },
+        "managingOrganization": managing,
     }
 
 

@@ -27,6 +27,7 @@ CARE_TEAMS = web.AppKey("contacts_care_teams", dict[str, fhir.Resource])
 PRACTITIONERS = web.AppKey("contacts_practitioners", dict[str, fhir.Resource])
 ORGANIZATIONS = web.AppKey("contacts_organizations", dict[str, fhir.Resource])
 
+# The HPR number's system in HL7 Norway's no-basis-Practitioner (slice HPR).
 HPR_SYSTEM = "urn:oid:2.16.578.1.12.4.1.4.4"
 PRACTITIONER_EXTENSION = "http://sandbox.helsenorge.example/fhir/StructureDefinition/accepts-new-patients"
 
@@ -39,7 +40,7 @@ def practitioner_resource(p: seed.Practitioner) -> fhir.Resource:
         "resourceType": "Practitioner",
         "id": p.id,
         "meta": {"lastUpdated": fhir.LAST_UPDATED},
-        "identifier": [{"system": HPR_SYSTEM, "value": p.hpr}],
+        "identifier": fhir.identifiers(p.id, None if p.hpr is None else {"system": HPR_SYSTEM, "value": p.hpr}),
         "active": True,
         "name": [name],
         "telecom": [{"system": "phone", "value": p.phone, "use": "work"}],

@@ -53,6 +53,11 @@ GUARDIAN_RESTRICTED = {
     "display": "Vergeinnsynsreservasjon",
 }
 LAST_UPDATED = "2026-11-01T00:00:00+01:00"
+# The organisation number's system in HL7 Norway's no-basis-Organization (slice ENH).
+ORGANIZATION_NUMBER_SYSTEM = "urn:oid:2.16.578.1.12.4.1.4.101"
+# This server's own ids as identifiers too, listed first, as a real server may list its own: a client
+# must pick an identifier by its system, never by its place.
+LOCAL_ID_SYSTEM = "http://sandbox.helsenorge.example/fhir/NamingSystem/local-id"
 
 Resource = dict[str, Any]
 
@@ -405,11 +410,25 @@ def address_json(line: str, postal_code: str, city: str, district: str) -> dict[
     return {"line": [line], "postalCode": postal_code, "city": city, "district": district, "country": "NO"}
 
 
+def identifiers(resource_id: str, national: dict[str, str] | None) -> list[dict[str, str]]:
+    """A resource's identifiers: its local one, then its national one when it has one."""
+    local = {"system": LOCAL_ID_SYSTEM, "value": resource_id}
+    return [local] if national is None else [local, national]
+
+
+def organization_number(org: seed.Organization) -> dict[str, str] | None:
+    """The organisation's number as an Identifier (a reference to the organisation may carry it too)."""
+    if org.organization_number is None:
+        return None
+    return {"system": ORGANIZATION_NUMBER_SYSTEM, "value": org.organization_number}
+
+
 def organization_resource(org: seed.Organization) -> Resource:
     resource: Resource = {
         "resourceType": "Organization",
         "id": org.id,
         "meta": {"lastUpdated": LAST_UPDATED},
+        "identifier": identifiers(org.id, organization_number(org)),
         "active": True,
         "type": [role_code(org.kind)],
         "name": org.name,

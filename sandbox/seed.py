@@ -189,6 +189,10 @@ class Organization:
     city: str
     district: str
     part_of: str | None = None
+    # Organisasjonsnummer (Enhetsregisteret): 9 digits, the last a mod-11 check digit (weights 3 2 7 6 5 4 3 2).
+    # Synthetic: these begin with 1, where every real one begins with 8 or 9, so none names a real
+    # organisation. None: the server gives none, as a real one may not.
+    organization_number: str | None = None
 
 
 @dataclass(frozen=True)
@@ -198,8 +202,9 @@ class Practitioner:
     family: str
     prefix: str | None
     phone: str
-    # Norwegian HPR number; served as an identifier so clients meet elements they do not map.
-    hpr: str
+    # HPR number (helsepersonellnummer, Helsepersonellregisteret): a number of 7 to 9 digits; these are
+    # synthetic, of 7. None: the server gives none, as a real one may not.
+    hpr: str | None
 
     @property
     def display_name(self) -> str:
@@ -228,6 +233,7 @@ ORGANIZATIONS: tuple[Organization, ...] = (
         "5021",
         "Bergen",
         "Bergen",
+        organization_number="102000102",
     ),
     Organization(
         ORG_HAUKELAND_BUK,
@@ -239,6 +245,7 @@ ORGANIZATIONS: tuple[Organization, ...] = (
         "Bergen",
         "Bergen",
         part_of=ORG_HAUKELAND,
+        organization_number="102000242",
     ),
     Organization(
         ORG_OUS,
@@ -249,6 +256,7 @@ ORGANIZATIONS: tuple[Organization, ...] = (
         "0372",
         "Oslo",
         "Oslo",
+        organization_number="102000315",
     ),
     Organization(
         ORG_KALFARVEIEN,
@@ -259,6 +267,7 @@ ORGANIZATIONS: tuple[Organization, ...] = (
         "5018",
         "Bergen",
         "Bergen",
+        organization_number="102000382",
     ),
     Organization(
         ORG_SENTRUM_BERGEN,
@@ -269,6 +278,7 @@ ORGANIZATIONS: tuple[Organization, ...] = (
         "5014",
         "Bergen",
         "Bergen",
+        organization_number="102000455",
     ),
     Organization(
         ORG_LAKSEVAG,
@@ -279,6 +289,7 @@ ORGANIZATIONS: tuple[Organization, ...] = (
         "5162",
         "Laksevåg",
         "Bergen",
+        organization_number="102000528",
     ),
     Organization(
         ORG_GRUNERLOKKA,
@@ -289,6 +300,7 @@ ORGANIZATIONS: tuple[Organization, ...] = (
         "0555",
         "Oslo",
         "Oslo",
+        organization_number="102000595",
     ),
     Organization(
         ORG_MAJORSTUEN,
@@ -299,6 +311,7 @@ ORGANIZATIONS: tuple[Organization, ...] = (
         "0364",
         "Oslo",
         "Oslo",
+        organization_number="102000668",
     ),
     Organization(
         ORG_BERGEN_HJEMMESYKEPLEIE,
@@ -309,6 +322,7 @@ ORGANIZATIONS: tuple[Organization, ...] = (
         "5063",
         "Bergen",
         "Bergen",
+        organization_number="102000730",
     ),
     Organization(
         ORG_BERGEN_HELSESTASJON,
@@ -319,6 +333,7 @@ ORGANIZATIONS: tuple[Organization, ...] = (
         "5015",
         "Bergen",
         "Bergen",
+        organization_number="102000803",
     ),
     Organization(
         ORG_OSLO_HELSESTASJON,
@@ -329,6 +344,7 @@ ORGANIZATIONS: tuple[Organization, ...] = (
         "0553",
         "Oslo",
         "Oslo",
+        organization_number="102000870",
     ),
 )
 

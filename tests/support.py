@@ -20,7 +20,7 @@ import aiohttp
 
 from gateway.core.config import Settings
 from gateway.policy.clock import OSLO
-from sandbox import Sandbox
+from sandbox import Sandbox, seed
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 # A fødselsnummer or D-number as it would show in a log line or a span: 11 digits not inside a longer run.
@@ -133,6 +133,23 @@ async def read_events(content: aiohttp.StreamReader) -> AsyncIterator[dict[str, 
             assert fields.get(b"event", b"").strip() == b"next", event
             yield json.loads(fields[b"data"])
     raise AssertionError("the event stream ended without a complete event")
+
+
+def seeded_numbers(typename: str, item_id: str) -> dict[str, str | None]:
+    """The national numbers the sandbox serves with one health contact (its practitioner's HPR number, its
+    organisation's number) or appointment (the number of the organisation that runs its place), by the
+    names of their GraphQL fields."""
+    organizations = {o.id: o for o in seed.ORGANIZATIONS}
+    if typename == "HealthContact":
+        team = next(t for t in seed.CARE_TEAMS if t.id == item_id)
+        practitioner = next((p for p in seed.PRACTITIONERS if p.id == team.practitioner), None)
+        return {
+            "hprNumber": practitioner.hpr if practitioner else None,
+            "organizationNumber": organizations[team.organization].organization_number,
+        }
+    appointment = next(a for a in seed.APPOINTMENTS if a.id == item_id)
+    location = next(loc for loc in seed.LOCATIONS if loc.id == appointment.location)
+    return {"organizationNumber": organizations[location.organization].organization_number}
 
 
 def settings_for(sandbox: Sandbox, **overrides: Any) -> Settings:

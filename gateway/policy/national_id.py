@@ -13,7 +13,9 @@ _WEIGHTS_K1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
 _WEIGHTS_K2 = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
 
 
-def _check_digit(digits: list[int], weights: tuple[int, ...]) -> int | None:
+def mod11_check_digit(digits: list[int], weights: tuple[int, ...]) -> int | None:
+    """The mod-11 check digit of `digits` with `weights`, as Norwegian registers compute it (for a
+    fødselsnummer, and an organisation number), or None where none exists (a remainder of 1)."""
     remainder = sum(d * w for d, w in zip(digits, weights, strict=False)) % 11
     check = (11 - remainder) % 11
     return None if check == 10 else check
@@ -25,7 +27,10 @@ def invalid_reason(value: str) -> str | None:
     if len(value) != 11 or not (value.isascii() and value.isdigit()):
         return "must be 11 digits"
     digits = [int(c) for c in value]
-    if _check_digit(digits[:9], _WEIGHTS_K1) != digits[9] or _check_digit(digits[:10], _WEIGHTS_K2) != digits[10]:
+    if (
+        mod11_check_digit(digits[:9], _WEIGHTS_K1) != digits[9]
+        or mod11_check_digit(digits[:10], _WEIGHTS_K2) != digits[10]
+    ):
         return "has wrong check digits"
     day, month, year = int(value[0:2]), int(value[2:4]), int(value[4:6])
     if day > 40:  # D-number: first digit + 4

@@ -102,6 +102,7 @@ def _reads_place(appointment: AppointmentRecord, selection: Selection) -> bool:
     return (
         "location" in selection
         or "organization" in selection
+        or "organizationNumber" in selection
         or ("serviceKind" in selection and appointment.service_kind is None)
     )
 

@@ -95,6 +95,14 @@ class Appointment:
         record = self._place()
         return record.organization_name if record else None
 
+    @strawberry.field(
+        description="The organisation number (organisasjonsnummer in Enhetsregisteret; 9 digits, the last a mod-11 "
+        "check digit) of the organisation that runs the place, when the source gives it."
+    )
+    def organization_number(self) -> str | None:
+        record = self._place()
+        return record.organization_number if record else None
+
     @strawberry.field(description="The practitioner, when the person has them as a health contact.")
     def practitioner(self) -> HealthContact | None:
         found = self.practitioner_contact

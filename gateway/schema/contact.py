@@ -62,6 +62,13 @@ class HealthContact:
     def name(self) -> str:
         return self._detail(_name)
 
+    @strawberry.field(
+        description="The practitioner's HPR number (helsepersonellnummer in Helsepersonellregisteret; digits only), "
+        "when the contact is a practitioner and the source gives it."
+    )
+    def hpr_number(self) -> str | None:
+        return self._detail(_hpr_number)
+
     @strawberry.field(description="Hospital, GP or municipal service (from the organisation's type).")
     def service_kind(self) -> ServiceKind:
         return self._detail(_service_kind)
@@ -69,6 +76,13 @@ class HealthContact:
     @strawberry.field(description="The organisation (legekontor, hospital, municipality).")
     def organization(self) -> str | None:
         return self._detail(_organization)
+
+    @strawberry.field(
+        description="The organisation's organisation number (organisasjonsnummer in Enhetsregisteret; 9 digits, "
+        "the last a mod-11 check digit), when the source gives it."
+    )
+    def organization_number(self) -> str | None:
+        return self._detail(_organization_number)
 
     @strawberry.field(description="The organisation's visiting address.")
     def address(self) -> Address | None:
@@ -89,12 +103,20 @@ def _name(contact: HealthContact, details: ContactDetails) -> str:
     )
 
 
+def _hpr_number(contact: HealthContact, details: ContactDetails) -> str | None:
+    return details.practitioner.hpr_number if details.practitioner else None
+
+
 def _service_kind(contact: HealthContact, details: ContactDetails) -> ServiceKind:
     return kind_or_conservative(details.organization.service_kind if details.organization else None)
 
 
 def _organization(contact: HealthContact, details: ContactDetails) -> str | None:
     return details.organization.name if details.organization else None
+
+
+def _organization_number(contact: HealthContact, details: ContactDetails) -> str | None:
+    return details.organization.organization_number if details.organization else None
 
 
 def _address(contact: HealthContact, details: ContactDetails) -> Address | None:

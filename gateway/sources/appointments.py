@@ -62,17 +62,21 @@ class AppointmentsClient:
     async def locations_by_ids(self, ids: Sequence[str]) -> dict[str, LocationRecord]:
         resources = await self._fhir.reference("Location", ids)
         with contract(self._fhir.source):
-            return {
-                i: LocationRecord(
-                    id=r["id"],
-                    name=r.get("name") or "",
-                    address=fhir_address(r.get("address")),
-                    at_home=self._codings.is_at_home(codings_of(r.get("type"))),
-                    service_kind=self._codings.service_kind_of(codings_of(r.get("type"))),
-                    organization_name=(r.get("managingOrganization") or {}).get("display"),
-                )
-                for i, r in resources.items()
-            }
+            return {i: self._location(r) for i, r in resources.items()}
+
+    def _location(self, resource: dict[str, Any]) -> LocationRecord:
+        # The organisation is read from the reference alone: its display, and its number where the
+        # reference carries one (Reference.identifier), without a request for the Organization.
+        managing = resource.get("managingOrganization") or {}
+        return LocationRecord(
+            id=resource["id"],
+            name=resource.get("name") or "",
+            address=fhir_address(resource.get("address")),
+            at_home=self._codings.is_at_home(codings_of(resource.get("type"))),
+            service_kind=self._codings.service_kind_of(codings_of(resource.get("type"))),
+            organization_name=managing.get("display"),
+            organization_number=self._codings.organization_number_of([managing.get("identifier")]),
+        )
 
     def _appointments(self, resource: dict[str, Any], wanted: set[str]) -> list[AppointmentRecord]:
         actors = [p.get("actor") for p in resource.get("participant") or ()]

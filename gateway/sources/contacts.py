@@ -73,12 +73,12 @@ class ContactsClient:
             _parsed(found.included_of("Organization"), self._organization),
         )
 
-    @staticmethod
-    def _practitioner(resource: Resource) -> PractitionerRecord:
+    def _practitioner(self, resource: Resource) -> PractitionerRecord:
         return PractitionerRecord(
             id=resource["id"],
             name=human_name(resource.get("name")) or "Ukjent behandler",
             phone=first_phone(resource.get("telecom")),
+            hpr_number=self._codings.hpr_number_of(resource.get("identifier")),
         )
 
     def _organization(self, resource: Resource) -> OrganizationRecord:
@@ -88,6 +88,7 @@ class ContactsClient:
             service_kind=self._codings.service_kind_of(codings_of(resource.get("type"))),
             address=fhir_address(resource.get("address")),
             phone=first_phone(resource.get("telecom")),
+            organization_number=self._codings.organization_number_of(resource.get("identifier")),
         )
 
     def _contact(self, team: dict[str, Any]) -> ContactRecord | None:

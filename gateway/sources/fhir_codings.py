@@ -1,4 +1,4 @@
-"""The one table that maps FHIR codings to what the gateway needs.
+"""The one table that maps FHIR codings (and identifier systems) to what the gateway needs.
 
 The gateway reads only standard elements, so it works against any FHIR R4 server that uses
 these (or configured) codes:
@@ -10,12 +10,15 @@ these (or configured) codes:
 | at the patient's home| `Location.type` coding                                         |
 | digital dialogue     | a `meta.tag` coding on the CareTeam                            |
 | hidden from guardian | a `meta.security` label (vergeinnsynsreservasjon)              |
+| HPR number           | a `Practitioner.identifier` system                             |
+| organisation number  | an `Organization.identifier` system, and a Location's `managingOrganization.identifier` |
 
 `GATEWAY_FHIR_CODINGS_FILE` names a JSON file with the same keys as `DEFAULT_CODINGS` to replace
-any of them; a coding is written "system|code". The file is checked when the gateway starts: a
-value that names no service kind or role stops the start with one line saying which (a typo must
-not quietly turn a GP into a hospital). A resource with codings the table does not know gets no
-kind, which the access rules treat as a hospital.
+any of them; a coding is written "system|code", an identifier system as it is (a server that still
+uses an older system for a number can be named beside the current one). The file is checked when
+the gateway starts: a value that names no service kind or role stops the start with one line saying
+which (a typo must not quietly turn a GP into a hospital). A resource with codings the table does
+not know gets no kind, which the access rules treat as a hospital.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from typing import Any, TypeVar
 
 from gateway.policy.access import UNKNOWN_KIND_IS
 from gateway.policy.vocabulary import ServiceKind
+from gateway.sources.identifiers import hpr_number, number_of, organization_number
 from gateway.sources.records import ContactRole
 
 E = TypeVar("E", bound=Enum)
@@ -56,6 +60,9 @@ DEFAULT_CODINGS: dict[str, Any] = {
     "atHome": [f"{ROLE_CODE}|PTRES"],
     "digitalDialogueTag": ["urn:no:helsenorge:fhir:tag|digital-dialogue"],
     "hiddenFromGuardianLabel": ["urn:no:helsenorge:fhir:security|GUARDIAN-RESTRICTED"],
+    # Identifier systems (HL7 Norway no-basis-Practitioner slice HPR, no-basis-Organization slice ENH).
+    "hprNumberSystems": ["urn:oid:2.16.578.1.12.4.1.4.4"],
+    "organizationNumberSystems": ["urn:oid:2.16.578.1.12.4.1.4.101"],
 }
 
 
@@ -92,11 +99,15 @@ def _members(table: Mapping[str, Any], key: str, enum: type[E]) -> dict[str, E]:
     return members
 
 
-def _codings(table: Mapping[str, Any], key: str) -> frozenset[str]:
+def _codings(table: Mapping[str, Any], key: str, what: str = '"system|code" strings') -> frozenset[str]:
     values = table[key]
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-        raise CodingsFileError(f'"{key}" must be a list of "system|code" strings')
+        raise CodingsFileError(f'"{key}" must be a list of {what}')
     return frozenset(values)
+
+
+def _systems(table: Mapping[str, Any], key: str) -> frozenset[str]:
+    return _codings(table, key, "identifier systems")
 
 
 @dataclass(frozen=True)
@@ -110,6 +121,8 @@ class FhirCodings:
     at_home: frozenset[str] = frozenset(DEFAULT_CODINGS["atHome"])
     digital_dialogue_tag: frozenset[str] = frozenset(DEFAULT_CODINGS["digitalDialogueTag"])
     hidden_from_guardian_label: frozenset[str] = frozenset(DEFAULT_CODINGS["hiddenFromGuardianLabel"])
+    hpr_number_systems: frozenset[str] = frozenset(DEFAULT_CODINGS["hprNumberSystems"])
+    organization_number_systems: frozenset[str] = frozenset(DEFAULT_CODINGS["organizationNumberSystems"])
 
     @classmethod
     def load(cls, path: str | None) -> FhirCodings:
@@ -131,6 +144,8 @@ class FhirCodings:
                 at_home=_codings(table, "atHome"),
                 digital_dialogue_tag=_codings(table, "digitalDialogueTag"),
                 hidden_from_guardian_label=_codings(table, "hiddenFromGuardianLabel"),
+                hpr_number_systems=_systems(table, "hprNumberSystems"),
+                organization_number_systems=_systems(table, "organizationNumberSystems"),
             )
         except CodingsFileError as exc:
             raise CodingsFileError(f"GATEWAY_FHIR_CODINGS_FILE {path}: {exc}") from None
@@ -156,3 +171,11 @@ class FhirCodings:
 
     def hidden_from_guardian(self, meta: Mapping[str, Any] | None) -> bool:
         return any(_key(c) in self.hidden_from_guardian_label for c in (meta or {}).get("security") or ())
+
+    def hpr_number_of(self, identifiers: Iterable[Any] | None) -> str | None:
+        """The HPR number among a Practitioner's identifiers, or None (sources/identifiers.py)."""
+        return number_of(identifiers, self.hpr_number_systems, hpr_number, "HPR number")
+
+    def organization_number_of(self, identifiers: Iterable[Any] | None) -> str | None:
+        """The organisation number among an Organization's (or a reference's) identifiers, or None."""
+        return number_of(identifiers, self.organization_number_systems, organization_number, "organisation number")

@@ -162,6 +162,7 @@ class PractitionerRecord(Record, frozen=True):
     id: str
     name: str
     phone: str | None
+    hpr_number: str | None  # None: the server gives none (in its form: sources/identifiers.py)
 
 
 class OrganizationRecord(Record, frozen=True):
@@ -170,6 +171,7 @@ class OrganizationRecord(Record, frozen=True):
     service_kind: ServiceKind | None  # None: no coding says (the rules treat it as a hospital)
     address: AddressRecord | None
     phone: str | None
+    organization_number: str | None  # None: the server gives none (in its form: sources/identifiers.py)
 
 
 class AppointmentRecord(Record, frozen=True):
@@ -191,4 +193,6 @@ class LocationRecord(Record, frozen=True):
     address: AddressRecord | None
     at_home: bool
     service_kind: ServiceKind | None  # None: no coding says (the rules treat it as a hospital)
+    # The managing organisation, as the Location's reference to it names it (its display and identifier).
     organization_name: str | None
+    organization_number: str | None

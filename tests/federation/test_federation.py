@@ -24,7 +24,7 @@ import pytest
 from sandbox import Sandbox, registry, seed
 from sandbox.seed import ERIK, INGRID, JONAS, KARI, LARS, OLA, PER, SOFIE
 from tests.federation.preferences import serving_preferences
-from tests.support import GatewayClient, gateway_for, require_node_modules
+from tests.support import GatewayClient, gateway_for, require_node_modules, seeded_numbers
 
 ROOT = Path(__file__).resolve().parents[2]
 GATEWAY_SCRIPT = ROOT / "tests" / "federation" / "gateway.mjs"
@@ -177,8 +177,12 @@ ENTITIES = """query($r: [_Any!]!) { _entities(representations: $r) {
   ... on HealthContact { id contactName: name organization }
   ... on Appointment { id title start } } }"""
 CONTACTS_AND_APPOINTMENTS = """query($contacts: [ID!]!, $appointments: [ID!]!) {
-  contactsById(ids: $contacts) { id name organization }
-  appointmentsById(ids: $appointments) { id title start } }"""
+  contactsById(ids: $contacts) { id name organization hprNumber organizationNumber }
+  appointmentsById(ids: $appointments) { id title start organizationNumber } }"""
+# The national numbers alone (an appointment's comes with its place, which nothing else here asks for).
+ENTITY_NUMBERS = """query($r: [_Any!]!) { _entities(representations: $r) {
+  ... on HealthContact { id hprNumber organizationNumber }
+  ... on Appointment { id organizationNumber } } }"""
 
 
 # (viewer, subject): persons the viewer may not see.
@@ -329,13 +333,16 @@ async def test_contacts_and_appointments_through_the_gateway(apollo: ApolloGatew
             CONTACTS_AND_APPOINTMENTS, {"contacts": contacts, "appointments": appointments}, token=token
         )
         [entity] = result["data"]["contactsById" if typename == "HealthContact" else "appointmentsById"]
+        numbers = seeded_numbers(typename, item_id)
         if visible:
             assert "errors" not in result and entity["id"] == item_id, (case, result)
             assert entity.get("name") or entity.get("title"), (case, result)
+            assert {k: entity[k] for k in numbers} == numbers and all(numbers.values()), (case, result)
         else:
             assert entity is None, (case, result)
             text = json.dumps(result, ensure_ascii=False)
             assert not [v for v in _item_values(typename, item_id) if v in text], (case, text)
+            assert not [n for n in numbers.values() if n and n in text], (case, text)
 
 
 # --- directly against our subgraph's `_entities` -----------------------------------------------------------
@@ -393,6 +400,26 @@ async def test_entities_of_contacts_and_appointments(
         assert entity is None
         text = json.dumps(result, ensure_ascii=False)
         assert not [v for v in _item_values(typename, item_id) if v in text], text
+
+
+@pytest.mark.parametrize(("viewer", "typename", "item_id", "visible"), ITEMS)
+async def test_entities_give_the_numbers_of_the_contacts_and_appointments_the_viewer_sees(
+    gateway: GatewayClient, viewer: str, typename: str, item_id: str, visible: bool
+) -> None:
+    """Issue 21's numbers through `_entities`, with the same decisions as the entity's other fields."""
+    token = await gateway.token(viewer)
+    representations = {"r": [{"__typename": typename, "id": item_id}]}
+    result = await gateway.execute(ENTITY_NUMBERS, representations, token=token)
+    siblings = await gateway.execute(ENTITIES, representations, token=token)
+    assert _decisions(result) == _decisions(siblings)
+    [entity] = result["data"]["_entities"]
+    numbers = seeded_numbers(typename, item_id)
+    if visible:
+        assert entity == {"id": item_id, **numbers} and all(numbers.values()), result
+    else:
+        assert entity is None
+        text = json.dumps(result, ensure_ascii=False)
+        assert not [n for n in numbers.values() if n and n in text], text
 
 
 # --- what `_entities` costs upstream ------------------------------------------------------------------------

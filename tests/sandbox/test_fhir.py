@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from typing import Any
 
 import aiohttp
@@ -16,7 +17,7 @@ from fhir.resources.R4B.organization import Organization
 from fhir.resources.R4B.practitioner import Practitioner
 
 from sandbox import Sandbox, seed
-from sandbox.fhir import FHIR_JSON
+from sandbox.fhir import FHIR_JSON, LOCAL_ID_SYSTEM
 
 MODELS = {
     "Appointment": Appointment,
@@ -245,6 +246,54 @@ async def test_reads(sandbox: Sandbox, http: aiohttp.ClientSession) -> None:
         "system": "http://terminology.hl7.org/CodeSystem/v3-RoleCode",
         "code": "HOSP",
     }
+
+
+HPR = "urn:oid:2.16.578.1.12.4.1.4.4"
+ENH = "urn:oid:2.16.578.1.12.4.1.4.101"
+
+
+async def test_identifiers_as_no_basis_names_them(sandbox: Sandbox, http: aiohttp.ClientSession) -> None:
+    """The HPR number (no-basis-Practitioner, slice HPR) and the organisation number (no-basis-Organization,
+    slice ENH), each after the server's own identifier; a Location's managing organisation carries its
+    number in the reference too."""
+    contacts, appointments = sandbox.urls["contacts"], sandbox.urls["appointments"]
+    _, practitioner = await _get(http, f"{contacts}/Practitioner/{seed.PR_HAUGLAND}")
+    assert practitioner["identifier"] == [
+        {"system": LOCAL_ID_SYSTEM, "value": seed.PR_HAUGLAND},
+        {"system": HPR, "value": "9144851"},
+    ]
+    for base in (contacts, appointments):
+        _, organization = await _get(http, f"{base}/Organization/{seed.ORG_HAUKELAND}")
+        assert organization["identifier"] == [
+            {"system": LOCAL_ID_SYSTEM, "value": seed.ORG_HAUKELAND},
+            {"system": ENH, "value": "102000102"},
+        ]
+    _, location = await _get(http, f"{appointments}/Location/{seed.LOC_HAUKELAND_BUK}")
+    assert location["managingOrganization"] == {
+        "reference": f"Organization/{seed.ORG_HAUKELAND_BUK}",
+        "display": "Barne- og ungdomsklinikken, Haukeland universitetssjukehus",
+        "identifier": {"system": ENH, "value": "102000242"},
+    }
+
+
+async def test_without_national_numbers_only_the_local_identifier_is_served(
+    aiohttp_server: Any, http: aiohttp.ClientSession
+) -> None:
+    from sandbox import appointments, contacts
+
+    practitioners = [replace(p, hpr=None) for p in seed.PRACTITIONERS]
+    organizations = [replace(o, organization_number=None) for o in seed.ORGANIZATIONS]
+    served = await aiohttp_server(contacts.create_app(practitioners=practitioners, organizations=organizations))
+    practitioner = practitioners[0]
+    _, found = await _get(http, str(served.make_url(f"/fhir/Practitioner/{practitioner.id}")))
+    assert found["identifier"] == [{"system": LOCAL_ID_SYSTEM, "value": practitioner.id}]
+    Practitioner.model_validate(found)
+    served = await aiohttp_server(appointments.create_app(organizations=organizations))
+    _, found = await _get(http, str(served.make_url(f"/fhir/Location/{seed.LOC_HAUKELAND_BUK}")))
+    assert "identifier" not in found["managingOrganization"]
+    _, found = await _get(http, str(served.make_url(f"/fhir/Organization/{seed.ORG_HAUKELAND}")))
+    assert found["identifier"] == [{"system": LOCAL_ID_SYSTEM, "value": seed.ORG_HAUKELAND}]
+    Organization.model_validate(found)
 
 
 async def test_unknown_ids_are_omitted(sandbox: Sandbox, http: aiohttp.ClientSession) -> None:

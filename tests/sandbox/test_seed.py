@@ -50,6 +50,37 @@ def test_the_check_rejects_wrong_check_digits() -> None:
     assert not is_valid_synthetic_fnr("1284851005")
 
 
+ORGANIZATION_NUMBER_WEIGHTS = (3, 2, 7, 6, 5, 4, 3, 2)
+
+
+def is_valid_synthetic_organization_number(value: str) -> bool:
+    """9 digits with the mod-11 check digit right, and not of the series Enhetsregisteret gives out
+    (its numbers begin with 8 or 9), so that no synthetic number names a real organisation."""
+    if len(value) != 9 or not (value.isascii() and value.isdigit()) or value[0] in "89":
+        return False
+    digits = [int(c) for c in value]
+    return _check_digit(digits[:8], ORGANIZATION_NUMBER_WEIGHTS) == digits[8]
+
+
+def test_every_organization_has_a_unique_synthetic_organization_number() -> None:
+    numbers = [o.organization_number for o in seed.ORGANIZATIONS]
+    assert all(n is not None and is_valid_synthetic_organization_number(n) for n in numbers), numbers
+    assert len(set(numbers)) == len(numbers)
+
+
+def test_the_organization_number_check_rejects_wrong_ones() -> None:
+    assert is_valid_synthetic_organization_number("123456785")  # Brønnøysundregistrene's worked example
+    assert not is_valid_synthetic_organization_number("123456784")  # a wrong check digit
+    assert not is_valid_synthetic_organization_number("12345678")
+    assert not is_valid_synthetic_organization_number("923456783")  # right check digit, a real series
+
+
+def test_every_practitioner_has_a_unique_hpr_number_of_7_digits() -> None:
+    numbers = [p.hpr for p in seed.PRACTITIONERS]
+    assert all(n is not None and len(n) == 7 and n.isascii() and n.isdigit() for n in numbers), numbers
+    assert len(set(numbers)) == len(numbers)
+
+
 def test_every_referenced_person_is_in_the_registry() -> None:
     assert _every_person_id() <= {p.id for p in seed.PERSONS}
 

@@ -94,12 +94,51 @@ def test_a_codings_file_replaces_entries(tmp_path: Path) -> None:
     assert codings.role_of([{"system": "http://snomed.info/sct", "code": "62247001"}]) is ContactRole.GP
 
 
+HPR = "urn:oid:2.16.578.1.12.4.1.4.4"
+ENH = "urn:oid:2.16.578.1.12.4.1.4.101"
+LOCAL = {"system": "urn:local", "value": "983974724"}  # a number of the right form, of another system
+
+
+def test_numbers_are_chosen_by_their_system_in_their_form(caplog: pytest.LogCaptureFixture) -> None:
+    codings = FhirCodings()
+    assert codings.hpr_number_of([LOCAL, {"system": HPR, "value": "9144851"}]) == "9144851"
+    assert codings.organization_number_of([LOCAL, {"system": ENH, "value": "983 974 724"}]) == "983974724"
+    # Absent, another system only, an old one, or a list that holds no Identifier: no number, no warning.
+    for identifiers in (None, [], [LOCAL], [{"system": ENH, "value": "983974724", "use": "old"}], ["x", None]):
+        assert codings.organization_number_of(identifiers) is None
+        assert codings.hpr_number_of(identifiers) is None
+    assert caplog.records == []
+    # Systems of this test alone: the warning comes once per kind and system in a process.
+    hpr, enh = "urn:test:numbers-in-their-form:hpr", "urn:test:numbers-in-their-form:enh"
+    codings = FhirCodings(hpr_number_systems=frozenset({hpr}), organization_number_systems=frozenset({enh}))
+    with caplog.at_level(logging.WARNING):
+        # A wrong check digit, too few digits, letters: no number, with one warning each, without the value.
+        assert codings.organization_number_of([{"system": enh, "value": "983974725"}]) is None
+        assert codings.organization_number_of([{"system": enh, "value": "98397472"}]) is None
+        assert codings.hpr_number_of([{"system": hpr, "value": "HPR-9144851"}]) is None
+        assert codings.hpr_number_of([{"system": hpr, "value": "x"}, {"system": hpr, "value": "9144851"}]) == "9144851"
+    assert [r.getMessage() for r in caplog.records] == [
+        f"an identifier of system {enh} is not an organisation number in its form: taken as none",
+        f"an identifier of system {hpr} is not an HPR number in its form: taken as none",
+    ]
+
+
+def test_a_codings_file_names_further_identifier_systems(tmp_path: Path) -> None:
+    """E.g. the system no-basis named the organisation number by before 2.0.13."""
+    path = tmp_path / "codings.json"
+    path.write_text(json.dumps({"organizationNumberSystems": [ENH, "urn:oid:2.16.578.1.12.4.1.2.101"]}))
+    codings = FhirCodings.load(str(path))
+    assert codings.organization_number_of([{"system": "urn:oid:2.16.578.1.12.4.1.2.101", "value": "983974724"}])
+    assert codings.hpr_number_of([{"system": HPR, "value": "9144851"}]) == "9144851"
+
+
 @pytest.mark.parametrize(
     ("content", "says"),
     [
         ('{"serviceKind": {"a|b": "PRIMARY_CARE"}}', "'PRIMARY_CARE', which is none of HOSPITAL, GP, MUNICIPAL"),
         ('{"contactRole": {"a|b": "DOCTOR"}}', "'DOCTOR'"),
         ('{"atHome": "a|b"}', '"atHome" must be a list'),
+        ('{"hprNumberSystems": "urn:oid:2.16.578.1.12.4.1.4.4"}', '"hprNumberSystems" must be a list of identifier'),
         ('{"colours": []}', "expected an object with keys among"),
         ("not json", "GATEWAY_FHIR_CODINGS_FILE"),
     ],
