@@ -9,11 +9,13 @@ leaves the machine.
 from __future__ import annotations
 
 import asyncio
+import tempfile
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 import aiohttp
@@ -75,6 +77,16 @@ query InboxPage($person: ID!, $first: Int!) {
   }
 }
 """
+
+
+# Where the benchmarks' gateways keep their Maskinporten keys: made at run time, gone at its end.
+_KEYS = tempfile.TemporaryDirectory(prefix="bench-keys-")
+
+
+def sandbox_settings(sandbox: Sandbox, **overrides: Any) -> Settings:
+    """Demo settings calling the services of `sandbox`, as a client of its registry's Maskinporten."""
+    client = sandbox.maskinporten_client(Path(_KEYS.name))
+    return Settings(**{"demo": True, **client, **overrides}).with_upstreams(sandbox.urls)
 
 
 def run_on_uvloop(main: Coroutine[Any, Any, T]) -> T:
@@ -170,7 +182,7 @@ async def _token(http: aiohttp.ClientSession, url: str, pid: str) -> str:
 async def running_stack(*, upstream_timeout_s: float = 5.0) -> AsyncIterator[Stack]:
     """The sandbox and the gateway on loopback, a client session, and Kari's token."""
     async with await start_sandbox() as sandbox:
-        settings = Settings(demo=True, upstream_timeout_s=upstream_timeout_s).with_upstreams(sandbox.urls)
+        settings = sandbox_settings(sandbox, upstream_timeout_s=upstream_timeout_s)
         cache = MemoryReferenceCache()
         shared = SharedState(audit_log=MemoryAuditLog(), events=MemoryEventBus(), reference_cache=cache)
         async with serving(build_app(settings, shared=shared)) as url, aiohttp.ClientSession() as http:

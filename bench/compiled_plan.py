@@ -29,6 +29,7 @@ from typing import Any
 
 import aiohttp
 import graphql
+from _stack import sandbox_settings
 from field_cost import DOCUMENT, VARIABLES, Records, bare_schema, fields_in, gateway_runs
 from graphql import language as ast
 
@@ -108,7 +109,7 @@ async def main() -> None:
     parser.add_argument("--blocks", type=int, default=6, help="alternations between the two sides")
     args = parser.parse_args()
     async with await start_sandbox() as sandbox, aiohttp.ClientSession() as http:
-        sources = Sources.build(http, Settings(demo=True).with_upstreams(sandbox.urls))
+        sources = Sources.build(http, sandbox_settings(sandbox))
         loaders = Loaders(sources)
         await gateway_runs(build_schema(Settings()), sources, loaders, 1)  # the records, through the gateway
         schema = bare_schema(Records(loaders))

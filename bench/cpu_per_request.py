@@ -115,10 +115,14 @@ def parse_args() -> argparse.Namespace:
 
 
 async def serve_sandbox() -> None:
-    async with await start_sandbox() as sandbox:
-        print(json.dumps(sandbox.urls), flush=True)
-        # Until the benchmark ends, or dies: either way its end of the pipe closes.
-        await asyncio.to_thread(sys.stdin.buffer.read)
+    """Print the services' URLs, and the gateway's settings of a Maskinporten client made now (its key
+    in a file of this process's temporary directory), as one JSON line; serve until stdin closes."""
+    with tempfile.TemporaryDirectory(prefix="sandbox-keys-") as keys:
+        async with await start_sandbox() as sandbox:
+            client = {name: str(value) for name, value in sandbox.maskinporten_client(Path(keys)).items()}
+            print(json.dumps({"urls": sandbox.urls, "maskinporten": client}), flush=True)
+            # Until the benchmark ends, or dies: either way its end of the pipe closes.
+            await asyncio.to_thread(sys.stdin.buffer.read)
 
 
 # --- processes and their CPU time ------------------------------------------------------------------
@@ -154,7 +158,9 @@ def cpu_seconds(pids: list[int]) -> float:
 
 
 @contextlib.asynccontextmanager
-async def sandbox_process() -> AsyncIterator[tuple[asyncio.subprocess.Process, dict[str, str]]]:
+async def sandbox_process() -> AsyncIterator[tuple[asyncio.subprocess.Process, dict[str, str], dict[str, str]]]:
+    """The sandbox in a process of its own: (the process, the services' URLs, the gateway's
+    `maskinporten_*` settings for a client its Maskinporten knows)."""
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         str(SCRIPT),
@@ -168,8 +174,8 @@ async def sandbox_process() -> AsyncIterator[tuple[asyncio.subprocess.Process, d
         line = await asyncio.wait_for(process.stdout.readline(), timeout=START_WITHIN_S)
         if not line:
             raise RuntimeError(f"the sandbox exited with {await process.wait()} before it served")
-        urls: dict[str, str] = json.loads(line)
-        yield process, urls
+        served = json.loads(line)
+        yield process, served["urls"], served["maskinporten"]
     finally:
         process.stdin.close()  # it ends by itself
         with contextlib.suppress(TimeoutError):
@@ -214,6 +220,7 @@ class Upstreams:
     urls: dict[str, str]
     jwks_base: str
     key_set: KeySet
+    maskinporten: dict[str, str]  # the gateway's maskinporten_* settings
 
     @property
     def issuer(self) -> DemoIssuer:
@@ -221,15 +228,16 @@ class Upstreams:
         return self.key_set.issuer
 
     def gateway_env(self, redis_url: str | None = None, prefix: str = "") -> dict[str, str]:
-        return gateway_env(self.urls, self.jwks_base, self.issuer, redis_url, prefix)
+        tokens = {f"GATEWAY_{name.upper()}": value for name, value in self.maskinporten.items()}
+        return {**gateway_env(self.urls, self.jwks_base, self.issuer, redis_url, prefix), **tokens}
 
 
 @contextlib.asynccontextmanager
 async def upstreams() -> AsyncIterator[Upstreams]:
     key_set = KeySet()
-    async with sandbox_process() as (process, urls), jwks_server(key_set) as jwks_base:
+    async with sandbox_process() as (process, urls, maskinporten), jwks_server(key_set) as jwks_base:
         key_set.issuer = DemoIssuer(jwks_base, "health-gateway")
-        yield Upstreams(process, urls, jwks_base, key_set)
+        yield Upstreams(process, urls, jwks_base, key_set, maskinporten)
 
 
 @dataclass

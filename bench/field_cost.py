@@ -29,7 +29,7 @@ from typing import Any
 
 import aiohttp
 import graphql
-from _stack import KARI, PERSON_INBOX
+from _stack import KARI, PERSON_INBOX, sandbox_settings
 
 from gateway.core.audit import MemoryAuditLog
 from gateway.core.auth import Principal, PrincipalKind
@@ -181,7 +181,7 @@ async def main() -> None:
     args = parser.parse_args()
     schema = build_schema(Settings())
     async with await start_sandbox() as sandbox, aiohttp.ClientSession() as http:
-        sources = Sources.build(http, Settings(demo=True).with_upstreams(sandbox.urls))
+        sources = Sources.build(http, sandbox_settings(sandbox))
         loaders = Loaders(sources)
         await gateway_runs(schema, sources, loaders, 3)  # warms the loaders: from here on no HTTP
         bare = bare_schema(Records(loaders))

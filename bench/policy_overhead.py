@@ -25,6 +25,7 @@ from typing import Any
 from unittest import mock
 
 import aiohttp
+from _stack import sandbox_settings
 
 from gateway.core.audit import MemoryAuditLog
 from gateway.core.auth import Principal, PrincipalKind
@@ -114,7 +115,7 @@ async def main() -> None:
     args = parser.parse_args()
     schema = build_schema(Settings())
     async with await start_sandbox() as sandbox, aiohttp.ClientSession() as http:
-        sources = Sources.build(http, Settings(demo=True).with_upstreams(sandbox.urls))
+        sources = Sources.build(http, sandbox_settings(sandbox))
         loaders = Loaders(sources)
         rows = []
         for label, person in CASES:

@@ -50,7 +50,7 @@ from typing import Any
 import aiohttp
 import msgspec
 import orjson
-from _stack import INBOX_PAGE, KARI
+from _stack import INBOX_PAGE, KARI, sandbox_settings
 from msgspec import Struct
 
 from gateway.core.audit import MemoryAuditLog
@@ -663,7 +663,7 @@ async def page_bodies() -> list[Body]:
     tracing = aiohttp.TraceConfig()
     tracing.on_request_end.append(note)
     async with await start_sandbox() as sandbox, aiohttp.ClientSession(trace_configs=[tracing]) as http:
-        sources = Sources.build(http, Settings(demo=True).with_upstreams(sandbox.urls))
+        sources = Sources.build(http, sandbox_settings(sandbox))
         principal = Principal(PrincipalKind.PERSON, pid=KARI, assurance=Assurance.HIGH)
         context = GatewayContext(principal, sources, system_clock, MemoryAuditLog(), MemoryEventBus())
         result = await build_schema(Settings()).execute(

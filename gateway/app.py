@@ -156,16 +156,24 @@ def build_app(
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         connector = aiohttp.TCPConnector(limit=settings.upstream_connections)
         replica_state = nullcontext(shared) if shared is not None else shared_state(settings)
-        upstream_spans = [tracing.upstream_trace_config(traces, settings.upstream_urls())] if traces else []
+        # Maskinporten's token endpoint is named apart: a span of it is no call to the registry.
+        traced_urls = {
+            **settings.upstream_urls(),
+            **({"maskinporten": token_url} if (token_url := settings.maskinporten_token_url) else {}),
+        }
+        upstream_spans = [tracing.upstream_trace_config(traces, traced_urls)] if traces else []
         async with (
             aiohttp.ClientSession(connector=connector, trace_configs=upstream_spans) as session,
             replica_state as state,
         ):
             with drain.on_sigterm():
                 issuer, jwks, keys = _token_keys(settings, session)
+                sources = Sources.build(session, settings, checked.codings, state.reference_cache)
+                # The first request need not wait for Maskinporten; a failure here is logged, and retried then.
+                warming = asyncio.create_task(sources.warm_up())
                 yield {
                     "jwks": jwks,
-                    "sources": Sources.build(session, settings, checked.codings, state.reference_cache),
+                    "sources": sources,
                     "verifier": TokenVerifier(keys, settings.issuer, settings.audience, settings.clock_skew_s),
                     "issuer": issuer,
                     "shared": state,
@@ -174,6 +182,7 @@ def build_app(
                     "drain": drain,
                     "tracer": tracer,
                 }
+                warming.cancel()
             if traces is not None and tracer_provider is None:
                 traces.shutdown()  # the spans still queued are exported
 

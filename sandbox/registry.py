@@ -22,6 +22,10 @@ same, and the gateway accepts both shapes of each):
 Freg has no `strengtFortroligUtland` grade: a person the seed marks STRENGT_FORTROLIG_UTLAND is served
 as `strengtFortrolig`. Nor does a strictly confidential person's document hold an address.
 
+Every call needs a Maskinporten access token for the scope `folkeregister:deling/offentligmedhjemmel`
+(`Authorization: Bearer ...`), from the Maskinporten stand-in served beside the registry
+(sandbox/maskinporten.py); without a valid one the answer is 401.
+
 Errors come as Freg's: `{"kode": "FREG-...", "melding": ...}`. With `peer_registry` (`python -m sandbox
 --peer-registry`) the registry also serves the format this project used before, `GET /persons?ids=`,
 for the Node peer of ../shared/peer-mesh alone.
@@ -34,7 +38,7 @@ from typing import Any
 
 from aiohttp import web
 
-from sandbox import seed
+from sandbox import maskinporten, seed
 from sandbox.control import install_control
 from sandbox.params import id_list, json_response
 
@@ -45,6 +49,7 @@ PERSON = f"{FREG_API}/personer/{{id}}"
 BULK_ROUTE, PERSON_ROUTE = f"POST {BULK_LOOKUP}", f"GET {PERSON}"
 MAX_BULK_IDS = 1000
 PERSON_BASIS, RELATIONS = "person-basis", "relasjon-utvidet"
+SCOPE = "folkeregister:deling/offentligmedhjemmel"
 
 PERSONS = web.AppKey("registry_persons", dict[str, seed.Person])
 PARENTS = web.AppKey("registry_parents", dict[str, list[str]])
@@ -125,6 +130,15 @@ def person_document(person: seed.Person, responsible_parents: Sequence[str], par
     return document
 
 
+def _unauthorized(request: web.Request) -> web.Response | None:
+    """Freg's 401 unless the call carries a valid Maskinporten token for its scope."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    issuer = maskinporten.issuer_of(request)
+    if scheme.lower() == "bearer" and request.app[maskinporten.MASKINPORTEN].verify(token, issuer, SCOPE):
+        return None
+    return freg_error(401, "FREG-401", "mangler gyldig tilgangstoken fra Maskinporten")
+
+
 def _parts(request: web.Request) -> set[str] | web.Response:
     parts = set(request.query.getall("part", [])) or {PERSON_BASIS}
     unknown = parts - {PERSON_BASIS, RELATIONS}
@@ -134,6 +148,8 @@ def _parts(request: web.Request) -> set[str] | web.Response:
 
 
 async def bulk_lookup(request: web.Request) -> web.Response:
+    if (refused := _unauthorized(request)) is not None:
+        return refused
     parts = _parts(request)
     if isinstance(parts, web.Response):
         return parts
@@ -157,6 +173,8 @@ async def bulk_lookup(request: web.Request) -> web.Response:
 
 
 async def single_lookup(request: web.Request) -> web.Response:
+    if (refused := _unauthorized(request)) is not None:
+        return refused
     parts = _parts(request)
     if isinstance(parts, web.Response):
         return parts
@@ -214,6 +232,7 @@ def create_app(*, persons: Sequence[seed.Person] | None = None, peer_registry: b
         for child in p.parental_responsibility_for:
             parents.setdefault(child, []).append(p.id)
     app[PARENTS] = parents
+    maskinporten.install(app)
     app.router.add_post(BULK_LOOKUP, bulk_lookup)
     app.router.add_get(PERSON, single_lookup)
     if peer_registry:

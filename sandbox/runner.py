@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from aiohttp import web
 
 from gateway.sources.catalog import SOURCES
-from sandbox import registry
+from sandbox import maskinporten, registry
 from sandbox.control import CONTROL, Control
 
 
@@ -55,6 +57,25 @@ class Sandbox:
 
     def control(self, name: str) -> Control:
         return self.apps[name][CONTROL]
+
+    def maskinporten_client(self, directory: Path, client_id: str = "health-gateway-sandbox") -> dict[str, Any]:
+        """The gateway's `maskinporten_*` settings for a client of the registry's Maskinporten, made now:
+        its key in a file in `directory` (sandbox/maskinporten.py `new_client`)."""
+        state = self.apps["registry"][maskinporten.MASKINPORTEN]
+        key_file, kid = state.new_client(client_id, [registry.SCOPE], directory)
+        return {
+            "maskinporten_token_url": self.urls["registry"] + maskinporten.TOKEN_PATH,
+            "maskinporten_client_id": client_id,
+            "maskinporten_key_file": key_file,
+            "maskinporten_kid": kid,
+        }
+
+    def registry_authorization(self) -> dict[str, str]:
+        """An Authorization header the registry takes: a Maskinporten token issued now, for a caller of
+        the registry other than a gateway (a test, a tool)."""
+        state = self.apps["registry"][maskinporten.MASKINPORTEN]
+        issuer = self.urls["registry"] + maskinporten.TOKEN_PATH.removesuffix("token")
+        return {"Authorization": f"Bearer {state.issue('sandbox-caller', registry.SCOPE, issuer)}"}
 
     def total_requests(self) -> dict[str, int]:
         return {name: self.control(name).total for name in self.apps}

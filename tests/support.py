@@ -9,6 +9,7 @@ import datetime as dt
 import inspect
 import json
 import re
+import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -152,11 +153,16 @@ def seeded_numbers(typename: str, item_id: str) -> dict[str, str | None]:
     return {"organizationNumber": organizations[location.organization].organization_number}
 
 
+# The Maskinporten keys the tests' gateways sign their grants with: made at run time, gone at its end.
+_KEYS = tempfile.TemporaryDirectory(prefix="gateway-test-keys-")
+
+
 def settings_for(sandbox: Sandbox, **overrides: Any) -> Settings:
     urls = {f"{name}_url": url for name, url in sandbox.urls.items()}
     # With REDIS_URL set (CI) the gateway shares state through Redis: each test keeps to its own keys.
     isolated = {"redis_prefix": f"test-{uuid.uuid4().hex}:"}
-    return Settings(**{"demo": True, **urls, **isolated, **overrides})
+    tokens = sandbox.maskinporten_client(Path(_KEYS.name))
+    return Settings(**{"demo": True, **urls, **isolated, **tokens, **overrides})
 
 
 @contextlib.asynccontextmanager
@@ -319,9 +325,11 @@ def process_environment(sandbox: Sandbox, port: int, **settings: str) -> dict[st
     of the developer's own gateway configuration leaks in."""
     import os
 
+    tokens = sandbox.maskinporten_client(Path(_KEYS.name))
     return {
         **{k: v for k, v in os.environ.items() if not k.startswith("GATEWAY_") and k != "REDIS_URL"},
         **{f"GATEWAY_{name.upper()}_URL": url for name, url in sandbox.urls.items()},
+        **{f"GATEWAY_{name.upper()}": str(value) for name, value in tokens.items()},
         "GATEWAY_HOST": "127.0.0.1",
         "GATEWAY_PORT": str(port),
         # The sandbox answers from the test process, which a loaded machine slows down too.

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
-from pydantic import AliasChoices, Field, ValidationError, create_model
+from pydantic import AliasChoices, Field, ValidationError, create_model, model_validator
 from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -44,6 +44,16 @@ class _Settings(BaseSettings):
     # A client may follow `next` links; this bounds a misbehaving server's endless paging.
     fhir_max_pages: int = Field(default=50, ge=1)
     fhir_codings_file: str | None = None
+    # Maskinporten (gateway/sources/maskinporten.py): the access tokens Folkeregisteret takes. The token
+    # endpoint, Maskinporten's issuer (the grants' `aud`; default: the token URL without its last
+    # segment), and the client: its id, its private key (a PEM file, never in the repository) and the
+    # key's id. Without a token URL no token is sent, and a registry that needs one refuses the calls.
+    maskinporten_token_url: str | None = None
+    maskinporten_audience: str | None = None
+    maskinporten_client_id: str | None = None
+    maskinporten_key_file: Path | None = None
+    maskinporten_kid: str | None = None
+    registry_scope: str = "folkeregister:deling/offentligmedhjemmel"
 
     # Authentication. In demo mode the gateway issues its own tokens (POST /demo/token) and
     # verifies them with its own key; otherwise tokens are verified against `jwks_url`.
@@ -87,6 +97,20 @@ class _Settings(BaseSettings):
     # replicas have it (WAIT), within the timeout; 0: once the master has it.
     redis_wait_replicas: int = Field(default=0, ge=0)
     redis_wait_timeout_ms: int = Field(default=1000, ge=1)
+
+    @model_validator(mode="after")
+    def _maskinporten_client_is_whole(self) -> Self:
+        if self.maskinporten_token_url and not (self.maskinporten_client_id and self.maskinporten_key_file):
+            raise ValueError(
+                "GATEWAY_MASKINPORTEN_TOKEN_URL needs GATEWAY_MASKINPORTEN_CLIENT_ID and GATEWAY_MASKINPORTEN_KEY_FILE"
+            )
+        return self
+
+    def maskinporten_issuer(self) -> str:
+        """The grants' `aud`: the configured issuer, or the token URL without its last segment."""
+        if self.maskinporten_audience:
+            return self.maskinporten_audience
+        return (self.maskinporten_token_url or "").rsplit("/", 1)[0] + "/"
 
     @classmethod
     def load(cls) -> Self:

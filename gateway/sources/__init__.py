@@ -16,6 +16,7 @@ from gateway.sources.contacts import ContactsClient
 from gateway.sources.fhir_codings import FhirCodings
 from gateway.sources.http import JsonHttp
 from gateway.sources.inbox import InboxClient
+from gateway.sources.maskinporten import MaskinportenTokens
 from gateway.sources.registry import RegistryClient
 
 if TYPE_CHECKING:
@@ -58,8 +59,25 @@ class Sources:
             )
             for source in SOURCES
         }
+        maskinporten = (
+            MaskinportenTokens(
+                session,
+                token_url=settings.maskinporten_token_url,
+                audience=settings.maskinporten_issuer(),
+                client_id=settings.maskinporten_client_id or "",
+                key_file=settings.maskinporten_key_file,
+                kid=settings.maskinporten_kid,
+                timeout_s=settings.upstream_timeout_s,
+            )
+            if settings.maskinporten_token_url and settings.maskinporten_key_file
+            else None
+        )
         clients = {
-            source.name: source.client(Upstream(http[source.name], settings, codings, reference_cache))
+            source.name: source.client(Upstream(http[source.name], settings, codings, reference_cache, maskinporten))
             for source in SOURCES
         }
         return cls(http=http, **clients)
+
+    async def warm_up(self) -> None:
+        """What the sources can get before the first request: the registry's Maskinporten token."""
+        await self.registry.warm_up()

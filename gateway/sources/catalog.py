@@ -20,6 +20,7 @@ from gateway.sources.fhir import FhirSearch
 from gateway.sources.fhir_codings import FhirCodings
 from gateway.sources.http import JsonHttp
 from gateway.sources.inbox import InboxClient
+from gateway.sources.maskinporten import MaskinportenTokens
 from gateway.sources.registry import RegistryClient
 
 if TYPE_CHECKING:
@@ -37,6 +38,8 @@ class Upstream:
     codings: FhirCodings
     # Reference data kept across requests (core/reference_cache.py); None: none kept.
     reference_cache: ReferenceCache | None = None
+    # Access tokens for the sources that take Maskinporten's (sources/maskinporten.py); None: none sent.
+    maskinporten: MaskinportenTokens | None = None
 
     def fhir(self) -> FhirSearch:
         return FhirSearch(self.http, self.settings.fhir_page_size, self.settings.fhir_max_pages, self.reference_cache)
@@ -81,7 +84,12 @@ class Source:
 
 
 SOURCES: tuple[Source, ...] = (
-    Source("registry", lambda up: RegistryClient(up.http), "sandbox.registry:create_app", 8101),
+    Source(
+        "registry",
+        lambda up: RegistryClient(up.http, up.maskinporten, up.settings.registry_scope),
+        "sandbox.registry:create_app",
+        8101,
+    ),
     Source("consent", lambda up: ConsentClient(up.http), "sandbox.consent:create_app", 8102),
     Source("inbox", lambda up: InboxClient(up.http), "sandbox.inbox:create_app", 8103),
     Source(

@@ -22,8 +22,9 @@ from typing import Any
 
 from gateway.policy import registry as rules
 from gateway.policy.vocabulary import AddressProtection
-from gateway.sources.errors import UpstreamStatusError
+from gateway.sources.errors import SourceError, UpstreamStatusError
 from gateway.sources.http import JsonHttp
+from gateway.sources.maskinporten import MaskinportenTokens
 from gateway.sources.parsing import contract, date_of, enum_of
 from gateway.sources.records import AddressRecord, PersonRecord
 
@@ -120,14 +121,20 @@ def person_of(person_id: str, document: dict[str, Any]) -> PersonRecord | None:
     )
 
 
+def _bearer(token: str | None) -> dict[str, str] | None:
+    return {"Authorization": f"Bearer {token}"} if token else None
+
+
 def _chunks(ids: Sequence[str]) -> Iterator[Sequence[str]]:
     for start in range(0, len(ids), MAX_BULK_IDS):
         yield ids[start : start + MAX_BULK_IDS]
 
 
 class RegistryClient:
-    def __init__(self, http: JsonHttp) -> None:
+    def __init__(self, http: JsonHttp, tokens: MaskinportenTokens | None = None, scope: str = "") -> None:
         self._http = http
+        self._tokens = tokens
+        self._scope = scope
 
     async def persons_by_ids(self, ids: Sequence[str]) -> dict[str, PersonRecord]:
         found: dict[str, PersonRecord] = {}
@@ -135,9 +142,25 @@ class RegistryClient:
             found.update(await self._bulk_lookup(chunk))
         return found
 
+    async def warm_up(self) -> None:
+        """Fetch the Maskinporten token now; without one, say so, and leave it to the first call."""
+        try:
+            await self._token()
+        except SourceError as exc:
+            log.warning("registry: no Maskinporten token at start (%s); the first call asks again", exc.detail)
+
+    async def _token(self) -> str | None:
+        return await self._tokens.token(self._scope, self._http.source) if self._tokens is not None else None
+
     async def _bulk_lookup(self, ids: Sequence[str]) -> dict[str, PersonRecord]:
         url = self._http.url(*API, "bulkoppslag").with_query(PARTS)
-        answer = await self._http.exchange("POST", url, json={"foedselsEllerDNummer": list(ids)})
+        body = {"foedselsEllerDNummer": list(ids)}
+        token = await self._token()
+        answer = await self._http.exchange("POST", url, json=body, headers=_bearer(token))
+        if answer.status == 401 and self._tokens is not None and token is not None:
+            # Expired early, or revoked: once more with a fresh one, never more.
+            self._tokens.refused(self._scope, token)
+            answer = await self._http.exchange("POST", url, json=body, headers=_bearer(await self._token()))
         if answer.status >= 400:
             # Freg explains a refusal as {"kode": "FREG-...", "melding": ...}; the code says what, never who.
             raise UpstreamStatusError(self._http.source, answer.status, str(answer.body.get("kode") or ""))

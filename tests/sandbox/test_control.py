@@ -30,6 +30,12 @@ def _origin(sandbox: Sandbox, name: str) -> str:
     return sandbox.urls[name].removesuffix("/fhir")
 
 
+def _probe(http: aiohttp.ClientSession, sandbox: Sandbox, name: str) -> Any:
+    """A GET of the service's probe, with the token the registry asks of every caller."""
+    headers = sandbox.registry_authorization() if name == "registry" else None
+    return http.get(sandbox.urls[name] + PROBES[name], headers=headers)
+
+
 async def _status(http: aiohttp.ClientSession, method: str, url: str, **kwargs: Any) -> int:
     async with http.request(method, url, **kwargs) as resp:
         await resp.read()
@@ -52,8 +58,8 @@ async def test_counts_per_route_and_reset(aiohttp_client: Any) -> None:
 
 
 async def test_every_service_counts_by_route_template(sandbox: Sandbox, http: aiohttp.ClientSession) -> None:
-    for name, path in PROBES.items():
-        async with http.get(sandbox.urls[name] + path) as resp:
+    for name in PROBES:
+        async with _probe(http, sandbox, name) as resp:
             assert resp.status == 200, name
     async with http.get(f"{sandbox.urls['contacts']}/CareTeam/{seed.CT_KARI_GP}") as resp:
         assert resp.status == 200
@@ -64,9 +70,9 @@ async def test_every_service_counts_by_route_template(sandbox: Sandbox, http: ai
 
 
 async def test_fail_status(sandbox: Sandbox, http: aiohttp.ClientSession) -> None:
-    for name, path in PROBES.items():
+    for name in PROBES:
         sandbox.control(name).fail_status = 503
-        async with http.get(sandbox.urls[name] + path) as resp:
+        async with _probe(http, sandbox, name) as resp:
             assert resp.status == 503
             assert "error" in await resp.json(content_type=None)
         # Control endpoints stay reachable while faulted.
@@ -77,20 +83,20 @@ async def test_fail_status(sandbox: Sandbox, http: aiohttp.ClientSession) -> Non
 async def test_throttled_answers_429_with_the_retry_after_it_is_given(
     sandbox: Sandbox, http: aiohttp.ClientSession
 ) -> None:
-    for name, path in PROBES.items():
+    for name in PROBES:
         control = sandbox.control(name)
         control.throttled, control.retry_after = True, "30"
-        async with http.get(sandbox.urls[name] + path) as resp:
+        async with _probe(http, sandbox, name) as resp:
             assert resp.status == 429 and resp.headers["Retry-After"] == "30"
         control.retry_after = None
-        async with http.get(sandbox.urls[name] + path) as resp:
+        async with _probe(http, sandbox, name) as resp:
             assert resp.status == 429 and "Retry-After" not in resp.headers
 
 
 async def test_malformed(sandbox: Sandbox, http: aiohttp.ClientSession) -> None:
-    for name, path in PROBES.items():
+    for name in PROBES:
         sandbox.control(name).malformed = True
-        async with http.get(sandbox.urls[name] + path) as resp:
+        async with _probe(http, sandbox, name) as resp:
             assert resp.status == 200
             with pytest.raises(json.JSONDecodeError):
                 json.loads(await resp.text())
@@ -98,15 +104,15 @@ async def test_malformed(sandbox: Sandbox, http: aiohttp.ClientSession) -> None:
 
 async def test_down_gives_a_connection_error(sandbox: Sandbox) -> None:
     async with aiohttp.ClientSession() as http:
-        for name, path in PROBES.items():
+        for name in PROBES:
             sandbox.control(name).down = True
             with pytest.raises(aiohttp.ClientConnectionError):
-                async with http.get(sandbox.urls[name] + path) as resp:
+                async with _probe(http, sandbox, name) as resp:
                     await resp.read()
             # aiohttp's client retries an idempotent request once after a disconnect.
             assert sandbox.control(name).total in (1, 2)
             sandbox.control(name).down = False
-            async with http.get(sandbox.urls[name] + path) as resp:
+            async with _probe(http, sandbox, name) as resp:
                 assert resp.status == 200
 
 
@@ -142,7 +148,9 @@ def held(monkeypatch: pytest.MonkeyPatch) -> Iterator[HeldDelays]:
 async def test_latency(sandbox: Sandbox, http: aiohttp.ClientSession, held: HeldDelays) -> None:
     control = sandbox.control("registry")
     control.latency_ms = 150
-    request = asyncio.create_task(_status(http, "GET", sandbox.urls["registry"] + PROBES["registry"]))
+    request = asyncio.create_task(
+        _status(http, "GET", sandbox.urls["registry"] + PROBES["registry"], headers=sandbox.registry_authorization())
+    )
     await asyncio.wait_for(held.holding.wait(), WAIT_S)
     # Counted, then held for the configured latency before the handler answers.
     assert held.asked == [0.15]

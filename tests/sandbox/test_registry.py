@@ -4,14 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox import registry, seed
+from sandbox import maskinporten, registry, seed
 from sandbox.seed import EMMA, HANNE, JONAS, KARI, LARS, MAJA, NORA, OLA, PER, SOFIE
 
 BOTH_PARTS = [("part", "person-basis"), ("part", "relasjon-utvidet")]
 
 
+def _token(client: Any, scope: str = registry.SCOPE) -> dict[str, str]:
+    """An Authorization header with a token of the app's own Maskinporten, as a client would fetch it."""
+    state = client.server.app[maskinporten.MASKINPORTEN]
+    return {"Authorization": f"Bearer {state.issue('test', scope, str(client.make_url('/maskinporten/')))}"}
+
+
 async def _lookup(client: Any, ids: list[str], params: Any = BOTH_PARTS) -> dict[str, dict[str, Any]]:
-    resp = await client.post(registry.BULK_LOOKUP, params=params, json={"foedselsEllerDNummer": ids})
+    resp = await client.post(
+        registry.BULK_LOOKUP, params=params, json={"foedselsEllerDNummer": ids}, headers=_token(client)
+    )
     assert resp.status == 200
     return {entry["foedselsEllerDNummer"]: entry.get("folkeregisterperson") for entry in (await resp.json())["oppslag"]}
 
@@ -87,15 +95,20 @@ async def test_part_minimises_the_document(aiohttp_client: Any) -> None:
     basis = (await _lookup(client, [KARI], params=[("part", "person-basis")]))[KARI]
     assert "foreldreansvar" not in basis and "familierelasjon" not in basis and "navn" in basis
     assert "foreldreansvar" not in (await _lookup(client, [KARI], params=None))[KARI]  # no part: person-basis
-    resp = await client.post(registry.BULK_LOOKUP, params={"part": "historikk"}, json={"foedselsEllerDNummer": [KARI]})
+    resp = await client.post(
+        registry.BULK_LOOKUP,
+        params={"part": "historikk"},
+        json={"foedselsEllerDNummer": [KARI]},
+        headers=_token(client),
+    )
     assert resp.status == 400 and (await resp.json())["kode"].startswith("FREG-")
 
 
 async def test_the_single_lookup_and_its_404(aiohttp_client: Any) -> None:
     client = await aiohttp_client(registry.create_app())
-    resp = await client.get(f"{registry.FREG_API}/personer/{KARI}")
+    resp = await client.get(f"{registry.FREG_API}/personer/{KARI}", headers=_token(client))
     assert resp.status == 200 and _current(await resp.json(), "navn")[0]["fornavn"] == "Kari"
-    resp = await client.get(f"{registry.FREG_API}/personer/00000000000")
+    resp = await client.get(f"{registry.FREG_API}/personer/00000000000", headers=_token(client))
     body = await resp.json()
     assert resp.status == 404 and body["kode"].startswith("FREG-") and body["melding"]
 
@@ -105,7 +118,7 @@ async def test_a_bulk_lookup_takes_1_to_1000_ids_and_refuses_others_as_freg_does
     ids = [f"{n:011d}" for n in range(1000)]
     assert len(await _lookup(client, ids)) == 1000
     for body in ({"foedselsEllerDNummer": [*ids, KARI]}, {"foedselsEllerDNummer": []}, {"ids": [KARI]}, [KARI]):
-        resp = await client.post(registry.BULK_LOOKUP, json=body)
+        resp = await client.post(registry.BULK_LOOKUP, json=body, headers=_token(client))
         assert resp.status == 400, body
         assert set(await resp.json()) == {"kode", "melding"}
 
@@ -124,3 +137,23 @@ async def test_the_peer_s_format_only_where_asked_for(aiohttp_client: Any) -> No
     body = await (await peer.get("/persons", params={"ids": f"{KARI},{LARS}"})).json()
     persons = {p["id"]: p for p in body["persons"]}
     assert persons[KARI]["name"] == {"given": "Kari", "family": "Nordmann"} and persons[LARS]["address"] is None
+
+
+async def test_every_call_needs_a_maskinporten_token_for_the_registry_s_scope(aiohttp_client: Any) -> None:
+    client = await aiohttp_client(registry.create_app())
+    body = {"foedselsEllerDNummer": [KARI]}
+    for headers in (
+        None,
+        {"Authorization": "Bearer not-a-token"},
+        _token(client, scope="nhn:fullmakt/read"),  # a token of another scope
+    ):
+        for resp in (
+            await client.post(registry.BULK_LOOKUP, json=body, headers=headers),
+            await client.get(f"{registry.FREG_API}/personer/{KARI}", headers=headers),
+        ):
+            assert resp.status == 401, headers
+            assert (await resp.json())["kode"] == "FREG-401"
+    valid = _token(client)
+    assert (await client.post(registry.BULK_LOOKUP, json=body, headers=valid)).status == 200
+    client.server.app[maskinporten.MASKINPORTEN].rotate()  # every token issued so far is void
+    assert (await client.post(registry.BULK_LOOKUP, json=body, headers=valid)).status == 401

@@ -17,7 +17,8 @@ async def test_urls_and_context_manager(http: aiohttp.ClientSession) -> None:
         for source in SOURCES:
             assert sandbox.urls[source.name].endswith("/fhir") == source.fhir, source.name
         assert len({url.removesuffix("/fhir") for url in sandbox.urls.values()}) == len(SOURCES)
-        async with http.get(f"{sandbox.urls['registry']}{registry.FREG_API}/personer/{seed.KARI}") as resp:
+        person = f"{sandbox.urls['registry']}{registry.FREG_API}/personer/{seed.KARI}"
+        async with http.get(person, headers=sandbox.registry_authorization()) as resp:
             assert resp.status == 200
         urls = dict(sandbox.urls)
     async with aiohttp.ClientSession() as fresh:
