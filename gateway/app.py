@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, nullcontext
 from dataclasses import dataclass
@@ -166,9 +167,12 @@ def build_app(
             aiohttp.ClientSession(connector=connector, trace_configs=upstream_spans) as session,
             replica_state as state,
         ):
-            with drain.on_sigterm():
+            with drain.on_sigterm(), tempfile.TemporaryDirectory(prefix="gateway-demo-keys-") as demo_keys:
                 issuer, jwks, keys = _token_keys(settings, session)
-                sources = Sources.build(session, settings, checked.codings, state.reference_cache)
+                upstreams = settings
+                if settings.demo and not settings.maskinporten_token_url:
+                    upstreams = await demo_tokens.sandbox_maskinporten_client(settings, session, Path(demo_keys))
+                sources = Sources.build(session, upstreams, checked.codings, state.reference_cache)
                 # The first request need not wait for Maskinporten; a failure here is logged, and retried then.
                 warming = asyncio.create_task(sources.warm_up())
                 yield {

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
 from typing import Any
 
+import aiohttp
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from gateway.core.auth import SERVICE_READ_SCOPE, DemoIssuer
+from gateway.core.config import Settings
 from gateway.graphiql import Persona
 from gateway.policy.national_id import invalid_reason
 from gateway.policy.vocabulary import Assurance
 
 TOKEN_TTL_S = 3600
+DEMO_CLIENT = "health-gateway-demo"
+
+log = logging.getLogger(__name__)
 
 # DESIGN.md section 6: fixed ids that docs, tests and scripts rely on.
 # A child under 16 may act as themselves only from 13 and with youth access (policy/representation.py);
@@ -81,3 +88,29 @@ def routes() -> list[Route]:
         Route("/demo/jwks.json", jwks),
         Route("/demo/personas", personas),
     ]
+
+
+async def sandbox_maskinporten_client(settings: Settings, session: aiohttp.ClientSession, keys: Path) -> Settings:
+    """Demo mode with no Maskinporten client configured (`gateway serve` beside `python -m sandbox`): one
+    made now, its key in `keys`, registered with the Maskinporten the sandbox serves beside its registry
+    (sandbox/maskinporten.py). Anything else there (a real registry): the settings as they are, and Freg
+    refuses the calls. (The demo command registers its own client within its process.)"""
+    from sandbox.maskinporten import TOKEN_PATH, client_key  # the sandbox, in demo mode alone
+
+    registry = settings.url_of("registry").rstrip("/")
+    key_file, kid, jwk = client_key(keys)
+    registration = {"client_id": DEMO_CLIENT, "jwk": jwk, "scopes": [settings.registry_scope]}
+    try:
+        async with session.post(f"{registry}/_sandbox/maskinporten/clients", json=registration) as resp:
+            resp.raise_for_status()
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        log.warning("demo: no Maskinporten beside the registry (%s); its calls go without a token", type(exc).__name__)
+        return settings
+    return settings.model_copy(
+        update={
+            "maskinporten_token_url": registry + TOKEN_PATH,
+            "maskinporten_client_id": DEMO_CLIENT,
+            "maskinporten_key_file": key_file,
+            "maskinporten_kid": kid,
+        }
+    )

@@ -134,6 +134,18 @@ class Maskinporten:
         return str(claims["iss"]), scope
 
 
+def client_key(directory: Path) -> tuple[Path, str, dict[str, Any]]:
+    """A P-256 key made now: (its private half in a PEM file in `directory`, readable by its owner alone;
+    its id; its public half as the JWK a client registers)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    kid = secrets.token_hex(6)
+    path = directory / f"maskinporten-{kid}.pem"
+    path.touch(mode=0o600)
+    encoding, key_format = serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8
+    path.write_bytes(key.private_bytes(encoding, key_format, serialization.NoEncryption()))
+    return path, kid, {**jwt.algorithms.ECAlgorithm.to_jwk(key.public_key(), as_dict=True), "kid": kid}
+
+
 MASKINPORTEN = web.AppKey("maskinporten", Maskinporten)
 
 

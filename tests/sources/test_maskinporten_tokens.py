@@ -118,3 +118,14 @@ async def test_the_registry_client_sends_the_token(sandbox: Sandbox, session: ai
 async def _person(client: GatewayClient, person: str) -> str | None:
     result = await client.execute(PERSON, {"id": person}, as_pid=KARI)
     return (result["data"]["person"] or {}).get("id")
+
+
+async def test_a_demo_gateway_with_no_client_registers_one_with_the_sandbox_s_maskinporten(sandbox: Sandbox) -> None:
+    """`gateway serve` in demo mode beside `python -m sandbox` (as ../shared/peer-mesh/compare.sh runs
+    them): no Maskinporten settings, so it makes a client and registers it over HTTP."""
+    unset = dict.fromkeys(
+        ("maskinporten_token_url", "maskinporten_client_id", "maskinporten_key_file", "maskinporten_kid")
+    )
+    async with gateway_for(sandbox, **unset) as client:
+        assert await _person(client, KARI) == KARI
+    assert "health-gateway-demo" in sandbox.apps["registry"][maskinporten.MASKINPORTEN].clients
