@@ -115,6 +115,8 @@ class MaskinportenTokens:
         form = {"grant_type": JWT_BEARER, "assertion": grant}
         async with self._session.post(self._token_url, data=form, timeout=self._timeout) as resp:
             body = await resp.json(content_type=None)
+            if not isinstance(body, dict):
+                raise ValueError(f"Maskinporten answered {resp.status} with no JSON object")
             if resp.status != 200:
                 # OAuth's error code only: its description may quote the grant.
                 raise ValueError(f"Maskinporten answered {resp.status} {body.get('error', '')}".strip())
