@@ -56,3 +56,17 @@ async def test_a_strictly_confidential_person_s_own_address_is_absent_from_freg_
     result = await gateway.execute(PERSON, {"id": KARI}, as_pid=KARI)
     assert result["data"]["person"]["name"]["full"] == "Kari Nordmann"
     assert result["data"]["person"]["address"] is None
+
+
+async def test_freg_s_429_leaves_the_registry_alone_for_its_retry_after(
+    gateway: GatewayClient, sandbox: Sandbox
+) -> None:
+    registry_control = sandbox.control("registry")
+    registry_control.throttled, registry_control.retry_after = True, "120"
+    for _ in range(2):
+        result = await gateway.execute(PERSON, {"id": KARI}, as_pid=KARI)
+        assert result["data"]["person"] is None
+        assert {(e["extensions"]["code"], e["extensions"].get("source")) for e in result["errors"]} == {
+            ("UPSTREAM_UNAVAILABLE", "registry")
+        }
+    assert registry_control.counts[registry.BULK_ROUTE] == 1  # the second request did not call it
