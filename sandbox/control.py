@@ -135,6 +135,16 @@ class Control:
 
 
 CONTROL = web.AppKey("sandbox_control", Control)
+# How a service words an error body, when its contract has a shape of its own (Freg's {"kode", "melding"});
+# by default {"error": message}.
+# (A callable is no class, so the type goes in the subscript, as sandbox/inbox.py's CLOCK.)
+ERROR_BODY = web.AppKey[Callable[[str], dict[str, Any]]]("sandbox_error_body")
+
+
+def _error_body(request: web.Request, message: str) -> dict[str, Any]:
+    shape = request.app.get(ERROR_BODY)
+    return shape(message) if shape is not None else {"error": message}
+
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -174,12 +184,12 @@ async def _faulted(request: web.Request, handler: Handler, control: Control) -> 
     if control.latency_ms:
         await asyncio.sleep(control.latency_ms / 1000)
     if control.fail_status is not None:
-        return web.json_response(
-            {"error": f"injected fault: upstream answered {control.fail_status}"}, status=control.fail_status
-        )
+        message = f"injected fault: upstream answered {control.fail_status}"
+        return web.json_response(_error_body(request, message), status=control.fail_status)
     if control.throttled:
         headers = {"Retry-After": control.retry_after} if control.retry_after is not None else None
-        return web.json_response({"error": "injected fault: too many requests"}, status=429, headers=headers)
+        body = _error_body(request, "injected fault: too many requests")
+        return web.json_response(body, status=429, headers=headers)
     if control.malformed:
         # Truncated JSON: a client must treat an unparsable 200 as a failed upstream.
         return web.Response(

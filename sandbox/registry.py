@@ -26,9 +26,9 @@ Every call needs a Maskinporten access token for the scope `folkeregister:deling
 (`Authorization: Bearer ...`), from the Maskinporten stand-in served beside the registry
 (sandbox/maskinporten.py); without a valid one the answer is 401.
 
-Errors come as Freg's: `{"kode": "FREG-...", "melding": ...}`. With `peer_registry` (`python -m sandbox
---peer-registry`) the registry also serves the format this project used before, `GET /persons?ids=`,
-for the Node peer of ../shared/peer-mesh alone.
+Errors come as Freg's: `{"kode": "FREG-...", "melding": ...}`, the injected faults' too (a 5xx, a
+429). With `peer_registry` (`python -m sandbox --peer-registry`) the registry also serves the format
+this project used before, `GET /persons?ids=`, for the Node peer of ../shared/peer-mesh alone.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from typing import Any
 from aiohttp import web
 
 from sandbox import maskinporten, seed
-from sandbox.control import install_control
+from sandbox.control import ERROR_BODY, install_control
 from sandbox.params import id_list, json_response
 
 FREG_API = "/folkeregisteret/offentlig-med-hjemmel/api/v1"
@@ -233,6 +233,7 @@ def create_app(*, persons: Sequence[seed.Person] | None = None, peer_registry: b
             parents.setdefault(child, []).append(p.id)
     app[PARENTS] = parents
     maskinporten.install(app)
+    app[ERROR_BODY] = lambda message: {"kode": "FREG-500", "melding": message}  # faults as Freg words errors
     app.router.add_post(BULK_LOOKUP, bulk_lookup)
     app.router.add_get(PERSON, single_lookup)
     if peer_registry:

@@ -74,7 +74,8 @@ async def test_fail_status(sandbox: Sandbox, http: aiohttp.ClientSession) -> Non
         sandbox.control(name).fail_status = 503
         async with _probe(http, sandbox, name) as resp:
             assert resp.status == 503
-            assert "error" in await resp.json(content_type=None)
+            body = await resp.json(content_type=None)
+            assert ("melding" if name == "registry" else "error") in body  # Freg words its errors its own way
         # Control endpoints stay reachable while faulted.
         async with http.get(f"{_origin(sandbox, name)}/_sandbox/stats") as resp:
             assert (await resp.json())["total"] == 1
@@ -91,6 +92,9 @@ async def test_throttled_answers_429_with_the_retry_after_it_is_given(
         control.retry_after = None
         async with _probe(http, sandbox, name) as resp:
             assert resp.status == 429 and "Retry-After" not in resp.headers
+            # Each in its contract's words: Folkeregisteret's {"kode", "melding"}, the others' {"error"}.
+            expected = {"kode", "melding"} if name == "registry" else {"error"}
+            assert set(await resp.json()) == expected, name
 
 
 async def test_malformed(sandbox: Sandbox, http: aiohttp.ClientSession) -> None:
