@@ -139,7 +139,11 @@ def _unauthorized(request: web.Request) -> web.Response | None:
     return freg_error(401, "FREG-401", "mangler gyldig tilgangstoken fra Maskinporten")
 
 
-def _parts(request: web.Request) -> set[str] | web.Response:
+def _admitted(request: web.Request) -> set[str] | web.Response:
+    """The `part`s a lookup asks for, or Freg's refusal: 401 without a valid token, 400 for a part it
+    does not know."""
+    if (refused := _unauthorized(request)) is not None:
+        return refused
     parts = set(request.query.getall("part", [])) or {PERSON_BASIS}
     unknown = parts - {PERSON_BASIS, RELATIONS}
     if unknown:
@@ -147,10 +151,12 @@ def _parts(request: web.Request) -> set[str] | web.Response:
     return parts
 
 
+def _document(request: web.Request, person: seed.Person, parts: set[str]) -> dict[str, Any]:
+    return person_document(person, request.app[PARENTS].get(person.id, []), parts)
+
+
 async def bulk_lookup(request: web.Request) -> web.Response:
-    if (refused := _unauthorized(request)) is not None:
-        return refused
-    parts = _parts(request)
+    parts = _admitted(request)
     if isinstance(parts, web.Response):
         return parts
     try:
@@ -162,27 +168,24 @@ async def bulk_lookup(request: web.Request) -> web.Response:
         return freg_error(400, "FREG-003", "foedselsEllerDNummer må være en liste med identifikatorer")
     if len(ids) > MAX_BULK_IDS:
         return freg_error(400, "FREG-004", f"høyst {MAX_BULK_IDS} identifikatorer per bulkoppslag")
-    persons, parents = request.app[PERSONS], request.app[PARENTS]
+    persons = request.app[PERSONS]
     lookups = []
     for person_id in dict.fromkeys(ids):
         entry: dict[str, Any] = {"foedselsEllerDNummer": person_id}
         if (person := persons.get(person_id)) is not None:
-            entry["folkeregisterperson"] = person_document(person, parents.get(person_id, []), parts)
+            entry["folkeregisterperson"] = _document(request, person, parts)
         lookups.append(entry)
     return json_response({"oppslag": lookups})
 
 
 async def single_lookup(request: web.Request) -> web.Response:
-    if (refused := _unauthorized(request)) is not None:
-        return refused
-    parts = _parts(request)
+    parts = _admitted(request)
     if isinstance(parts, web.Response):
         return parts
-    person_id = request.match_info["id"]
-    person = request.app[PERSONS].get(person_id)
+    person = request.app[PERSONS].get(request.match_info["id"])
     if person is None:
         return freg_error(404, "FREG-404", "fant ingen person med denne identifikatoren")
-    return json_response(person_document(person, request.app[PARENTS].get(person_id, []), parts))
+    return json_response(_document(request, person, parts))
 
 
 # --- the format this project used before Freg's, for the Node peer alone ----------------------------
