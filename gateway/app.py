@@ -6,7 +6,7 @@ import asyncio
 import logging
 import tempfile
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, nullcontext
+from contextlib import ExitStack, asynccontextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -158,20 +158,21 @@ def build_app(
         connector = aiohttp.TCPConnector(limit=settings.upstream_connections)
         replica_state = nullcontext(shared) if shared is not None else shared_state(settings)
         # Maskinporten's token endpoint is named apart: a span of it is no call to the registry.
-        traced_urls = {
-            **settings.upstream_urls(),
-            **({"maskinporten": token_url} if (token_url := settings.maskinporten_token_url) else {}),
-        }
+        traced_urls = settings.upstream_urls()
+        if settings.maskinporten_token_url:
+            traced_urls["maskinporten"] = settings.maskinporten_token_url
         upstream_spans = [tracing.upstream_trace_config(traces, traced_urls)] if traces else []
         async with (
             aiohttp.ClientSession(connector=connector, trace_configs=upstream_spans) as session,
             replica_state as state,
         ):
-            with drain.on_sigterm(), tempfile.TemporaryDirectory(prefix="gateway-demo-keys-") as demo_keys:
+            with drain.on_sigterm(), ExitStack() as demo_keys:
                 issuer, jwks, keys = _token_keys(settings, session)
                 upstreams = settings
                 if settings.demo and not settings.maskinporten_token_url:
-                    upstreams = await demo_tokens.sandbox_maskinporten_client(settings, session, Path(demo_keys))
+                    # The demo command, or `serve` beside `python -m sandbox`: a client of the sandbox's own.
+                    directory = Path(demo_keys.enter_context(tempfile.TemporaryDirectory(prefix="gateway-demo-keys-")))
+                    upstreams = await demo_tokens.sandbox_maskinporten_client(settings, session, directory)
                 sources = Sources.build(session, upstreams, checked.codings, state.reference_cache)
                 # The first request need not wait for Maskinporten; a failure here is logged, and retried then.
                 warming = asyncio.create_task(sources.warm_up())

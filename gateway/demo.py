@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import socket
-import tempfile
-from pathlib import Path
 
 import uvicorn
 
@@ -35,22 +33,16 @@ def banner(settings: Settings) -> str:
 
 async def run_demo(settings: Settings, listener: socket.socket) -> None:
     """Start the sandbox, then serve the gateway over it on `listener` (bound to settings.host:port)."""
-    with tempfile.TemporaryDirectory(prefix="gateway-demo-keys-") as keys:
-        async with await start_sandbox(settings.host) as sandbox:
-            # The demo's Maskinporten client: a key made now, known to the sandbox's Maskinporten alone.
-            client = sandbox.maskinporten_client(Path(keys), client_id="health-gateway-demo")
-            demo_settings = settings.model_copy(update={"demo": True, **client}).with_upstreams(sandbox.urls)
-            await _serve(demo_settings, listener)
-
-
-async def _serve(settings: Settings, listener: socket.socket) -> None:
-    config = uvicorn.Config(
-        build_app(settings),
-        host=settings.host,
-        port=settings.port,
-        timeout_graceful_shutdown=settings.shutdown_timeout_s,
-        **LOGGING,
-    )
-    server = uvicorn.Server(config)
-    print(banner(settings), flush=True)
-    await server.serve(sockets=[listener])
+    async with await start_sandbox(settings.host) as sandbox:
+        demo_settings = settings.model_copy(update={"demo": True}).with_upstreams(sandbox.urls)
+        app = build_app(demo_settings)
+        config = uvicorn.Config(
+            app,
+            host=settings.host,
+            port=settings.port,
+            timeout_graceful_shutdown=settings.shutdown_timeout_s,
+            **LOGGING,
+        )
+        server = uvicorn.Server(config)
+        print(banner(demo_settings), flush=True)
+        await server.serve(sockets=[listener])

@@ -91,10 +91,10 @@ def routes() -> list[Route]:
 
 
 async def sandbox_maskinporten_client(settings: Settings, session: aiohttp.ClientSession, keys: Path) -> Settings:
-    """Demo mode with no Maskinporten client configured (`gateway serve` beside `python -m sandbox`): one
-    made now, its key in `keys`, registered with the Maskinporten the sandbox serves beside its registry
-    (sandbox/maskinporten.py). Anything else there (a real registry): the settings as they are, and Freg
-    refuses the calls. (The demo command registers its own client within its process.)"""
+    """Demo mode with no Maskinporten client configured (the demo command, or `gateway serve` beside
+    `python -m sandbox`): one made now, its key in `keys`, registered with the Maskinporten the sandbox
+    serves beside its registry (sandbox/maskinporten.py). Anything else there (a real registry): the
+    settings as they are, and Freg refuses the calls."""
     from sandbox.maskinporten import TOKEN_PATH, client_key  # the sandbox, in demo mode alone
 
     registry = settings.url_of("registry").rstrip("/")

@@ -58,10 +58,11 @@ class Sandbox:
     def control(self, name: str) -> Control:
         return self.apps[name][CONTROL]
 
-    def maskinporten_client(self, directory: Path, client_id: str = "health-gateway-sandbox") -> dict[str, Any]:
+    def maskinporten_client(self, directory: Path) -> dict[str, Any]:
         """The gateway's `maskinporten_*` settings for a client of the registry's Maskinporten, made now:
         its key in a file in `directory` (sandbox/maskinporten.py `new_client`)."""
         state = self.apps["registry"][maskinporten.MASKINPORTEN]
+        client_id = "health-gateway-sandbox"
         key_file, kid = state.new_client(client_id, [registry.SCOPE], directory)
         return {
             "maskinporten_token_url": self.urls["registry"] + maskinporten.TOKEN_PATH,
