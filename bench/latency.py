@@ -83,6 +83,7 @@ from cpu_per_request import gateway_process, signed_in, upstreams
 from graphql import FieldNode, OperationDefinitionNode, parse
 from yarl import URL
 
+from gateway.core.config import Settings
 from gateway.sources.maskinporten import MaskinportenTokens
 from sandbox import registry
 
@@ -263,16 +264,8 @@ class Processes:
 
     async def delivered_path_ms(self) -> list[float]:
         # A token as the gateway gets one: the same Maskinporten client, from the sandbox's process.
-        client = self.maskinporten
-        tokens = MaskinportenTokens(
-            self.http,
-            token_url=client["maskinporten_token_url"],
-            audience=client["maskinporten_token_url"].removesuffix("token"),
-            client_id=client["maskinporten_client_id"],
-            key_file=Path(client["maskinporten_key_file"]),
-            kid=client["maskinporten_kid"],
-            timeout_s=5,
-        )
+        tokens = MaskinportenTokens.configured(self.http, Settings.model_validate(self.maskinporten))
+        assert tokens is not None
         registry_headers = {"Authorization": f"Bearer {await tokens.token(registry.SCOPE, 'registry')}"}
         return await delivered_path_ms(self.http, self.sandbox_urls, registry_headers)
 

@@ -59,19 +59,7 @@ class Sources:
             )
             for source in SOURCES
         }
-        maskinporten = (
-            MaskinportenTokens(
-                session,
-                token_url=settings.maskinporten_token_url,
-                audience=settings.maskinporten_issuer(),
-                client_id=settings.maskinporten_client_id or "",
-                key_file=settings.maskinporten_key_file,
-                kid=settings.maskinporten_kid,
-                timeout_s=settings.upstream_timeout_s,
-            )
-            if settings.maskinporten_token_url and settings.maskinporten_key_file
-            else None
-        )
+        maskinporten = MaskinportenTokens.configured(session, settings)
         clients = {
             source.name: source.client(Upstream(http[source.name], settings, codings, reference_cache, maskinporten))
             for source in SOURCES

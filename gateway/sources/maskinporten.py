@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import aiohttp
 import jwt
@@ -29,6 +30,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from gateway.sources.errors import UpstreamUnavailable
+
+if TYPE_CHECKING:
+    from gateway.core.config import Settings
 
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 GRANT_LIFETIME_S = 60
@@ -67,6 +71,24 @@ class MaskinportenTokens:
         self._clock = clock
         self._tokens: dict[str, _Token] = {}
         self._fetching: dict[str, asyncio.Future[_Token]] = {}
+
+    @classmethod
+    def configured(
+        cls, session: aiohttp.ClientSession, settings: Settings, clock: Callable[[], float] = time.time
+    ) -> MaskinportenTokens | None:
+        """The client `settings` configure (`GATEWAY_MASKINPORTEN_*`); None when they name no token URL."""
+        if not (settings.maskinporten_token_url and settings.maskinporten_key_file):
+            return None
+        return cls(
+            session,
+            token_url=settings.maskinporten_token_url,
+            audience=settings.maskinporten_issuer(),
+            client_id=settings.maskinporten_client_id or "",
+            key_file=settings.maskinporten_key_file,
+            kid=settings.maskinporten_kid,
+            timeout_s=settings.upstream_timeout_s,
+            clock=clock,
+        )
 
     async def token(self, scope: str, source: str) -> str:
         """A valid access token for `scope`; raises UpstreamUnavailable naming `source` when Maskinporten

@@ -135,6 +135,7 @@ class RegistryClient:
         self._http = http
         self._tokens = tokens
         self._scope = scope
+        self._bulk_lookup_url = http.url(*API, "bulkoppslag").with_query(PARTS)
 
     async def persons_by_ids(self, ids: Sequence[str]) -> dict[str, PersonRecord]:
         found: dict[str, PersonRecord] = {}
@@ -153,8 +154,7 @@ class RegistryClient:
         return await self._tokens.token(self._scope, self._http.source) if self._tokens is not None else None
 
     async def _bulk_lookup(self, ids: Sequence[str]) -> dict[str, PersonRecord]:
-        url = self._http.url(*API, "bulkoppslag").with_query(PARTS)
-        body = {"foedselsEllerDNummer": list(ids)}
+        url, body = self._bulk_lookup_url, {"foedselsEllerDNummer": list(ids)}
         token = await self._token()
         answer = await self._http.exchange("POST", url, json=body, headers=_bearer(token))
         if answer.status == 401 and self._tokens is not None and token is not None:

@@ -41,18 +41,9 @@ class Clock:
 def tokens_for(
     sandbox: Sandbox, session: aiohttp.ClientSession, clock: Callable[[], float] = time.time
 ) -> MaskinportenTokens:
-    settings = settings_for(sandbox)
-    assert settings.maskinporten_token_url and settings.maskinporten_key_file and settings.maskinporten_client_id
-    return MaskinportenTokens(
-        session,
-        token_url=settings.maskinporten_token_url,
-        audience=settings.maskinporten_issuer(),
-        client_id=settings.maskinporten_client_id,
-        key_file=settings.maskinporten_key_file,
-        kid=settings.maskinporten_kid,
-        timeout_s=5,
-        clock=clock,
-    )
+    tokens = MaskinportenTokens.configured(session, settings_for(sandbox), clock)
+    assert tokens is not None
+    return tokens
 
 
 async def test_many_callers_at_once_share_one_fetch(sandbox: Sandbox, session: aiohttp.ClientSession) -> None:
