@@ -95,13 +95,13 @@ async def sandbox_maskinporten_client(settings: Settings, session: aiohttp.Clien
     `python -m sandbox`): one made now, its key in `keys`, registered with the Maskinporten the sandbox
     serves beside its registry (sandbox/maskinporten.py). Anything else there (a real registry): the
     settings as they are, and Freg refuses the calls."""
-    from sandbox.maskinporten import TOKEN_PATH, client_key  # the sandbox, in demo mode alone
+    from sandbox.maskinporten import CLIENTS_PATH, TOKEN_PATH, client_key  # the sandbox, in demo mode alone
 
     registry = settings.url_of("registry").rstrip("/")
     key_file, kid, jwk = client_key(keys)
     registration = {"client_id": DEMO_CLIENT, "jwk": jwk, "scopes": [settings.registry_scope]}
     try:
-        async with session.post(f"{registry}/_sandbox/maskinporten/clients", json=registration) as resp:
+        async with session.post(registry + CLIENTS_PATH, json=registration) as resp:
             resp.raise_for_status()
     except (aiohttp.ClientError, TimeoutError) as exc:
         log.warning("demo: no Maskinporten beside the registry (%s); its calls go without a token", type(exc).__name__)

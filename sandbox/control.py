@@ -31,10 +31,12 @@ from typing import Any
 
 from aiohttp import web
 
+from sandbox.maskinporten import ISSUER_PATH
+
 CONTROL_PREFIX = "/_sandbox/"
 # Served beside a service without being it: the registry's Maskinporten (sandbox/maskinporten.py) is
 # another system, so the registry's faults and counts are not its.
-BESIDE_PREFIXES = (CONTROL_PREFIX, "/maskinporten/")
+BESIDE_PREFIXES = (CONTROL_PREFIX, ISSUER_PATH)
 UNMATCHED_ROUTE = "UNMATCHED"
 
 

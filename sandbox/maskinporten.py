@@ -36,7 +36,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from sandbox.params import json_response
 
-TOKEN_PATH = "/maskinporten/token"
+# This issuer's path: its identifier (the grants' `aud`, the tokens' `iss`) is the base URL with it.
+ISSUER_PATH = "/maskinporten/"
+TOKEN_PATH = f"{ISSUER_PATH}token"
+CLIENTS_PATH = "/_sandbox/maskinporten/clients"
 TOKEN_ROUTE = f"POST {TOKEN_PATH}"
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 GRANT_ALGORITHMS = ("RS256", "ES256")
@@ -151,7 +154,7 @@ MASKINPORTEN = web.AppKey("maskinporten", Maskinporten)
 
 def issuer_of(request: web.Request) -> str:
     """This issuer's identifier, the `aud` of grants and the `iss` of tokens: its base URL."""
-    return f"{request.url.origin()}/maskinporten/"
+    return f"{request.url.origin()}{ISSUER_PATH}"
 
 
 def _refused(description: str, error: str = "invalid_grant") -> web.Response:
@@ -194,6 +197,6 @@ def install(app: web.Application) -> Maskinporten:
     """Serve the issuer from `app` (the registry's), with its control endpoints."""
     app[MASKINPORTEN] = state = Maskinporten()
     app.router.add_post(TOKEN_PATH, token)
-    app.router.add_post("/_sandbox/maskinporten/clients", register)
+    app.router.add_post(CLIENTS_PATH, register)
     app.router.add_post("/_sandbox/maskinporten/rotate", rotate)
     return state

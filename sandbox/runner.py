@@ -75,7 +75,7 @@ class Sandbox:
         """An Authorization header the registry takes: a Maskinporten token issued now, for a caller of
         the registry other than a gateway (a test, a tool)."""
         state = self.apps["registry"][maskinporten.MASKINPORTEN]
-        issuer = self.urls["registry"] + maskinporten.TOKEN_PATH.removesuffix("token")
+        issuer = self.urls["registry"] + maskinporten.ISSUER_PATH
         return {"Authorization": f"Bearer {state.issue('sandbox-caller', registry.SCOPE, issuer)}"}
 
     def total_requests(self) -> dict[str, int]:

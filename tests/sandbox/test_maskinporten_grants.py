@@ -27,7 +27,7 @@ async def _client_and_key(aiohttp_client: Any, tmp_path: Path) -> tuple[Any, Any
 def _grant(client: Any, key: Any, kid: str, **changes: Any) -> str:
     now = int(time.time())
     claims = {
-        "aud": str(client.make_url("/maskinporten/")),
+        "aud": str(client.make_url(maskinporten.ISSUER_PATH)),
         "iss": CLIENT,
         "scope": registry.SCOPE,
         "iat": now,

@@ -13,7 +13,7 @@ BOTH_PARTS = [("part", "person-basis"), ("part", "relasjon-utvidet")]
 def _token(client: Any, scope: str = registry.SCOPE) -> dict[str, str]:
     """An Authorization header with a token of the app's own Maskinporten, as a client would fetch it."""
     state = client.server.app[maskinporten.MASKINPORTEN]
-    return {"Authorization": f"Bearer {state.issue('test', scope, str(client.make_url('/maskinporten/')))}"}
+    return {"Authorization": f"Bearer {state.issue('test', scope, str(client.make_url(maskinporten.ISSUER_PATH)))}"}
 
 
 async def _lookup(client: Any, ids: list[str], params: Any = BOTH_PARTS) -> dict[str, dict[str, Any]]:
