@@ -79,13 +79,13 @@ query InboxPage($person: ID!, $first: Int!) {
 """
 
 
-# Where the benchmarks' gateways keep their Maskinporten keys: made at run time, gone at its end.
+# Where the benchmarks' gateways keep their Maskinporten and HelseID keys: made at run time, gone at its end.
 _KEYS = tempfile.TemporaryDirectory(prefix="bench-keys-")
 
 
 def sandbox_settings(sandbox: Sandbox, **overrides: Any) -> Settings:
-    """Demo settings calling the services of `sandbox`, as a client of its registry's Maskinporten."""
-    client = sandbox.maskinporten_client(Path(_KEYS.name))
+    """Demo settings calling the services of `sandbox`, as a client of its Maskinporten and its HelseID."""
+    client = sandbox.token_clients(Path(_KEYS.name))
     return Settings(**{"demo": True, **client, **overrides}).with_upstreams(sandbox.urls)
 
 

@@ -115,12 +115,12 @@ def parse_args() -> argparse.Namespace:
 
 
 async def serve_sandbox() -> None:
-    """Print the services' URLs, and the gateway's settings of a Maskinporten client made now (its key
+    """Print the services' URLs, and the gateway's settings of Maskinporten and HelseID clients made now (its key
     in a file of this process's temporary directory), as one JSON line; serve until stdin closes."""
     with tempfile.TemporaryDirectory(prefix="sandbox-keys-") as keys:
         async with await start_sandbox() as sandbox:
-            client = {name: str(value) for name, value in sandbox.maskinporten_client(Path(keys)).items()}
-            print(json.dumps({"urls": sandbox.urls, "maskinporten": client}), flush=True)
+            client = {name: str(value) for name, value in sandbox.token_clients(Path(keys)).items()}
+            print(json.dumps({"urls": sandbox.urls, "token_clients": client}), flush=True)
             # Until the benchmark ends, or dies: either way its end of the pipe closes.
             await asyncio.to_thread(sys.stdin.buffer.read)
 
@@ -160,7 +160,7 @@ def cpu_seconds(pids: list[int]) -> float:
 @contextlib.asynccontextmanager
 async def sandbox_process() -> AsyncIterator[tuple[asyncio.subprocess.Process, dict[str, str], dict[str, str]]]:
     """The sandbox in a process of its own: (the process, the services' URLs, the gateway's
-    `maskinporten_*` settings for a client its Maskinporten knows)."""
+    `maskinporten_*` and `helseid_*` settings for clients its issuers know)."""
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         str(SCRIPT),
@@ -175,7 +175,7 @@ async def sandbox_process() -> AsyncIterator[tuple[asyncio.subprocess.Process, d
         if not line:
             raise RuntimeError(f"the sandbox exited with {await process.wait()} before it served")
         served = json.loads(line)
-        yield process, served["urls"], served["maskinporten"]
+        yield process, served["urls"], served["token_clients"]
     finally:
         process.stdin.close()  # it ends by itself
         with contextlib.suppress(TimeoutError):
@@ -220,7 +220,7 @@ class Upstreams:
     urls: dict[str, str]
     jwks_base: str
     key_set: KeySet
-    maskinporten: dict[str, str]  # the gateway's maskinporten_* settings
+    token_clients: dict[str, str]  # the gateway's maskinporten_* and helseid_* settings
 
     @property
     def issuer(self) -> DemoIssuer:
@@ -228,16 +228,16 @@ class Upstreams:
         return self.key_set.issuer
 
     def gateway_env(self, redis_url: str | None = None, prefix: str = "") -> dict[str, str]:
-        tokens = {f"GATEWAY_{name.upper()}": value for name, value in self.maskinporten.items()}
+        tokens = {f"GATEWAY_{name.upper()}": value for name, value in self.token_clients.items()}
         return {**gateway_env(self.urls, self.jwks_base, self.issuer, redis_url, prefix), **tokens}
 
 
 @contextlib.asynccontextmanager
 async def upstreams() -> AsyncIterator[Upstreams]:
     key_set = KeySet()
-    async with sandbox_process() as (process, urls, maskinporten), jwks_server(key_set) as jwks_base:
+    async with sandbox_process() as (process, urls, token_clients), jwks_server(key_set) as jwks_base:
         key_set.issuer = DemoIssuer(jwks_base, "health-gateway")
-        yield Upstreams(process, urls, jwks_base, key_set, maskinporten)
+        yield Upstreams(process, urls, jwks_base, key_set, token_clients)
 
 
 @dataclass

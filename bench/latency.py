@@ -70,7 +70,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,12 +84,17 @@ from graphql import FieldNode, OperationDefinitionNode, parse
 from yarl import URL
 
 from gateway.core.config import Settings
+from gateway.sources.access_tokens import AccessTokens
+from gateway.sources.helseid import HelseIdTokens
 from gateway.sources.maskinporten import MaskinportenTokens
-from sandbox import registry
+from sandbox import consent, registry
+
+# The headers of a call to a source that takes access tokens: (source, method, URL) -> headers.
+Authorize = Callable[[str, str, str], Awaitable[Mapping[str, str]]]
 
 # The dependency levels of the inbox page: (source, route) per level. Calls in one level run in parallel.
 QUERY_LEVELS: list[list[tuple[str, str]]] = [
-    [("registry", registry.BULK_ROUTE), ("consent", "GET /consents")],
+    [("registry", registry.BULK_ROUTE), ("consent", consent.CONSENTS_ROUTE)],
     [("inbox", "GET /threads"), ("contacts", "GET /fhir/CareTeam"), ("appointments", "GET /fhir/Appointment")],
     [
         ("inbox", "GET /messages"),
@@ -221,8 +226,14 @@ class InProcess:
         return sum(c.total() for c in self.stack.counts().values())
 
     async def delivered_path_ms(self) -> list[float]:
-        registry_headers = self.stack.sandbox.registry_authorization()
-        return await delivered_path_ms(self.stack.http, self.stack.sandbox.urls, registry_headers)
+        sandbox = self.stack.sandbox
+
+        async def authorize(source: str, method: str, url: str) -> Mapping[str, str]:
+            if source == "registry":
+                return sandbox.registry_authorization()
+            return sandbox.fullmakt_authorization(method, url)
+
+        return await delivered_path_ms(self.stack.http, sandbox.urls, authorize)
 
     async def inbox_page(self, first: int) -> dict[str, Any]:
         return await self.stack.inbox_page(first)
@@ -241,7 +252,7 @@ class Processes:
     sandbox_urls: dict[str, str]
     gateway_url: str
     token: str
-    maskinporten: dict[str, str]  # the gateway's maskinporten_* settings: its client at the sandbox's Maskinporten
+    token_clients: dict[str, str]  # the gateway's maskinporten_* and helseid_* settings: its clients at the sandbox
     arrivals: list[Arrival] = field(default_factory=list)
 
     def _controls(self) -> dict[str, str]:
@@ -263,11 +274,21 @@ class Processes:
         return total
 
     async def delivered_path_ms(self) -> list[float]:
-        # A token as the gateway gets one: the same Maskinporten client, from the sandbox's process.
-        tokens = MaskinportenTokens.configured(self.http, Settings.model_validate(self.maskinporten))
-        assert tokens is not None
-        registry_headers = {"Authorization": f"Bearer {await tokens.token(registry.SCOPE, 'registry')}"}
-        return await delivered_path_ms(self.http, self.sandbox_urls, registry_headers)
+        # Tokens as the gateway gets them: the same clients, from the sandbox's process.
+        settings = Settings.model_validate(self.token_clients)
+        maskinporten = MaskinportenTokens.configured(self.http, settings)
+        helseid = HelseIdTokens.configured(self.http, settings)
+        assert maskinporten is not None and helseid is not None
+        issuers: dict[str, tuple[AccessTokens, str]] = {
+            "registry": (maskinporten, settings.registry_scope),
+            "consent": (helseid, settings.fullmakt_scope),
+        }
+
+        async def authorize(source: str, method: str, url: str) -> Mapping[str, str]:
+            tokens, scope = issuers[source]
+            return tokens.headers(method, URL(url), await tokens.token(scope, source))
+
+        return await delivered_path_ms(self.http, self.sandbox_urls, authorize)
 
     async def inbox_page(self, first: int) -> dict[str, Any]:
         return await inbox_page(self.http, self.gateway_url, self.token, first)
@@ -277,20 +298,20 @@ class Processes:
 
 
 async def delivered_path_ms(
-    http: aiohttp.ClientSession, urls: Mapping[str, str], registry_headers: Mapping[str, str], rounds: int = 21
+    http: aiohttp.ClientSession, urls: Mapping[str, str], authorize: Authorize, rounds: int = 21
 ) -> list[float]:
     """The fast sources' critical path as the sandbox delivers it: per level, the median time this client
     waits for the calls of that level on the path to the first payload, made alone (the gateway's work
     between them left out): registry and consent together, then Kari's threads, then the messages of
     all of them (the rules judge each thread by its messages when the viewer is the subject). Each is
     the injected latency plus the source's own work on that answer, loopback and this client: what a
-    gateway that did nothing between the calls would take."""
+    gateway that did nothing between the calls would take. `authorize` gives the headers of a call to
+    the registry or the consent source: their access tokens, made before the call's clock starts."""
 
-    async def timed(
-        url: str, params: dict[str, str] | None = None, json: Any = None, headers: Mapping[str, str] | None = None
-    ) -> float:
-        started = time.perf_counter()
+    async def timed(url: str, params: dict[str, str] | None = None, json: Any = None, source: str = "") -> float:
         method = "GET" if json is None else "POST"
+        headers = await authorize(source, method, url) if source else None
+        started = time.perf_counter()
         async with http.request(method, url, params=params, json=json, headers=headers) as resp:
             await resp.read()
             resp.raise_for_status()
@@ -304,9 +325,9 @@ async def delivered_path_ms(
             timed(
                 f"{urls['registry']}{registry.BULK_LOOKUP}",
                 json={"foedselsEllerDNummer": [KARI]},
-                headers=registry_headers,
+                source="registry",
             ),
-            timed(f"{urls['consent']}/consents", {"ids": KARI}),
+            timed(f"{urls['consent']}/consents", {"ids": KARI}, source="consent"),
         )
         levels[0].append(max(pair))
         levels[1].append(await timed(f"{urls['inbox']}/threads", {"owner": KARI}))
@@ -441,7 +462,7 @@ async def processes() -> AsyncIterator[Processes]:
                 aiohttp.ClientSession() as http,
             ):
                 token = await signed_in(http, gateway, up.key_set)
-                yield Processes(http, up.urls, gateway.url, token, up.maskinporten)
+                yield Processes(http, up.urls, gateway.url, token, up.token_clients)
 
 
 async def measure(stack: Upstreams, latency_ms: float, args: argparse.Namespace) -> Row:

@@ -157,10 +157,14 @@ def build_app(
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         connector = aiohttp.TCPConnector(limit=settings.upstream_connections)
         replica_state = nullcontext(shared) if shared is not None else shared_state(settings)
-        # Maskinporten's token endpoint is named apart: a span of it is no call to the registry.
+        # The issuers' token endpoints are named apart: a span of one is no call to a source.
         traced_urls = settings.upstream_urls()
-        if settings.maskinporten_token_url:
-            traced_urls["maskinporten"] = settings.maskinporten_token_url
+        for name, token_url in (
+            ("maskinporten", settings.maskinporten_token_url),
+            ("helseid", settings.helseid_token_url),
+        ):
+            if token_url:
+                traced_urls[name] = token_url
         upstream_spans = [tracing.upstream_trace_config(traces, traced_urls)] if traces else []
         async with (
             aiohttp.ClientSession(connector=connector, trace_configs=upstream_spans) as session,
@@ -169,12 +173,12 @@ def build_app(
             with drain.on_sigterm(), ExitStack() as demo_keys:
                 issuer, jwks, keys = _token_keys(settings, session)
                 upstreams = settings
-                if settings.demo and not settings.maskinporten_token_url:
-                    # The demo command, or `serve` beside `python -m sandbox`: a client of the sandbox's own.
+                if settings.demo and not (settings.maskinporten_token_url and settings.helseid_token_url):
+                    # The demo command, or `serve` beside `python -m sandbox`: clients of the sandbox's own.
                     directory = Path(demo_keys.enter_context(tempfile.TemporaryDirectory(prefix="gateway-demo-keys-")))
-                    upstreams = await demo_tokens.sandbox_maskinporten_client(settings, session, directory)
+                    upstreams = await demo_tokens.sandbox_token_clients(settings, session, directory)
                 sources = Sources.build(session, upstreams, checked.codings, state.reference_cache)
-                # The first request need not wait for Maskinporten; a failure here is logged, and retried then.
+                # The first request need not wait for the issuers; a failure here is logged, and retried then.
                 warming = asyncio.create_task(sources.warm_up())
                 yield {
                     "jwks": jwks,

@@ -90,27 +90,37 @@ def routes() -> list[Route]:
     ]
 
 
-async def sandbox_maskinporten_client(settings: Settings, session: aiohttp.ClientSession, keys: Path) -> Settings:
-    """Demo mode with no Maskinporten client configured (the demo command, or `gateway serve` beside
-    `python -m sandbox`): one made now, its key in `keys`, registered with the Maskinporten the sandbox
-    serves beside its registry (sandbox/maskinporten.py). Anything else there (a real registry): the
-    settings as they are, and Freg refuses the calls."""
-    from sandbox.maskinporten import CLIENTS_PATH, TOKEN_PATH, client_key  # the sandbox, in demo mode alone
+async def sandbox_token_clients(settings: Settings, session: aiohttp.ClientSession, keys: Path) -> Settings:
+    """Demo mode (the demo command, or `gateway serve` beside `python -m sandbox`): for each issuer with
+    no client configured, one made now, its key in `keys`, registered with the issuer the sandbox serves
+    beside its source (Maskinporten beside the registry, HelseID beside the fullmakt source:
+    sandbox/maskinporten.py, sandbox/helseid.py). Anything else there (a real source): the settings as
+    they are, and the source refuses the calls."""
+    from sandbox import helseid, maskinporten  # the sandbox, in demo mode alone
+    from sandbox.oauth import client_key
 
-    registry = settings.url_of("registry").rstrip("/")
-    key_file, kid, jwk = client_key(keys)
-    registration = {"client_id": DEMO_CLIENT, "jwk": jwk, "scopes": [settings.registry_scope]}
-    try:
-        async with session.post(registry + CLIENTS_PATH, json=registration) as resp:
-            resp.raise_for_status()
-    except (aiohttp.ClientError, TimeoutError) as exc:
-        log.warning("demo: no Maskinporten beside the registry (%s); its calls go without a token", type(exc).__name__)
-        return settings
-    return settings.model_copy(
-        update={
-            "maskinporten_token_url": registry + TOKEN_PATH,
-            "maskinporten_client_id": DEMO_CLIENT,
-            "maskinporten_key_file": key_file,
-            "maskinporten_kid": kid,
+    update: dict[str, Any] = {}
+    for prefix, source, clients_path, token_path, scope in (
+        ("maskinporten", "registry", maskinporten.CLIENTS_PATH, maskinporten.TOKEN_PATH, settings.registry_scope),
+        ("helseid", "consent", helseid.CLIENTS_PATH, helseid.TOKEN_PATH, settings.fullmakt_scope),
+    ):
+        if getattr(settings, f"{prefix}_token_url"):
+            continue
+        base = settings.url_of(source).rstrip("/")
+        key_file, kid, jwk = client_key(keys, prefix)
+        registration = {"client_id": DEMO_CLIENT, "jwk": jwk, "scopes": [scope]}
+        try:
+            async with session.post(base + clients_path, json=registration) as resp:
+                resp.raise_for_status()
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            log.warning(
+                "demo: no %s beside the %s (%s); its calls go without a token", prefix, source, type(exc).__name__
+            )
+            continue
+        update |= {
+            f"{prefix}_token_url": base + token_path,
+            f"{prefix}_client_id": DEMO_CLIENT,
+            f"{prefix}_key_file": key_file,
+            f"{prefix}_kid": kid,
         }
-    )
+    return settings.model_copy(update=update)

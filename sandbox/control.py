@@ -31,12 +31,13 @@ from typing import Any
 
 from aiohttp import web
 
-from sandbox.maskinporten import ISSUER_PATH
+from sandbox import helseid, maskinporten
 
 CONTROL_PREFIX = "/_sandbox/"
-# Served beside a service without being it: the registry's Maskinporten (sandbox/maskinporten.py) is
-# another system, so the registry's faults and counts are not its.
-BESIDE_PREFIXES = (CONTROL_PREFIX, ISSUER_PATH)
+# Served beside a service without being it: the registry's Maskinporten (sandbox/maskinporten.py) and
+# the fullmakt source's HelseID (sandbox/helseid.py) are other systems, so the services' faults and
+# counts are not theirs.
+BESIDE_PREFIXES = (CONTROL_PREFIX, maskinporten.ISSUER_PATH, helseid.ISSUER_PATH + "/")
 UNMATCHED_ROUTE = "UNMATCHED"
 
 

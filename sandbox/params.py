@@ -12,10 +12,10 @@ from aiohttp import web
 MAX_IDS = 100
 
 
-def json_response(body: Any, status: int = 200) -> web.Response:
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     """`body` as JSON. orjson, not aiohttp's json.dumps: a service's own time per answer is part of every
     latency the benchmarks measure, and the upstreams it stands for are not CPython's json module."""
-    return web.Response(body=orjson.dumps(body), status=status, content_type="application/json")
+    return web.Response(body=orjson.dumps(body), status=status, headers=headers, content_type="application/json")
 
 
 def _error_text(message: str) -> str:

@@ -10,7 +10,8 @@ from typing import Any
 from aiohttp import web
 
 from gateway.sources.catalog import SOURCES
-from sandbox import maskinporten, registry
+from gateway.sources.helseid import DpopKey
+from sandbox import consent, helseid, maskinporten, registry
 from sandbox.control import CONTROL, Control
 
 
@@ -37,6 +38,7 @@ class Sandbox:
             source.name: given[source.name] if source.name in given else source.sandbox_app() for source in SOURCES
         }
         self.urls: dict[str, str] = {}
+        self._dpop = DpopKey()  # the key of `fullmakt_authorization`'s proofs
         self._runners: list[web.AppRunner] = []
 
     async def start(self) -> Sandbox:
@@ -58,18 +60,23 @@ class Sandbox:
     def control(self, name: str) -> Control:
         return self.apps[name][CONTROL]
 
-    def maskinporten_client(self, directory: Path) -> dict[str, Any]:
-        """The gateway's `maskinporten_*` settings for a client of the registry's Maskinporten, made now:
-        its key in a file in `directory` (sandbox/maskinporten.py `new_client`)."""
-        state = self.apps["registry"][maskinporten.MASKINPORTEN]
+    def token_clients(self, directory: Path) -> dict[str, Any]:
+        """The gateway's settings for a client of the registry's Maskinporten and of the fullmakt source's
+        HelseID, made now: their keys in files in `directory` (sandbox/oauth.py `new_client`)."""
         client_id = "health-gateway-sandbox"
-        key_file, kid = state.new_client(client_id, [registry.SCOPE], directory)
-        return {
-            "maskinporten_token_url": self.urls["registry"] + maskinporten.TOKEN_PATH,
-            "maskinporten_client_id": client_id,
-            "maskinporten_key_file": key_file,
-            "maskinporten_kid": kid,
-        }
+        settings: dict[str, Any] = {}
+        for prefix, name, issuer, token_path, scope in (
+            ("maskinporten", "registry", maskinporten.MASKINPORTEN, maskinporten.TOKEN_PATH, registry.SCOPE),
+            ("helseid", "consent", helseid.HELSEID, helseid.TOKEN_PATH, consent.SCOPE),
+        ):
+            key_file, kid = self.apps[name][issuer].new_client(client_id, [scope], directory)
+            settings |= {
+                f"{prefix}_token_url": self.urls[name] + token_path,
+                f"{prefix}_client_id": client_id,
+                f"{prefix}_key_file": key_file,
+                f"{prefix}_kid": kid,
+            }
+        return settings
 
     def registry_authorization(self) -> dict[str, str]:
         """An Authorization header the registry takes: a Maskinporten token issued now, for a caller of
@@ -77,6 +84,12 @@ class Sandbox:
         state = self.apps["registry"][maskinporten.MASKINPORTEN]
         issuer = self.urls["registry"] + maskinporten.ISSUER_PATH
         return {"Authorization": f"Bearer {state.issue('sandbox-caller', registry.SCOPE, issuer)}"}
+
+    def fullmakt_authorization(self, method: str, url: str) -> dict[str, str]:
+        """The headers the fullmakt source takes for one call of `method` to `url`, for a caller other
+        than a gateway (a test, a tool): sandbox/helseid.py `caller_authorization`, with a key of this
+        sandbox's own."""
+        return helseid.caller_authorization(self.apps["consent"], self.urls["consent"], self._dpop, method, url)
 
     def total_requests(self) -> dict[str, int]:
         return {name: self.control(name).total for name in self.apps}

@@ -7,6 +7,7 @@ here, which is what lets an appointment's practitioner be matched to the patient
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
@@ -154,16 +155,22 @@ CONSENTS: tuple[Consent, ...] = (
     Consent(HANNE, "FULL"),
 )
 
-PROXY_OLA_KARI = "fm-ola-kari"
-PROXY_OLA_ERIK = "fm-ola-erik"
-PROXY_NORA_KARI = "fm-nora-kari"
-PROXY_INGRID_ERIK = "fm-ingrid-erik"
+
+def _reference(name: str) -> str:
+    """A fullmakt's reference id (fullmaktReferanseId), a UUID as Helsenorge's are; the same each run."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"sandbox:fullmakt:{name}"))
+
+
+PROXY_OLA_KARI = _reference("ola-kari")
+PROXY_OLA_ERIK = _reference("ola-erik")
+PROXY_NORA_KARI = _reference("nora-kari")
+PROXY_INGRID_ERIK = _reference("ingrid-erik")
 # Given at 15: "Du må være over 16 år for å gi en fullmakt", so it gives Erik nothing.
-PROXY_THEA_ERIK = "fm-thea-erik"
+PROXY_THEA_ERIK = _reference("thea-erik")
 # Tildelt (assigned) through the GP to their grandfather: Jonas's from his 12th year, for 5 years at most;
 # Sofie's, from 2021, ended in its fifth year.
-PROXY_JONAS_OLA = "fm-jonas-ola-tildelt"
-PROXY_SOFIE_OLA = "fm-sofie-ola-tildelt"
+PROXY_JONAS_OLA = _reference("jonas-ola-tildelt")
+PROXY_SOFIE_OLA = _reference("sofie-ola-tildelt")
 
 PROXIES: tuple[Proxy, ...] = (
     Proxy(PROXY_OLA_KARI, OLA, KARI, (1, 3), at("2024-03-01 09:00"), None),

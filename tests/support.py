@@ -153,7 +153,8 @@ def seeded_numbers(typename: str, item_id: str) -> dict[str, str | None]:
     return {"organizationNumber": organizations[location.organization].organization_number}
 
 
-# The Maskinporten keys the tests' gateways sign their grants with: made at run time, gone at its end.
+# The keys the tests' gateways sign their Maskinporten grants and HelseID assertions with: made at run
+# time, gone at its end.
 _KEYS = tempfile.TemporaryDirectory(prefix="gateway-test-keys-")
 
 
@@ -161,7 +162,7 @@ def settings_for(sandbox: Sandbox, **overrides: Any) -> Settings:
     urls = {f"{name}_url": url for name, url in sandbox.urls.items()}
     # With REDIS_URL set (CI) the gateway shares state through Redis: each test keeps to its own keys.
     isolated = {"redis_prefix": f"test-{uuid.uuid4().hex}:"}
-    tokens = sandbox.maskinporten_client(Path(_KEYS.name))
+    tokens = sandbox.token_clients(Path(_KEYS.name))
     return Settings(**{"demo": True, **urls, **isolated, **tokens, **overrides})
 
 
@@ -325,7 +326,7 @@ def process_environment(sandbox: Sandbox, port: int, **settings: str) -> dict[st
     of the developer's own gateway configuration leaks in."""
     import os
 
-    tokens = sandbox.maskinporten_client(Path(_KEYS.name))
+    tokens = sandbox.token_clients(Path(_KEYS.name))
     return {
         **{k: v for k, v in os.environ.items() if not k.startswith("GATEWAY_") and k != "REDIS_URL"},
         **{f"GATEWAY_{name.upper()}_URL": url for name, url in sandbox.urls.items()},

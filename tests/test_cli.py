@@ -143,3 +143,15 @@ def test_the_readme_documents_each_source_url_with_its_default() -> None:
     rows = dict(re.findall(r"^\| `(GATEWAY_\w+_URL)` \| `([^`]+)` \|", (ROOT / "README.md").read_text(), re.MULTILINE))
     for source in SOURCES:
         assert rows.get(Settings.variable(source.setting)) == source.default_url, source.name
+
+
+def test_the_readme_configuration_table_names_every_setting() -> None:
+    """Each setting is a row of the README's table (the first cell may name several), so a new one is
+    documented in the same change that adds it."""
+    readme = (ROOT / "README.md").read_text()
+    table = readme[readme.index("## Configuration") :].split("\n\n|", 1)[1].split("\n\n", 1)[0]
+    documented = {
+        name for cell in re.findall(r"^\| ([^|]+) \|", table, re.MULTILINE) for name in re.findall(r"`(\w+)`", cell)
+    }
+    missing = {Settings.variable(field) for field in Settings.model_fields} - documented
+    assert not missing, f"the README's configuration table does not name {sorted(missing)}"

@@ -54,6 +54,16 @@ class _Settings(BaseSettings):
     maskinporten_key_file: Path | None = None
     maskinporten_kid: str | None = None
     registry_scope: str = "folkeregister:deling/offentligmedhjemmel"
+    # HelseID (gateway/sources/helseid.py): the DPoP-bound access tokens the fullmakt source takes. The
+    # token endpoint, HelseID's issuer (the client assertions' `aud`; default: the token URL without
+    # `/connect/token`), and the client: its id, its private key (a PEM file, never in the repository)
+    # and the key's id. Without a token URL no token is sent, and a source that needs one refuses.
+    helseid_token_url: str | None = None
+    helseid_audience: str | None = None
+    helseid_client_id: str | None = None
+    helseid_key_file: Path | None = None
+    helseid_kid: str | None = None
+    fullmakt_scope: str = "nhn:fullmakt/read"
 
     # Authentication. In demo mode the gateway issues its own tokens (POST /demo/token) and
     # verifies them with its own key; otherwise tokens are verified against `jwks_url`.
@@ -99,18 +109,15 @@ class _Settings(BaseSettings):
     redis_wait_timeout_ms: int = Field(default=1000, ge=1)
 
     @model_validator(mode="after")
-    def _maskinporten_client_is_whole(self) -> Self:
-        if self.maskinporten_token_url and not (self.maskinporten_client_id and self.maskinporten_key_file):
-            raise ValueError(
-                "GATEWAY_MASKINPORTEN_TOKEN_URL needs GATEWAY_MASKINPORTEN_CLIENT_ID and GATEWAY_MASKINPORTEN_KEY_FILE"
+    def _token_clients_are_whole(self) -> Self:
+        for issuer in ("maskinporten", "helseid"):
+            url, client_id, key_file = (
+                getattr(self, f"{issuer}_{name}") for name in ("token_url", "client_id", "key_file")
             )
+            if url and not (client_id and key_file):
+                variable = f"GATEWAY_{issuer.upper()}"
+                raise ValueError(f"{variable}_TOKEN_URL needs {variable}_CLIENT_ID and {variable}_KEY_FILE")
         return self
-
-    def maskinporten_issuer(self) -> str:
-        """The grants' `aud`: the configured issuer, or the token URL without its last segment."""
-        if self.maskinporten_audience:
-            return self.maskinporten_audience
-        return (self.maskinporten_token_url or "").rsplit("/", 1)[0] + "/"
 
     @classmethod
     def load(cls) -> Self:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,7 @@ from gateway.sources.catalog import SOURCES, Source, Upstream
 from gateway.sources.consent import ConsentClient
 from gateway.sources.contacts import ContactsClient
 from gateway.sources.fhir_codings import FhirCodings
+from gateway.sources.helseid import HelseIdTokens
 from gateway.sources.http import JsonHttp
 from gateway.sources.inbox import InboxClient
 from gateway.sources.maskinporten import MaskinportenTokens
@@ -60,12 +62,15 @@ class Sources:
             for source in SOURCES
         }
         maskinporten = MaskinportenTokens.configured(session, settings)
+        helseid = HelseIdTokens.configured(session, settings)
         clients = {
-            source.name: source.client(Upstream(http[source.name], settings, codings, reference_cache, maskinporten))
+            source.name: source.client(
+                Upstream(http[source.name], settings, codings, reference_cache, maskinporten, helseid)
+            )
             for source in SOURCES
         }
         return cls(http=http, **clients)
 
     async def warm_up(self) -> None:
-        """What the sources can get before the first request: the registry's Maskinporten token."""
-        await self.registry.warm_up()
+        """What the sources can get before the first request: their access tokens."""
+        await asyncio.gather(self.registry.warm_up(), self.consent.warm_up())

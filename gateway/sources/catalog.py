@@ -18,6 +18,7 @@ from gateway.sources.consent import ConsentClient
 from gateway.sources.contacts import ContactsClient
 from gateway.sources.fhir import FhirSearch
 from gateway.sources.fhir_codings import FhirCodings
+from gateway.sources.helseid import HelseIdTokens
 from gateway.sources.http import JsonHttp
 from gateway.sources.inbox import InboxClient
 from gateway.sources.maskinporten import MaskinportenTokens
@@ -40,6 +41,8 @@ class Upstream:
     reference_cache: ReferenceCache | None = None
     # Access tokens for the sources that take Maskinporten's (sources/maskinporten.py); None: none sent.
     maskinporten: MaskinportenTokens | None = None
+    # DPoP-bound access tokens for the sources that take HelseID's (sources/helseid.py); None: none sent.
+    helseid: HelseIdTokens | None = None
 
     def fhir(self) -> FhirSearch:
         return FhirSearch(self.http, self.settings.fhir_page_size, self.settings.fhir_max_pages, self.reference_cache)
@@ -90,7 +93,12 @@ SOURCES: tuple[Source, ...] = (
         "sandbox.registry:create_app",
         8101,
     ),
-    Source("consent", lambda up: ConsentClient(up.http), "sandbox.consent:create_app", 8102),
+    Source(
+        "consent",
+        lambda up: ConsentClient(up.http, up.helseid, up.settings.fullmakt_scope),
+        "sandbox.consent:create_app",
+        8102,
+    ),
     Source("inbox", lambda up: InboxClient(up.http), "sandbox.inbox:create_app", 8103),
     Source(
         "contacts",

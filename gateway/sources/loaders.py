@@ -151,7 +151,7 @@ class Loaders:
         consent = self._sources.consent
 
         async def fetch(ids: list[str]) -> dict[str, tuple[ProxyRecord, ...]]:
-            return _by(await consent.proxies("grantee", ids), "grantee")
+            return _by(await consent.proxies_by_grantees(ids), "grantee")
 
         return _loader(fetch, missing=(), batches=self._batches)
 

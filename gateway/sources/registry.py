@@ -22,7 +22,8 @@ from typing import Any
 
 from gateway.policy import registry as rules
 from gateway.policy.vocabulary import AddressProtection
-from gateway.sources.errors import SourceError, UpstreamStatusError
+from gateway.sources.access_tokens import exchange_with_token, warm_up
+from gateway.sources.errors import UpstreamStatusError
 from gateway.sources.http import JsonHttp
 from gateway.sources.maskinporten import MaskinportenTokens
 from gateway.sources.parsing import contract, date_of, enum_of
@@ -121,10 +122,6 @@ def person_of(person_id: str, document: dict[str, Any]) -> PersonRecord | None:
     )
 
 
-def _bearer(token: str | None) -> dict[str, str] | None:
-    return {"Authorization": f"Bearer {token}"} if token else None
-
-
 def _chunks(ids: Sequence[str]) -> Iterator[Sequence[str]]:
     for start in range(0, len(ids), MAX_BULK_IDS):
         yield ids[start : start + MAX_BULK_IDS]
@@ -144,23 +141,13 @@ class RegistryClient:
         return found
 
     async def warm_up(self) -> None:
-        """Fetch the Maskinporten token now; without one, say so, and leave it to the first call."""
-        try:
-            await self._token()
-        except SourceError as exc:
-            log.warning("registry: no Maskinporten token at start (%s); the first call asks again", exc.detail)
-
-    async def _token(self) -> str | None:
-        return await self._tokens.token(self._scope, self._http.source) if self._tokens is not None else None
+        await warm_up(self._tokens, self._scope, self._http.source)
 
     async def _bulk_lookup(self, ids: Sequence[str]) -> dict[str, PersonRecord]:
-        url, body = self._bulk_lookup_url, {"foedselsEllerDNummer": list(ids)}
-        token = await self._token()
-        answer = await self._http.exchange("POST", url, json=body, headers=_bearer(token))
-        if answer.status == 401 and self._tokens is not None and token is not None:
-            # Expired early, or revoked: once more with a fresh one, never more.
-            self._tokens.refused(self._scope, token)
-            answer = await self._http.exchange("POST", url, json=body, headers=_bearer(await self._token()))
+        body = {"foedselsEllerDNummer": list(ids)}
+        answer = await exchange_with_token(
+            self._http, self._tokens, self._scope, "POST", self._bulk_lookup_url, json=body
+        )
         if answer.status >= 400:
             # Freg explains a refusal as {"kode": "FREG-...", "melding": ...}; the code says what, never who.
             raise UpstreamStatusError(self._http.source, answer.status, str(answer.body.get("kode") or ""))

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from sandbox import Sandbox, registry
+from sandbox import Sandbox, consent, registry
 from sandbox.inbox import serve_inbox
 from sandbox.seed import KARI, inbox_with_kari_threads
 from tests.support import GatewayClient, gateway_for
@@ -154,5 +154,5 @@ async def test_many_aliases_of_one_person_cost_one_call_per_source(gateway: Gate
     assert all(result["data"][f"p{i}"]["name"]["full"] == "Emma Nordmann" for i in range(10))
     # The representation's facts come once: one registry call (viewer and subject together) and at
     # most one for other parents, one consent call, one fullmakt call.
-    assert sandbox.control("consent").counts == {"GET /consents": 1, "GET /proxies": 1}
+    assert sandbox.control("consent").counts == {consent.CONSENTS_ROUTE: 1, consent.GIVERS_ROUTE: 1}
     assert sandbox.control("registry").counts[registry.BULK_ROUTE] == 1

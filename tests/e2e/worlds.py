@@ -167,7 +167,9 @@ class World:
         return {
             "registry": registry.create_app(persons=[p.person for p in self.persons]),
             "consent": consent.create_app(
-                consents=[p.consent for p in self.persons if p.consent], proxies=self.proxies
+                consents=[p.consent for p in self.persons if p.consent],
+                proxies=self.proxies,
+                persons=[p.person for p in self.persons],
             ),
             "inbox": inbox.create_app(threads=self.threads, messages=self.messages),
             "contacts": contacts.create_app(care_teams=self.care_teams, practitioners=pracs, organizations=orgs),

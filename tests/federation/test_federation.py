@@ -21,7 +21,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from sandbox import Sandbox, registry, seed
+from sandbox import Sandbox, consent, registry, seed
 from sandbox.seed import ERIK, INGRID, JONAS, KARI, LARS, OLA, PER, SOFIE
 from tests.federation.preferences import serving_preferences
 from tests.support import GatewayClient, gateway_for, require_node_modules, seeded_numbers
@@ -459,7 +459,7 @@ async def test_entities_cost_the_same_on_every_run_and_not_more_for_more_represe
     # the persons' threads and, for the children, their messages (ENTITIES asks for threads).
     assert runs[0] == {
         "registry": {registry.BULK_ROUTE: 1},
-        "consent": {"GET /consents": 1, "GET /proxies": 1},
+        "consent": {consent.CONSENTS_ROUTE: 1, consent.GIVERS_ROUTE: 1},
         "inbox": {"GET /threads": 1, "GET /messages": 1},
         "contacts": {"GET /fhir/CareTeam": 2},
         "appointments": {"GET /fhir/Appointment": 2},

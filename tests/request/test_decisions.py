@@ -21,7 +21,7 @@ from gateway.policy import representation
 from gateway.policy.representation import Allowed, ClientAccess
 from gateway.policy.vocabulary import Assurance, Basis, Reason, Service, Visibility
 from gateway.request.decisions import Decisions, Subject
-from sandbox import Sandbox, registry
+from sandbox import Sandbox, consent, registry
 from sandbox.seed import EMMA, ERIK, INGRID, JONAS, KARI, LARS, MAJA, NORA, OLA, PER, SOFIE
 from tests.request.factory import NOBODY, Contexts, person, service_client
 from tests.support import TEST_NOW
@@ -81,7 +81,7 @@ async def test_one_subject_asked_for_by_several_fields_at_once_is_decided_once(
     assert allowed(answers[0]).basis is Basis.PARENT
     assert decide.count == 1
     assert sandbox.control("registry").counts == {registry.BULK_ROUTE: 1}
-    assert sandbox.control("consent").counts == {"GET /consents": 1, "GET /proxies": 1}
+    assert sandbox.control("consent").counts == {consent.CONSENTS_ROUTE: 1, consent.GIVERS_ROUTE: 1}
     # Asked again later in the request: the answer is remembered, nothing is asked upstream.
     before = sandbox.total_requests()
     assert await decisions.subject(JONAS) is answers[0]

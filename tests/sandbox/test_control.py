@@ -31,9 +31,14 @@ def _origin(sandbox: Sandbox, name: str) -> str:
 
 
 def _probe(http: aiohttp.ClientSession, sandbox: Sandbox, name: str) -> Any:
-    """A GET of the service's probe, with the token the registry asks of every caller."""
-    headers = sandbox.registry_authorization() if name == "registry" else None
-    return http.get(sandbox.urls[name] + PROBES[name], headers=headers)
+    """A GET of the service's probe, with the token the registry and the fullmakt source ask of every
+    caller (the latter's proof made for this call alone)."""
+    url = sandbox.urls[name] + PROBES[name]
+    if name == "registry":
+        return http.get(url, headers=sandbox.registry_authorization())
+    if name == "consent":
+        return http.get(url, headers=sandbox.fullmakt_authorization("GET", url))
+    return http.get(url)
 
 
 async def _status(http: aiohttp.ClientSession, method: str, url: str, **kwargs: Any) -> int:

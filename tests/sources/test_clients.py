@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import aiohttp
 import pytest
 from aiohttp import web
 
 from gateway.core.config import Settings
-from gateway.policy.vocabulary import AddressProtection, ConsentLevel
+from gateway.policy.vocabulary import AddressProtection, ConsentLevel, ProxyKind
 from gateway.sources import Sources
 from gateway.sources.errors import UpstreamStatusError, UpstreamUnavailable
 from gateway.sources.fhir import FhirSearch
@@ -17,16 +15,10 @@ from gateway.sources.http import JsonHttp
 from gateway.sources.loaders import Loaders
 from gateway.sources.records import ContactRole
 from gateway.sources.registry import person_of
-from sandbox import Sandbox, registry
+from sandbox import Sandbox, consent, registry
 from sandbox.control import CONTROL
-from sandbox.seed import CARE_TEAMS, EMMA, INGRID, JONAS, KARI, LARS, NORA, OLA
+from sandbox.seed import CARE_TEAMS, EMMA, ERIK, INGRID, JONAS, KARI, LARS, NORA, OLA, THEA
 from tests.support import settings_for
-
-
-@pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as http:
-        yield http
 
 
 def sources_for(sandbox: Sandbox, session: aiohttp.ClientSession, **overrides: object) -> Sources:
@@ -183,9 +175,18 @@ async def test_consent_and_proxies(sandbox: Sandbox, session: aiohttp.ClientSess
         ConsentLevel.BASIS_PLUS,
         ConsentLevel.BASIS,
     )
-    from_ola = await sources.consent.proxies("grantor", [OLA])
-    assert {p.grantee for p in from_ola} == {KARI, "14907910130"}
-    assert any(p.valid_to is not None for p in from_ola)
+    given = await sources.consent.proxies_by_grantees([KARI, ERIK])
+    assert {(p.grantor, p.grantee) for p in given} == {
+        (OLA, KARI),
+        (NORA, KARI),
+        (OLA, ERIK),
+        (INGRID, ERIK),
+        (THEA, ERIK),
+    }
+    assert any(p.valid_to is not None for p in given)  # expired ones too: the rules judge them
+    tildelt = await sources.consent.proxies_by_grantees([OLA])
+    assert {p.kind for p in tildelt} == {ProxyKind.ASSIGNED}
+    assert sandbox.control("consent").counts[consent.GIVERS_ROUTE] == 3  # one call per person, as the API takes
 
 
 async def test_fhir_search_follows_next_links_across_small_pages(

@@ -5,25 +5,20 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
 import aiohttp
 import pytest
 
 from gateway.sources import Sources
+from gateway.sources.access_tokens import REFRESH_BEFORE_S
 from gateway.sources.errors import UpstreamStatusError
-from gateway.sources.maskinporten import REFRESH_BEFORE_S, MaskinportenTokens
+from gateway.sources.maskinporten import MaskinportenTokens
 from sandbox import Sandbox, maskinporten, registry
 from sandbox.seed import EMMA, KARI, OLA
 from tests.support import GatewayClient, gateway_for, settings_for
 
 PERSON = "query($id: ID!) { person(id: $id) { id } }"
-
-
-@pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as http:
-        yield http
 
 
 def issued(sandbox: Sandbox) -> int:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -24,7 +23,7 @@ from gateway.policy.vocabulary import (
     ServiceArea,
     ServiceKind,
 )
-from gateway.sources.consent import _consent, _proxy
+from gateway.sources.consent import _consent, _given_to
 from gateway.sources.errors import UpstreamUnavailable
 from gateway.sources.fhir_codings import ROLE_CODE, CodingsFileError, FhirCodings
 from gateway.sources.http import JsonHttp
@@ -47,13 +46,14 @@ def graded(grade: str) -> AddressProtection:
 
 
 THREAD = {"id": "t", "owner": "o", "subject": "s", "lastMessageAt": "2026-01-01T00:00:00+00:00"}
-PROXY = {"id": "p", "grantor": "a", "grantee": "b", "validFrom": "2020-01-01T00:00:00+00:00"}
+PROXY = {"fullmaktReferanseId": "p", "fnr": "a", "gyldigFraOgMed": "2020-01-01T00:00:00+00:00"}
+_proxy = _given_to("b")
 
 
 def test_known_values_become_their_members() -> None:
     assert graded("fortrolig") is AddressProtection.FORTROLIG
     assert _consent({"personId": "x", "level": "BASIS_PLUS", "youthAccess": False}).level is ConsentLevel.BASIS_PLUS
-    proxy = _proxy({**PROXY, "serviceAreas": [1, 3], "kind": "ASSIGNED"})
+    proxy = _proxy({**PROXY, "tjenesteomraader": [1, 3], "fullmaktstype": "TILDELT"})
     assert proxy.service_areas == {ServiceArea.REGISTERED_INFORMATION, ServiceArea.DIGITAL_HEALTH_SERVICES}
     assert proxy.kind is ProxyKind.ASSIGNED
     assert _thread({**THREAD, "category": "KOMMUNE"}).category is MessageCategory.KOMMUNE
@@ -65,12 +65,12 @@ def test_unknown_values_become_the_strictest_member_with_a_warning(caplog: pytes
         assert graded("hemmelig") is AddressProtection.STRENGT_FORTROLIG
         assert _consent({"personId": "x", "level": "SUPER", "youthAccess": True}).level is ConsentLevel.NONE
         # An unknown fullmakt area grants nothing; an unknown kind is taken as the stricter one.
-        proxy = _proxy({**PROXY, "serviceAreas": [3, 9], "kind": "NEW"})
+        proxy = _proxy({**PROXY, "tjenesteomraader": [3, 9], "fullmaktstype": "NY"})
         assert proxy.service_areas == {ServiceArea.DIGITAL_HEALTH_SERVICES} and proxy.kind is ProxyKind.ASSIGNED
         # A category of no service: the thread is withheld by the rules.
         assert _thread({**THREAD, "category": "BREV"}).category is None
     warned = " ".join(r.getMessage() for r in caplog.records)
-    for value in ("hemmelig", "SUPER", "9", "NEW", "BREV"):
+    for value in ("hemmelig", "SUPER", "9", "NY", "BREV"):
         assert value in warned
 
 
@@ -163,12 +163,6 @@ def test_records_are_frozen_and_compared_and_hashed_by_value() -> None:
         thread.archived = True
     archived = msgspec.structs.replace(thread, archived=True)
     assert archived.archived and archived != thread and not thread.archived
-
-
-@pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as http:
-        yield http
 
 
 async def test_the_stores_threads_and_messages_decode_straight_into_records(
