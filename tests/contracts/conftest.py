@@ -11,8 +11,9 @@ from tests.contracts.documents import DOCUMENTS
 from tests.contracts.fuzzing import CASES, sandbox_in_thread
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def threaded_sandbox() -> Iterator[Sandbox]:
+    """Every sandbox app, in a thread of its own (fuzzing.py says why); one for a module's tests."""
     with sandbox_in_thread() as sandbox:
         yield sandbox
 

@@ -14,8 +14,8 @@ from tests.support import REPOSITORY
 CONTRACTS = REPOSITORY / "docs" / "contracts"
 DOCUMENTS: dict[str, Path] = {
     "registry": CONTRACTS / "registry.openapi.yaml",
-    "consent": CONTRACTS / "fullmakt.openapi.yaml",
     "inbox": CONTRACTS / "inbox.openapi.yaml",
+    "consent": CONTRACTS / "fullmakt.openapi.yaml",
 }
 
 
