@@ -20,6 +20,7 @@ from aiohttp import web
 from sandbox import seed
 from sandbox.control import CONTROL, install_control
 from sandbox.params import bad_request, id_list, iso, json_response, not_found, unprocessable
+from sandbox.recording import install_recording
 
 MAX_SUBJECT = 200
 MAX_BODY = 10_000
@@ -286,6 +287,7 @@ def create_app(
 ) -> web.Application:
     app = web.Application()
     install_control(app)
+    install_recording(app, "inbox")
     seeded_threads = tuple(seed.THREADS if threads is None else threads)
     seeded_messages = tuple(seed.MESSAGES if messages is None else messages)
     store = InboxStore()

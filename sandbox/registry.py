@@ -41,6 +41,7 @@ from aiohttp import web
 from sandbox import maskinporten, seed
 from sandbox.control import ERROR_BODY, install_control
 from sandbox.params import id_list, json_response
+from sandbox.recording import install_recording
 
 FREG_API = "/folkeregisteret/offentlig-med-hjemmel/api/v1"
 BULK_LOOKUP = f"{FREG_API}/personer/bulkoppslag"
@@ -228,6 +229,7 @@ async def peer_persons(request: web.Request) -> web.Response:
 def create_app(*, persons: Sequence[seed.Person] | None = None, peer_registry: bool = False) -> web.Application:
     app = web.Application()
     install_control(app)
+    install_recording(app, "registry")
     rows = seed.PERSONS if persons is None else persons
     app[PERSONS] = {p.id: p for p in rows}
     parents: dict[str, list[str]] = {}

@@ -1,9 +1,11 @@
 """Fixtures of the tests that start gateway processes: a token issuer whose key set the processes fetch,
-and a Redis key prefix of the test alone."""
+and a Redis key prefix of the test alone; and, for every test, the requests the sandbox received held
+to their contracts (docs/contracts/)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from uuid import uuid4
 
@@ -13,9 +15,28 @@ from redis.asyncio import Redis
 
 from gateway.core.auth import DemoIssuer
 from sandbox import Sandbox
+from sandbox.recording import recording
+from tests.contracts.request_validation import broken, checked_route, summary
 from tests.support import process_environment, redis_url_or_skip
 
 AUDIENCE = "health-gateway"
+# The requests held to their contract in this run, by source and route, for its summary.
+CHECKED: Counter[tuple[str, str]] = Counter()
+
+
+@pytest.fixture(autouse=True)
+def _requests_keep_their_contracts() -> Iterator[None]:
+    """Every request a sandbox app received while the test ran (the gateway's, the test's own) keeps the
+    contract of its source in docs/contracts/, so that the client and the contract cannot drift apart."""
+    with recording() as received:
+        yield
+    CHECKED.update(route for r in received if (route := checked_route(r)) is not None)
+    violations = broken(received)
+    assert not violations, "requests that break their contract (docs/contracts/):\n" + "\n".join(violations)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    terminalreporter.write_line(summary(CHECKED))
 
 
 @pytest.fixture
