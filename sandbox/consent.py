@@ -24,6 +24,7 @@ from aiohttp import web
 from sandbox import helseid, seed
 from sandbox.control import CONTROL_PREFIX, Handler, install_control
 from sandbox.params import bad_request, id_list, iso, json_response
+from sandbox.recording import install_recording
 
 SCOPE = helseid.SCOPE
 SECTOR = "HO-DIT"
@@ -121,6 +122,7 @@ def create_app(
     """`persons`: whose names the fullmakt lists give (the source keeps them, as Helsenorge does)."""
     app = web.Application()
     install_control(app)
+    install_recording(app, "consent")
     app.middlewares.append(helseid_required)
     helseid.install(app)
     app[CONSENTS] = {c.person_id: c for c in (seed.CONSENTS if consents is None else consents)}

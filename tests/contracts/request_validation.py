@@ -24,7 +24,6 @@ from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 from sandbox.recording import Received
 from tests.contracts.documents import document, openapi
-from tests.support import REPOSITORY
 
 # The sandbox's own controls, and the token issuers served beside a source without being it.
 NOT_CHECKED = ("/_sandbox/", "/maskinporten/", "/helseid/")
@@ -32,12 +31,7 @@ NOT_CHECKED = ("/_sandbox/", "/maskinporten/", "/helseid/")
 # answer below 500: it asks nothing of the contract, and no document names it.
 READINESS_PROBE = ("GET", "/")
 
-# The consent source's document describes the fullmakt API (HelseID, DPoP, the Fullmaktsgivere and
-# Fullmaktshavere services) that the fullmakt sandbox and client bring, with sandbox/helseid.py. Until
-# they land the gateway still calls GET /proxies, which that document does not have, so the consent
-# app's requests are held to it only from then on. This guard goes when they are merged.
-FULLMAKT_LANDED = (REPOSITORY / "sandbox" / "helseid.py").exists()
-CHECKED_SOURCES = ("registry", "inbox", *(("consent",) if FULLMAKT_LANDED else ()))
+CHECKED_SOURCES = ("registry", "inbox", "consent")
 
 
 def _as_openapi(received: Received) -> MockRequest:

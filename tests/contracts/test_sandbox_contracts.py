@@ -3,7 +3,6 @@ cases made from each document (its examples, its boundaries, then random ones) s
 
 from __future__ import annotations
 
-import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
@@ -30,9 +29,6 @@ def test_the_inbox_keeps_its_contract(case: schemathesis.Case, threaded_sandbox:
     call_and_validate(case, threaded_sandbox, "inbox")
 
 
-# The fullmakt sandbox (HelseID with DPoP) lands from another branch, with Sandbox.fullmakt_authorization;
-# this guard goes when it is merged.
-@pytest.mark.skipif(not hasattr(Sandbox, "fullmakt_authorization"), reason="the fullmakt sandbox has not landed")
 @FULLMAKT.parametrize()
 @BOUNDED
 def test_the_fullmakt_source_keeps_its_contract(case: schemathesis.Case, threaded_sandbox: Sandbox) -> None:
