@@ -1,6 +1,6 @@
 """What the access rules cost: the same queries executed with every rule on, and with the rules off.
 
-DESIGN.md 4.4 sets the target: all rules on for at most 1.2 x the cost of the same query with no
+The target (docs/architecture.md#performance-budgets): all rules on for at most 1.2 x the cost of the same query with no
 rules. This measures the gateway's own work only (graphql-core, Strawberry, resolvers, policy):
 each query runs in-process through `schema.execute` with a fresh request context whose loaders
 are already warm (every upstream answer cached), so no HTTP time hides the difference.
@@ -141,7 +141,7 @@ async def main() -> None:
     for label, off_ms, on_ms, kib_off, kib_on in rows:
         print(f"{label:<28} {off_ms:>10.2f} {on_ms:>10.2f} {on_ms / off_ms:>7.2f} {kib_off:>13.0f} {kib_on:>12.0f}")
     print()
-    print("Target (DESIGN.md 4.4): ratio at most 1.20.")
+    print("Target (docs/architecture.md#performance-budgets): ratio at most 1.20.")
 
 
 if __name__ == "__main__":

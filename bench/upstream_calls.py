@@ -2,7 +2,7 @@
 `_entities` call run several times.
 
 The gateway batches every read through per-request data loaders, so the count per source must not
-grow with the number of items (DESIGN.md section 1: "one upstream call per source per level, never
+grow with the number of items (docs/architecture.md#loaders: "one upstream call per source per level of the query, never
 one per item"), and the same query must cost the same on every run, however the upstreams' answers
 interleave. This prints the counts and exits 1 if they differ across sizes or runs, so it doubles as
 a smoke check. It prints figures only; it is not a test.

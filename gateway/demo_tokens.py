@@ -1,4 +1,4 @@
-"""Demo mode: the gateway acts as its own ID-porten (DESIGN.md 4.1) for the demo personas."""
+"""Demo mode: the gateway acts as its own ID-porten (docs/access-rules.md#authentication) for the demo personas."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ DEMO_CLIENT = "health-gateway-demo"
 
 log = logging.getLogger(__name__)
 
-# DESIGN.md section 6: fixed ids that docs, tests and scripts rely on.
+# The demo personas (docs/personas.md): fixed ids that docs, tests and scripts rely on.
 # A child under 16 may act as themselves only from 13 and with youth access (policy/representation.py);
 # any other child's token gets CHILD_AGE, so their notes say "signs in: refused" before anyone tries.
 PERSONAS = (

@@ -40,7 +40,7 @@ _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 
 @dataclass(frozen=True)
 class Persona:
-    """A demo person the GraphiQL page can log in as (DESIGN.md section 6)."""
+    """A demo person the GraphiQL page can log in as (docs/personas.md)."""
 
     id: str
     name: str

@@ -1,4 +1,4 @@
-"""The demo data every sandbox service is seeded with (DESIGN.md section 6).
+"""The demo data every sandbox service is seeded with (docs/personas.md).
 
 Plain frozen dataclasses, no randomness and no dates relative to now, so docs, tests and scripts can
 rely on every id and timestamp. The two FHIR services both read ORGANIZATIONS and PRACTITIONERS from
@@ -32,7 +32,7 @@ CATEGORIES: tuple[str, ...] = (
     "KJERNEJOURNAL",
 )
 
-# Personas (DESIGN.md section 6).
+# Personas (docs/personas.md#the-personas).
 KARI = "12848510058"
 OLA = "03894810369"
 EMMA = "15861950082"
@@ -46,7 +46,8 @@ ERIK = "14907910130"
 MAJA = "01921150268"
 THEA = "14821150036"
 ANDERS = "05858010170"
-# Not personas: the mothers DESIGN.md implies (Maja's lives with her, so Per may represent Maja).
+# Not personas: the mothers the personas' facts need (docs/personas.md#people-who-are-not-personas); Maja's
+# lives with her, so Per may represent Maja.
 HANNE = "15838410135"
 TONE = "07868812006"
 LIV = "08888220071"

@@ -1,4 +1,5 @@
-"""The access log against a real Redis, and fail-closed when the log refuses a write (DESIGN.md 4.7)."""
+"""The access log against a real Redis, and fail-closed when the log refuses a write
+(docs/access-rules.md#the-access-log)."""
 
 from __future__ import annotations
 

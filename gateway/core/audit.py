@@ -1,4 +1,4 @@
-"""The access log ("Logg over bruk", DESIGN.md 4.7): who read or wrote whose data, when, and how.
+"""The access log ("Logg over bruk", docs/access-rules.md#the-access-log): who read or wrote whose data, when, and how.
 
 One entry per (request, subject) for every subject other than the viewer. The log is in memory by
 default and a Redis stream per subject when REDIS_URL is set, so every replica writes to one log

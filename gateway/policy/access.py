@@ -1,4 +1,5 @@
-"""What an allowed viewer may see of each service and each item (DESIGN.md 4.3 to 4.5).
+"""What an allowed viewer may see of each service and each item (docs/access-rules.md#service-availability,
+docs/access-rules.md#item-filtering).
 
 `service_visibility` decides a whole service (a field such as `threads`) once per subject;
 `item_visible` decides one item of a list. Both are pure and cheap; callers memoize per request
@@ -42,7 +43,7 @@ def kind_or_conservative(kind: ServiceKind | None) -> ServiceKind:
 
 def needs_service_kinds(access: Access) -> bool:
     """Whether listing items needs their service kinds (which cost extra upstream calls): only a
-    parent of a 12-15-year-old and youth access filter by kind (4.5)."""
+    parent of a 12-15-year-old and youth access filter by kind."""
     if not isinstance(access, Allowed):
         return False
     return access.is_youth or (access.basis is Basis.PARENT and access.subject_age >= CHILD_PARTIAL_FROM_AGE)
@@ -51,21 +52,22 @@ def needs_service_kinds(access: Access) -> bool:
 def judges_each_message(access: Access) -> bool:
     """Whether the messages of a thread are shown one by one (a parent, or the subject as viewer, who
     never sees a thread a parent wrote for them as a child), so that a thread's date, unread count and
-    very presence come from its visible messages alone (4.3, 4.5)."""
+    very presence come from its visible messages alone (docs/access-rules.md#threads-and-messages)."""
     return isinstance(access, Allowed) and access.basis in (Basis.PARENT, Basis.SELF)
 
 
 def written_for_a_child(birth_date: dt.date, sent_at: dt.datetime, sent_on_behalf_of: str | None) -> bool:
     """Whether a representative wrote a message for its subject (born `birth_date`) while the subject was
     under 16: then a parent wrote it (no fullmakt is given before 16, and a parent's access ends at 16),
-    and its thread stays the parent's (4.3)."""
+    and its thread stays the parent's."""
     if sent_on_behalf_of is None:
         return False
     return age_on(birth_date, today_in_oslo(sent_at)) < PARENTAL_ACCESS_ENDS_AT
 
 
 def access_log_denial(access: Access) -> Denied | None:
-    """The access log (4.7) is the subject's own: a service client and every representative are refused."""
+    """The access log is the subject's own: a service client and every representative are refused
+    (docs/access-rules.md#the-access-log)."""
     if isinstance(access, ClientAccess):
         return Denied(Reason.SERVICE_SCOPE)
     if access.basis is not Basis.SELF:
@@ -108,14 +110,15 @@ class Item:
     hidden_from_guardian: bool = False
     category: MessageCategory | None = None  # messages and threads only
     # A parent wrote in this thread on the subject's behalf (while the subject was a child): the thread
-    # stays the parent's, never shown to the subject as viewer, at any age (4.3).
+    # stays the parent's, never shown to the subject as viewer, at any age.
     via_representative: bool = False
 
 
 @functools.cache
 def category_item(category: MessageCategory | None, kind: ServiceKind | None) -> Item | None:
-    """A thread as an item of its category's service (section 5); None for a category that belongs
-    to no service, whose threads are withheld. (Cached: a few categories and kinds make every thread.)"""
+    """A thread as an item of its category's service (docs/access-rules.md#message-categories); None for a
+    category that belongs to no service, whose threads are withheld. (Cached: a few categories and kinds
+    make every thread.)"""
     if category is None:
         return None
     return Item(CATEGORY_SERVICE[category], kind, category=category)
@@ -127,7 +130,7 @@ def messages_visible(
     hidden_from_guardian: Sequence[bool],
     by_representative: Sequence[bool],
 ) -> list[bool]:
-    """Which of a thread's messages may be shown, judged one by one (4.5) by `visible` (an
+    """Which of a thread's messages may be shown, judged one by one by `visible` (an
     `ItemVerdicts`): a thread in which a representative wrote for the subject stays the
     representative's as a whole. A thread is shown only when at least one of its messages is."""
     via_representative = any(by_representative)
@@ -176,7 +179,7 @@ def item_visible(access: Access, listing: Visibility, item: Item) -> bool:
     if access.basis is Basis.PARENT:
         if item.hidden_from_guardian:
             return False
-        # 12-15: "only items from GP and municipal services, never hospital ones" (4.5). Applied
+        # 12-15: "only items from GP and municipal services, never hospital ones". Applied
         # under FULL listings too: when unsure, deny.
         if access.subject_age >= CHILD_PARTIAL_FROM_AGE and not near_home:
             return False
@@ -188,7 +191,8 @@ def _consents_to(access: Allowed, service: Service) -> bool:
 
 
 def address_mask(access: Access) -> Reason | None:
-    """Why an address-revealing field of the subject must be null for this viewer, or None (4.4).
+    """Why an address-revealing field of the subject must be null for this viewer, or None
+    (docs/access-rules.md#confidential-address-masking).
 
     Masked for every viewer but the subject; for the STRENGT kinds for the subject too.
     """

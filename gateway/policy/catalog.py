@@ -1,4 +1,4 @@
-"""The service catalog (DESIGN.md 4.3): the single source of truth for every service's rules.
+"""The service catalog (docs/access-rules.md#the-service-catalog): the single source of truth for every service's rules.
 
 Read from the public service pages on helsenorge.no ("Mer om tjenesten") in 2026. Where a page
 was silent the row is marked `assumed` and follows the nearest documented service. The schema's
@@ -97,7 +97,7 @@ CATALOG: MappingProxyType[Service, ServiceRule] = MappingProxyType(
     }
 )
 
-# DESIGN.md section 5: the service each message category belongs to.
+# The service each message category belongs to (docs/access-rules.md#message-categories).
 CATEGORY_SERVICE: MappingProxyType[MessageCategory, Service] = MappingProxyType(
     {
         MessageCategory.DIALOG_FASTLEGE: S.DIGITAL_DIALOG,
@@ -112,13 +112,13 @@ CATEGORY_SERVICE: MappingProxyType[MessageCategory, Service] = MappingProxyType(
     }
 )
 
-# DESIGN.md 4.3, "every item belongs to a service".
+# Every item belongs to a service (docs/access-rules.md#which-service-an-item-belongs-to).
 APPOINTMENT_SERVICE = S.TIMEAVTALER
 GP_CONTACT_SERVICE = S.FASTLEGE  # the current and former GPs
 OTHER_CONTACT_SERVICE = S.HELSEKONTAKTER
 ATTACHMENT_SERVICE = S.PASIENTJOURNAL
 
-# DESIGN.md 4.5, youth access: inbox messages about appointments and prescriptions. Prescriptions
+# Youth access (docs/access-rules.md#youth-access): inbox messages about appointments and prescriptions. Prescriptions
 # are renewed through the GP or municipal dialogue, so those categories count, as long as the
 # counterpart is a GP or municipal service (checked with the item's service kind).
 YOUTH_MESSAGE_CATEGORIES = frozenset(

@@ -1,4 +1,5 @@
-"""What Folkeregisteret's entries mean for the rules (DESIGN.md 4.2), decided here and nowhere else.
+"""What Folkeregisteret's entries mean for the rules, decided here and nowhere else
+(docs/access-rules.md#what-folkeregisterets-entries-mean).
 
 The registry source hands over the current entries as the registry states them (sources/registry.py);
 these rules turn them into the facts `representation.decide` reads:

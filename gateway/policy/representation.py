@@ -1,6 +1,6 @@
-"""Who may act for whom (DESIGN.md 4.2), decided once per (viewer, subject) per request.
+"""Who may act for whom, decided once per (viewer, subject) per request (docs/access-rules.md#who-may-act-for-whom).
 
-`decide` takes plain facts and the instant; the caller loads them. Reasons follow 4.2: the
+`decide` takes plain facts and the instant; the caller loads them. As the rules say, the
 subject's address protection is never told to anyone else (it answers NO_RELATION, as for a
 stranger); the viewer's own protection answers CONFIDENTIAL_ADDRESS.
 """
@@ -16,9 +16,11 @@ from gateway.policy.vocabulary import AddressProtection, Basis, ConsentLevel, Pr
 
 ADULT_AGE = 18
 PARENTAL_ACCESS_ENDS_AT = 16
-# "Du må være over 16 år for å gi en fullmakt": a fullmakt given younger gives nothing (DESIGN.md 4.2 rule 4).
+# "Du må være over 16 år for å gi en fullmakt": a fullmakt given younger gives nothing
+# (docs/access-rules.md#fullmakt).
 FULLMAKT_GRANTOR_MIN_AGE = 16
-# A tildelt (assigned) fullmakt (rule 4a): for a person over 12, "maksimalt 5 år av gangen".
+# A tildelt (assigned) fullmakt: for a person over 12, "maksimalt 5 år av gangen"
+# (docs/access-rules.md#tildelt-assigned-fullmakt).
 ASSIGNED_GRANTOR_MIN_AGE = 12
 ASSIGNED_FOR_AT_MOST_YEARS = 5
 YOUTH_ACCESS_FROM = 13
@@ -87,13 +89,14 @@ class Allowed:
 
     @property
     def is_youth(self) -> bool:
-        """A 13-15-year-old using the portal as themselves (DESIGN.md 4.5, youth access)."""
+        """A 13-15-year-old using the portal as themselves (docs/access-rules.md#youth-access)."""
         return self.basis is Basis.SELF and self.subject_age < PARENTAL_ACCESS_ENDS_AT
 
 
 @dataclass(frozen=True, slots=True)
 class ClientAccess:
-    """A service client (client-credentials token with person:read) reading a person (DESIGN.md 4.1)."""
+    """A service client (client-credentials token with person:read) reading a person
+    (docs/access-rules.md#service-clients)."""
 
     subject_id: str
     subject_consent: ConsentLevel
@@ -183,8 +186,8 @@ def _grantor_old_enough(grantor: PersonFacts, proxy: ProxyFacts) -> bool:
 
 
 def unknown_subject(viewer: PersonFacts) -> Denied:
-    """The answer for an id that belongs to no one: exactly a stranger's (rule 2 comes first for a
-    protected viewer), so the answer never tells whether the id belongs to anyone."""
+    """The answer for an id that belongs to no one: exactly a stranger's (for a protected viewer, the
+    viewer's own protection answers first), so the answer never tells whether the id belongs to anyone."""
     return Denied(Reason.CONFIDENTIAL_ADDRESS if _protected(viewer) else Reason.NO_RELATION)
 
 
@@ -196,8 +199,8 @@ def address_key(street: str, postal_code: str, municipality_number: str | None) 
 
 def needs_other_parents(viewer: PersonFacts, subject: PersonFacts) -> bool:
     """Whether `decide` needs the facts of the subject's other responsible parents: the viewer is a
-    responsible parent who is not registered at the child's address (rule 3 then asks whether
-    another responsible parent is)."""
+    responsible parent who is not registered at the child's address (the parent rule then asks
+    whether another responsible parent is)."""
     is_parent = subject.id in viewer.parental_responsibility_for or viewer.id in subject.responsible_parents
     return is_parent and (viewer.address is None or viewer.address != subject.address)
 

@@ -1,4 +1,4 @@
-"""The words of the access rules (DESIGN.md section 4), as plain enums.
+"""The words of the access rules (docs/access-rules.md), as plain enums.
 
 The schema exposes these same enums, so a value in the SDL and a value in a decision are one
 thing.
@@ -77,7 +77,7 @@ class Reason(Enum):
 
 
 class MessageCategory(Enum):
-    """Innboks message categories (DESIGN.md section 5)."""
+    """Innboks message categories (docs/access-rules.md#message-categories)."""
 
     DIALOG_FASTLEGE = "DIALOG_FASTLEGE"
     FORLOPSKOORDINATOR = "FORLOPSKOORDINATOR"
@@ -91,7 +91,7 @@ class MessageCategory(Enum):
 
 
 class Service(Enum):
-    """Portal services (DESIGN.md 4.3): every item belongs to exactly one."""
+    """Portal services (docs/access-rules.md#the-service-catalog): every item belongs to exactly one."""
 
     INNBOKS = "INNBOKS"
     TIMEAVTALER = "TIMEAVTALER"
@@ -108,5 +108,5 @@ class Visibility(Enum):
     """What a parent sees of a service on behalf of a child of an age band."""
 
     FULL = "FULL"
-    PARTIAL = "PARTIAL"  # items filtered one by one (DESIGN.md 4.5)
+    PARTIAL = "PARTIAL"  # items filtered one by one (docs/access-rules.md#item-filtering)
     NONE = "NONE"

@@ -4,12 +4,14 @@
 is the one way to the rules' answers at run time:
 
 - `subject(id)` / `required_subject(id)`: whether the viewer may act for a person, and on what
-  basis (DESIGN.md 4.2); decided once per person per request, side-by-side fields wait for the
-  first answer;
-- `service(subject, service)`: FULL or PARTIAL for a portal service, or FORBIDDEN (4.3, 4.4);
-- `address_masked(subject, path)`: whether an address-revealing field is masked (4.4);
+  basis (docs/access-rules.md#who-may-act-for-whom); decided once per person per request,
+  side-by-side fields wait for the first answer;
+- `service(subject, service)`: FULL or PARTIAL for a portal service, or FORBIDDEN
+  (docs/access-rules.md#service-availability);
+- `address_masked(subject, path)`: whether an address-revealing field is masked
+  (docs/access-rules.md#confidential-address-masking);
 - `write_access_log(operation)`: one entry per subject other than the viewer whose data was touched,
-  appended or the request fails (4.7).
+  appended or the request fails (docs/access-rules.md#the-access-log).
 
 The rules themselves are pure functions in `gateway.policy`; this class loads the facts they need
 through the request's loaders and remembers the answers.
@@ -48,7 +50,7 @@ class Subject:
 
 
 def check_person_id(person_id: str, argument: str = "id") -> str:
-    """A fødselsnummer or D-number, checked before any upstream call (DESIGN.md 4.6)."""
+    """A fødselsnummer or D-number, checked before any upstream call (docs/access-rules.md#malformed-ids)."""
     problem = invalid_reason(person_id)
     if problem:
         raise BadUserInput(f"`{argument}` is not a valid fødselsnummer or D-number: it {problem}.", argument)

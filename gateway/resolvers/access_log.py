@@ -1,4 +1,4 @@
-"""Logg over bruk: the subject reads who accessed their data (DESIGN.md 4.7)."""
+"""Logg over bruk: the subject reads who accessed their data (docs/access-rules.md#the-access-log)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Live inbox events for a subscription (DESIGN.md 3a): each event is a request of its own.
+"""Live inbox events for a subscription (docs/architecture.md#subscriptions): each event is a request of its own.
 
 For every event the request is renewed (fresh loaders, the current time, no remembered decisions)
 and the event's thread and message are loaded through the rules, so a parent or proxy only receives

@@ -1,4 +1,4 @@
-"""Writing in the Innboks (DESIGN.md 3a, 5): new threads, replies, read state and archive.
+"""Writing in the Innboks (docs/access-rules.md#writing): new threads, replies, read state and archive.
 
 Each write goes through the same rules as reading: the mutation's `ServiceGate` has already
 decided the subject and the service (DIGITAL_DIALOG to write, INNBOKS to keep the inbox in order)

@@ -1,4 +1,5 @@
-"""Innboks: a subject's threads and messages, as the rules let the viewer see them (DESIGN.md 4.5)."""
+"""Innboks: a subject's threads and messages, as the rules let the viewer see them
+(docs/access-rules.md#item-filtering)."""
 
 from __future__ import annotations
 

@@ -26,7 +26,8 @@ class Location:
     def name(self) -> str:
         return self.record.name
 
-    # A home visit's location is the patient's address, masked like it (DESIGN.md 4.4).
+    # A home visit's location is the patient's address, masked like it
+    # (docs/access-rules.md#confidential-address-masking).
     @confidential_address_field(
         description="Address of the place; for a home visit, the person's home address.",
         reveals_home=lambda location: location.record.at_home,

@@ -62,8 +62,8 @@ class ChildVisibility:
 
 @strawberry.schema_directive(
     locations=[Location.FIELD_DEFINITION],
-    description="The portal service this field belongs to (DESIGN.md 4.3); its other rules, such as "
-    "availability at a confidential address, come from the same catalog row.",
+    description="The portal service this field belongs to (docs/access-rules.md#the-service-catalog); its other "
+    "rules, such as availability at a confidential address, come from the same catalog row.",
 )
 class PortalService:
     name: ServiceName = strawberry.field(description="The service (a row of the service catalog).")
@@ -205,7 +205,8 @@ def service_subscription(service: Service, *subject_path: str, description: str)
 
 class AddressMask(FieldExtension):
     """Prints `@confidentialAddress`, and nulls the field (reported in extensions.masked) when the
-    owner's address protection says so (DESIGN.md 4.4). `reveals_home` says whether this object's
+    owner's address protection says so
+    (docs/access-rules.md#confidential-address-masking). `reveals_home` says whether this object's
     value is where the owner lives (a home visit's location is; a GP office is not)."""
 
     def __init__(self, reveals_home: Callable[[Any], bool]) -> None:

@@ -107,7 +107,7 @@ describe(
 ServiceName: TypeAlias = vocabulary.Service
 describe(
     ServiceName,
-    "The portal services of helsenorge.no that every item belongs to (DESIGN.md 4.3).",
+    "The portal services of helsenorge.no that every item belongs to (docs/access-rules.md#the-service-catalog).",
     {service.name: rule.description for service, rule in CATALOG.items()},
     name="PortalService",
 )

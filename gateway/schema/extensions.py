@@ -113,7 +113,8 @@ class OperationSpan(SchemaExtension):
 
 
 class MaskedFields(SchemaExtension):
-    """Lists the fields nulled by masking in the response's `extensions.masked` (DESIGN.md 4.6)."""
+    """Lists the fields nulled by masking in the response's `extensions.masked`
+    (docs/access-rules.md#confidential-address-masking)."""
 
     def get_results(self) -> dict[str, Any]:
         context = self.execution_context.context

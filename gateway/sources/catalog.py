@@ -1,4 +1,5 @@
-"""SOURCES, the one list of upstreams (STYLE.md E12): everything that needs every source reads it.
+"""SOURCES, the one list of upstreams: everything that needs every source reads it
+(docs/architecture.md#adding-a-source).
 
 The settings (`GATEWAY_<NAME>_URL`), the clients in `Sources`, the sandbox that the demo, tests and
 benchmarks start, and `/readyz` all iterate this table. A sixth upstream is one row here, its client,

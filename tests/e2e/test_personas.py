@@ -1,4 +1,4 @@
-"""The access rules end to end, over HTTP, for each demo persona of DESIGN.md section 6."""
+"""The access rules end to end, over HTTP, for each demo persona of docs/personas.md."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ async def test_kari_sees_only_near_home_items_of_jonas_who_is_14(gateway: Gatewa
     kinds = {t["counterpart"]["serviceKind"] for t in threads["nodes"]}
     assert kinds <= {"GP", "MUNICIPAL"} and threads["nodes"]
     assert "th-jonas-gp-time" in {t["id"] for t in threads["nodes"]}
-    # Digital dialogue is NONE for 12-15 (DESIGN.md 4.3), hospital items never show.
+    # Digital dialogue is NONE for 12-15 (docs/access-rules.md#the-service-catalog), hospital items never show.
     assert not {"th-jonas-innkalling", "th-jonas-hospital-time", "th-jonas-dialog", "th-jonas-forlop"} & {
         t["id"] for t in threads["nodes"]
     }
@@ -177,7 +177,8 @@ async def test_access_logs_of_jonas_and_ola_show_karis_reads(gateway: GatewayCli
 
 
 async def test_a_fullmakt_given_at_15_gives_erik_nothing(gateway: GatewayClient) -> None:
-    """Thea gave Erik a fullmakt at 15: "Du må være over 16 år for å gi en fullmakt" (DESIGN.md 4.2 rule 4)."""
+    """Thea gave Erik a fullmakt at 15: "Du må være over 16 år for å gi en fullmakt"
+    (docs/access-rules.md#fullmakt)."""
     result = await _as(gateway, ERIK, CONTACTS, THEA)
     assert result["data"]["person"] is None and _errors(result) == [("FORBIDDEN", "NO_RELATION")]
     mine = await gateway.execute("{ viewer { representations { basis person { id } } } }", as_pid=ERIK)
@@ -188,7 +189,7 @@ async def test_a_fullmakt_given_at_15_gives_erik_nothing(gateway: GatewayClient)
 
 async def test_a_parent_who_has_emigrated_has_no_access(gateway: GatewayClient) -> None:
     """Anders has parental responsibility for Thea (15), who lives with her mother, but has emigrated:
-    parental access needs residence in Norway (DESIGN.md 4.2 rule 3)."""
+    parental access needs residence in Norway (docs/access-rules.md#parents-and-child-age-bands)."""
     result = await _as(gateway, ANDERS, APPOINTMENTS, THEA)
     assert result["data"]["person"] is None and _errors(result) == [("FORBIDDEN", "NO_RELATION")]
     mine = await gateway.execute("{ viewer { representations { basis person { id } } } }", as_pid=ANDERS)
@@ -196,7 +197,8 @@ async def test_a_parent_who_has_emigrated_has_no_access(gateway: GatewayClient) 
 
 
 async def test_kari_reads_olas_messages_by_fullmakt_without_their_journal_documents(gateway: GatewayClient) -> None:
-    """Ola's fullmakt names areas 1 and 3; journal documents (PASIENTJOURNAL) are area 2 (DESIGN.md 4.3)."""
+    """Ola's fullmakt names areas 1 and 3; journal documents (PASIENTJOURNAL) are area 2
+    (docs/access-rules.md#proxy-areas)."""
     threads = (await _as(gateway, KARI, THREADS, OLA))["data"]["person"]["threads"]["nodes"]
     (letter,) = [t for t in threads if t["id"] == "th-ola-innkalling"]
     messages = letter["messages"]["nodes"]
@@ -208,8 +210,8 @@ async def test_kari_reads_olas_messages_by_fullmakt_without_their_journal_docume
 
 
 async def test_ola_acts_for_jonas_by_an_assigned_fullmakt_and_sofies_has_ended(gateway: GatewayClient) -> None:
-    """Tildelt fullmakter (DESIGN.md 4.2 rule 4a): shown with their own basis, ended in their fifth year
-    whatever validTo says (Sofie's runs to 2027 on paper, and ended 1 September 2026)."""
+    """Tildelt fullmakter (docs/access-rules.md#tildelt-assigned-fullmakt): shown with their own basis, ended
+    in their fifth year whatever validTo says (Sofie's runs to 2027 on paper, and ended 1 September 2026)."""
     result = await gateway.execute(
         "{ viewer { representations { basis serviceAreas validTo person { id } } } }", as_pid=OLA
     )

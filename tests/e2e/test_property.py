@@ -2,7 +2,7 @@
 
 Each example builds a world (tests/e2e/worlds.py), serves it from the sandbox, starts the gateway
 in front of it, and asks one broad query as every person about every person (and about an unknown
-valid id). The expectations come from a small oracle written from DESIGN.md 4.2 to 4.6 and section 5,
+valid id). The expectations come from a small oracle written from docs/access-rules.md,
 not from `gateway.policy`: it says whom a viewer may act for, and an upper bound of what may be shown.
 Every violation found in a world is reported at once, with the world, the pair and the rule.
 """
@@ -44,10 +44,11 @@ QUERY = """query Probe($id: ID!) {
 
 ALLOWED_CODES = frozenset({"UNAUTHENTICATED", "FORBIDDEN", "BAD_USER_INPUT", "UPSTREAM_UNAVAILABLE"})
 
-# --- the oracle, from DESIGN.md ---------------------------------------------------------------------
+# --- the oracle, from docs/access-rules.md ----------------------------------------------------------
 
 RANK = {"NONE": 0, "BASIS": 1, "BASIS_PLUS": 2, "FULL": 3}
-# 4.3: service -> (min consent, proxy area, parent of a child under 12, parent of a 12-15, at a confidential address)
+# docs/access-rules.md#the-service-catalog: service -> (min consent, proxy area, parent of a child under 12,
+# parent of a 12-15, at a confidential address)
 SERVICES: dict[str, tuple[str, int | None, str, str, bool]] = {
     "INNBOKS": ("BASIS", 3, "PARTIAL", "PARTIAL", True),
     "TIMEAVTALER": ("FULL", 3, "FULL", "PARTIAL", True),
@@ -59,7 +60,7 @@ SERVICES: dict[str, tuple[str, int | None, str, str, bool]] = {
     "KJERNEJOURNAL": ("FULL", 1, "FULL", "NONE", True),
     "FULLMAKT": ("BASIS", None, "NONE", "NONE", False),
 }
-# Section 5.
+# docs/access-rules.md#message-categories
 CATEGORY_SERVICE = {
     "DIALOG_FASTLEGE": "DIGITAL_DIALOG",
     "FORLOPSKOORDINATOR": "HELSEKONTAKTER",
@@ -71,7 +72,7 @@ CATEGORY_SERVICE = {
     "FULLMAKT": "FULLMAKT",
     "KJERNEJOURNAL": "KJERNEJOURNAL",
 }
-# 4.5, youth access: GP and municipal appointments, the GP, inbox messages about appointments and
+# docs/access-rules.md#youth-access: GP and municipal appointments, the GP, inbox messages about appointments and
 # prescriptions (renewed in the dialogue with the GP or the municipality) from the GP or municipality.
 YOUTH_SERVICES = frozenset({"INNBOKS", "TIMEAVTALER", "FASTLEGE"})
 YOUTH_CATEGORIES = frozenset({"INNKALLING", "TIMEAVTALE", "DIALOG_FASTLEGE", "KOMMUNE"})
@@ -95,7 +96,7 @@ def _lives_with_a_parent(world: World, child: WorldPerson) -> bool:
 
 
 def relation(world: World, viewer: WorldPerson, subject: WorldPerson) -> Relation | None:
-    """4.2: how the viewer may act for the subject, or None."""
+    """How the viewer may act for the subject, or None (docs/access-rules.md#who-may-act-for-whom)."""
     if viewer.id == subject.id:
         if RANK[subject.consent_level] < RANK["BASIS"]:
             return None
@@ -114,7 +115,7 @@ def relation(world: World, viewer: WorldPerson, subject: WorldPerson) -> Relatio
 
 
 def expected_reason(world: World, viewer: WorldPerson, subject: WorldPerson | None) -> str:
-    """4.2: the reason a denied viewer is told; `None` stands for an id nobody has."""
+    """The reason a denied viewer is told; `None` stands for an id nobody has (#who-may-act-for-whom)."""
     if subject is not None and subject.id == viewer.id:
         return "NO_CONSENT" if RANK[subject.consent_level] < RANK["BASIS"] else "CHILD_AGE"
     if viewer.protected:
@@ -130,7 +131,8 @@ def expected_reason(world: World, viewer: WorldPerson, subject: WorldPerson | No
 
 
 def service_denied(rel: Relation, subject: WorldPerson, service: str, *, youth_list: bool = True) -> str | None:
-    """Why `service` is not available to this relation (the rule, as DESIGN numbers it), or None.
+    """Why `service` is not available to this relation (the rule, for the failure message), or None
+    (docs/access-rules.md#service-availability).
 
     `youth_list=False` for a message's own service: youth access picks messages by category instead.
     """
@@ -140,9 +142,9 @@ def service_denied(rel: Relation, subject: WorldPerson, service: str, *, youth_l
     if rel.basis == "PROXY" and (area is None or area not in rel.areas):
         return f"5: {service} needs fullmakt area {area}, the fullmakt names {sorted(rel.areas)}"
     if rel.basis == "PARENT" and (under_12 if subject.age < 12 else from_12) == "NONE":
-        return f"4.3: {service} is NONE for a parent of a {subject.age}-year-old"
+        return f"catalog: {service} is NONE for a parent of a {subject.age}-year-old"
     if rel.youth and youth_list and service not in YOUTH_SERVICES:
-        return f"4.5 youth access: {service} is not among the youth services"
+        return f"youth access: {service} is not among the youth services"
     if RANK[subject.consent_level] < RANK[min_consent]:
         return f"4: {service} needs consent {min_consent}, the subject has {subject.consent_level}"
     return None
@@ -169,11 +171,11 @@ def message_denied(
             return f"3: a {kind} message shown to a PARENT of a {subject.age}-year-old"
     if rel.youth:
         if kind not in NEAR_HOME:
-            return f"4.5 youth access: a {kind} message"
+            return f"youth access: a {kind} message"
         if category not in YOUTH_CATEGORIES:
-            return f"4.5 youth access: a {category} message"
+            return f"youth access: a {category} message"
         if message.sent_on_behalf_of in {p.id for p in world.parents_of(subject)}:
-            return "4.5 youth access: a message a parent wrote on the child's behalf"
+            return "youth access: a message a parent wrote on the child's behalf"
     return None
 
 
@@ -192,7 +194,7 @@ def appointment_denied(rel: Relation, subject: WorldPerson, appointment: seed.Ap
         if subject.age >= 12 and appointment.kind not in NEAR_HOME:
             return f"3: a {appointment.kind} appointment shown to a PARENT of a {subject.age}-year-old"
     if rel.youth and appointment.kind not in NEAR_HOME:
-        return f"4.5 youth access: a {appointment.kind} appointment"
+        return f"youth access: a {appointment.kind} appointment"
     return None
 
 
@@ -202,7 +204,7 @@ def contact_denied(world: World, rel: Relation, subject: WorldPerson, team: seed
     if why := _first(service_denied(rel, subject, s) for s in ("FASTLEGE", own)):
         return why
     if rel.youth and not (is_gp and world.contact_kind(team.id) in NEAR_HOME):
-        return "4.5 youth access: a contact other than the GP"
+        return "youth access: a contact other than the GP"
     return None
 
 

@@ -20,9 +20,9 @@ from sandbox import appointments, consent, contacts, inbox, registry, seed
 from tests.support import TEST_NOW
 
 TODAY = TEST_NOW.date()
-# Ages around the rules' boundaries (DESIGN.md 4.2, 4.3, 4.5): under 12, 12-15, 13 (youth access),
-# 16 (parents lose access), 18 (fullmakt holders), and adults. "Eve" birth dates make 12, 13, 16 and 18
-# year-olds who have that birthday tomorrow.
+# Ages around the rules' boundaries (docs/access-rules.md#parents-and-child-age-bands): under 12, 12-15,
+# 13 (youth access), 16 (parents lose access), 18 (fullmakt holders), and adults. "Eve" birth dates make
+# 12, 13, 16 and 18 year-olds who have that birthday tomorrow.
 AGES = (8, 11, 12, 13, 14, 15, 16, 17, 18, 30, 45, 70)
 ADULT_AGES = (30, 45, 70)
 PROTECTIONS = ("FORTROLIG", "STRENGT_FORTROLIG", "STRENGT_FORTROLIG_UTLAND")

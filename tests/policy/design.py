@@ -1,7 +1,9 @@
-"""DESIGN.md 4.3 and section 5, copied by hand: the expectations of the policy tests.
+"""The service catalog and the message categories as docs/access-rules.md states them, copied by hand
+(docs/access-rules.md#the-service-catalog, docs/access-rules.md#message-categories): the expectations of the
+policy tests.
 
 Nothing here is imported from `gateway.policy` except the vocabulary (the enums are just names), so
-these tables are an independent statement of what DESIGN says, against which the code is checked.
+these tables are an independent statement of the documented rules, against which the code is checked.
 """
 
 from __future__ import annotations
@@ -25,8 +27,9 @@ A1, A2, A3 = ServiceArea.REGISTERED_INFORMATION, ServiceArea.PATIENT_JOURNAL, Se
 FULL, PARTIAL, NONE = Visibility.FULL, Visibility.PARTIAL, Visibility.NONE
 AREA, U12, P12, CONF = "proxy area", "parent under 12", "parent 12-15", "confidential address"
 
+# docs/access-rules.md#the-service-catalog:
 # | service | min consent | proxy area | parent, child < 12 | parent, child 12-15 | confidential address |
-CATALOG_4_3: dict[Service, Row] = {
+CATALOG_TABLE: dict[Service, Row] = {
     Service.INNBOKS: Row(B, A3, PARTIAL, PARTIAL, True, frozenset()),
     Service.TIMEAVTALER: Row(F, A3, FULL, PARTIAL, True, frozenset()),
     Service.FASTLEGE: Row(B, A1, FULL, FULL, True, frozenset()),
@@ -38,8 +41,8 @@ CATALOG_4_3: dict[Service, Row] = {
     Service.FULLMAKT: Row(B, None, NONE, NONE, False, frozenset()),
 }
 
-# DESIGN section 5: | category | what it is | service |
-CATEGORY_SERVICE_5: dict[MessageCategory, Service] = {
+# docs/access-rules.md#message-categories: | category | what it is | service |
+CATEGORY_TABLE: dict[MessageCategory, Service] = {
     MessageCategory.DIALOG_FASTLEGE: Service.DIGITAL_DIALOG,
     MessageCategory.FORLOPSKOORDINATOR: Service.HELSEKONTAKTER,
     MessageCategory.INNKALLING: Service.TIMEAVTALER,
@@ -51,10 +54,10 @@ CATEGORY_SERVICE_5: dict[MessageCategory, Service] = {
     MessageCategory.KJERNEJOURNAL: Service.KJERNEJOURNAL,
 }
 
-# DESIGN 4.5, youth access: "GP and municipal appointments, the GP, and inbox messages about
-# appointments and prescriptions from the GP or municipality" (the brief names the categories).
-YOUTH_SERVICES_4_5 = frozenset({Service.INNBOKS, Service.TIMEAVTALER, Service.FASTLEGE})
-YOUTH_CATEGORIES_4_5 = frozenset(
+# docs/access-rules.md#youth-access: GP and municipal appointments, the GP, and inbox messages about
+# appointments and prescriptions from the GP or municipality (the document names the categories).
+YOUTH_SERVICES_TABLE = frozenset({Service.INNBOKS, Service.TIMEAVTALER, Service.FASTLEGE})
+YOUTH_CATEGORIES_TABLE = frozenset(
     {
         MessageCategory.INNKALLING,
         MessageCategory.TIMEAVTALE,

@@ -1,9 +1,12 @@
-"""Service and item visibility and address masking against DESIGN 4.3 to 4.5.
+"""Service and item visibility and address masking against docs/access-rules.md
+(docs/access-rules.md#service-availability, docs/access-rules.md#item-filtering,
+docs/access-rules.md#confidential-address-masking).
 
 `service_visibility` is checked for every service x basis x consent level x subject protection against
-`_design_service`, an oracle written from the catalog table of DESIGN 4.3 (copied by hand into
-`design.py`) and the precedence documented in access.py. `item_visible` and `address_mask` are checked
-against literal tables: each scenario names the items DESIGN lets it see; every other item is hidden.
+`_documented_service`, an oracle written from the catalog table (docs/access-rules.md#the-service-catalog,
+copied by hand into `design.py`) and the order of the service-availability table. `item_visible` and
+`address_mask` are checked against literal tables: each scenario names the items the documented rules
+let it see; every other item is hidden.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ from gateway.policy.vocabulary import (
     Visibility,
 )
 
-from .design import CATALOG_4_3, CATEGORY_SERVICE_5, YOUTH_SERVICES_4_5
+from .design import CATALOG_TABLE, CATEGORY_TABLE, YOUTH_SERVICES_TABLE
 
 A1, A2, A3 = ServiceArea.REGISTERED_INFORMATION, ServiceArea.PATIENT_JOURNAL, ServiceArea.DIGITAL_HEALTH_SERVICES
 NONE_C, BASIS, BASIS_PLUS, FULL_C = ConsentLevel.NONE, ConsentLevel.BASIS, ConsentLevel.BASIS_PLUS, ConsentLevel.FULL
@@ -98,32 +101,32 @@ VIEWERS = [
 # --- service_visibility ---------------------------------------------------------------------------
 
 
-def _design_service(
+def _documented_service(
     viewer: Viewer, service: Service, consent: ConsentLevel, protection: AddressProtection
 ) -> Visibility | Denied:
-    row = CATALOG_4_3[service]
-    # 4.1: a service client sees "nothing of the health services (...: FORBIDDEN, reason SERVICE_SCOPE)"
+    row = CATALOG_TABLE[service]
+    # row 1 of #service-availability: a service client sees nothing of the health services (SERVICE_SCOPE)
     if viewer.basis is None:
         return Denied(Reason.SERVICE_SCOPE)
-    # 4.3 "confidential address" column: "a person at a confidential address sees no FULLMAKT notices"
+    # row 2: the catalog's "confidential address" column (a person at a confidential address sees no FULLMAKT)
     if protection is not UGRADERT and not row.confidential_address:
         return Denied(Reason.CONFIDENTIAL_ADDRESS)
     visibility = FULL
-    # 4.4 @proxyScope: "under PROXY the fullmakt must include area" (FULLMAKT: proxy area "none")
+    # row 3: under PROXY the fullmakt must name the area (FULLMAKT: proxy area "none")
     if viewer.basis is Basis.PROXY:
         if row.proxy_area is None or row.proxy_area not in (viewer.areas or ()):
             return Denied(Reason.PROXY_SCOPE)
-    # 4.4 @childVisibility: "under PARENT, by the child's age: FULL, PARTIAL, NONE (denied, reason CHILD_AGE)"
+    # row 4: under PARENT, by the child's age: FULL, PARTIAL, NONE (denied, reason CHILD_AGE)
     elif viewer.basis is Basis.PARENT:
         visibility = row.parent_under_12 if viewer.age < 12 else row.parent_12_to_15
         if visibility is NONE:
             return Denied(Reason.CHILD_AGE)
-    # 4.2/4.5: self access under 16 "is limited as 4.5 says" (youth access)
+    # row 5: self access under 16 is youth access (#youth-access)
     elif viewer.age < 16:
-        if service not in YOUTH_SERVICES_4_5:
+        if service not in YOUTH_SERVICES_TABLE:
             return Denied(Reason.CHILD_AGE)
         visibility = PARTIAL
-    # 4.4 @requiresConsent and 4.2 "the subject's own consent level applies"
+    # rows 6 and 7: the subject's own consent level applies (#consent-levels)
     if consent is NONE_C:
         return Denied(Reason.NO_CONSENT)
     if consent < row.min_consent:
@@ -138,11 +141,12 @@ def _design_service(
 def test_service_visibility(
     viewer: Viewer, service: Service, consent: ConsentLevel, protection: AddressProtection
 ) -> None:
-    want = _design_service(viewer, service, consent, protection)
+    want = _documented_service(viewer, service, consent, protection)
     assert service_visibility(viewer.access(consent, protection), service) == want
 
 
-# literal rows, for reading: the demo personas of DESIGN section 6 and the examples of DESIGN 4.3
+# literal rows, for reading: the demo personas (docs/personas.md) and the examples of
+# docs/access-rules.md#which-service-an-item-belongs-to
 SERVICE_ROWS = [
     ("ingrid-basis-gp", SELF_ADULT, BASIS, UGRADERT, Service.FASTLEGE, FULL),
     ("ingrid-basis-inbox", SELF_ADULT, BASIS, UGRADERT, Service.INNBOKS, FULL),
@@ -198,7 +202,7 @@ C = MessageCategory
 
 
 def _msg(category: MessageCategory, kind: ServiceKind | None, *, hidden: bool = False, via: bool = False) -> Item:
-    return Item(CATEGORY_SERVICE_5[category], kind, hidden, category, via)
+    return Item(CATEGORY_TABLE[category], kind, hidden, category, via)
 
 
 ITEMS: dict[str, Item] = {
@@ -214,7 +218,7 @@ ITEMS: dict[str, Item] = {
     "msg-TIMEAVTALE-gp-hidden": _msg(C.TIMEAVTALE, GP, hidden=True),
     "msg-FASTLEGEBYTTE-gp-hidden": _msg(C.FASTLEGEBYTTE, GP, hidden=True),
     "attachment-gp-hidden": Item(Service.PASIENTJOURNAL, GP, hidden_from_guardian=True),
-    # a parent wrote in this thread for the subject as a child: "vises ikke for barnet", at any age (4.3)
+    # a parent wrote in this thread for the subject as a child: "vises ikke for barnet", at any age
     "msg-TIMEAVTALE-gp-via-rep": _msg(C.TIMEAVTALE, GP, via=True),
     "msg-DIALOG_FASTLEGE-municipal-via-rep": _msg(C.DIALOG_FASTLEGE, MUNICIPAL, via=True),
 }
@@ -240,7 +244,7 @@ UNDER_12 = ALL - HIDDEN - FULLMAKT_MSGS
 FROM_12_PARTIAL = named("appt-gp", "appt-municipal", "gp", "contact-municipal", "msg-TIMEAVTALE-gp-via-rep") | msgs(
     [C.INNKALLING, C.TIMEAVTALE, C.FASTLEGEBYTTE, C.HELSEUNDERSOKELSE, C.FORLOPSKOORDINATOR], NEAR
 )
-# 12-15 under a FULL listing too: "never hospital ones" (4.5) holds whatever the listing's visibility
+# 12-15 under a FULL listing too: "never hospital ones" holds whatever the listing's visibility
 FROM_12_FULL = FROM_12_PARTIAL
 # youth access: "GP and municipal appointments, the GP, and inbox messages about appointments and
 # prescriptions from the GP or municipality; nothing a parent sent or received on the child's behalf"

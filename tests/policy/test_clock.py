@@ -1,4 +1,5 @@
-"""Ages and "today" in Europe/Oslo (DESIGN 4.2: rules are evaluated at "now" in Europe/Oslo)."""
+"""Ages and "today" in Europe/Oslo: the rules are evaluated at "now" in Europe/Oslo
+(docs/access-rules.md#representation)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,9 @@
-"""Who may act for whom: `decide` against DESIGN 4.2, exhaustively over the facts it looks at.
+"""Who may act for whom: `decide` against docs/access-rules.md, exhaustively over the facts it looks at.
 
-The expectations come from `_design_4_2`, a small oracle written from the sentences of DESIGN 4.2
-(quoted next to each branch), and from literal rows (the demo personas of DESIGN section 6). Ages
-are literal too: each age point states the age DESIGN's birthday rule gives at that instant.
+The expectations come from `_documented_decision`, a small oracle written from the table of
+docs/access-rules.md#who-may-act-for-whom (its rows named next to each branch), and from literal
+rows (the demo personas of docs/personas.md). Ages are literal too: each age point states the age the
+documented birthday rule gives at that instant.
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ class Relation:
     areas: frozenset[ServiceArea] = frozenset({A1, A3})
     grantee_minor: bool = False
     transitive: bool = False
-    assigned: bool = False  # a tildelt fullmakt (rule 4a)
+    assigned: bool = False  # a tildelt fullmakt
 
 
 RELATIONS = [
@@ -113,7 +114,7 @@ RELATIONS = [
 ]
 
 
-def _design_4_2(
+def _documented_decision(
     rel: Relation,
     born: dt.date,
     age: int,
@@ -123,39 +124,39 @@ def _design_4_2(
     subject_protection: AddressProtection,
     now: dt.datetime,
 ) -> Decision:
-    """DESIGN 4.2, one sentence at a time."""
+    """docs/access-rules.md#who-may-act-for-whom, one row at a time."""
 
     def allowed(basis: Basis, areas: frozenset[ServiceArea] | None = None, valid_to: dt.datetime | None = None):
-        # "A representative never gets more than the subject has: the subject's own consent level applies."
+        # the subject's own consent level applies, whoever acts (#consent-levels)
         return Allowed(basis, "S", consent, age, subject_protection, areas, valid_to)
 
-    # 1. "viewer == subject: SELF, if the viewer's consent level is at least BASIS (else reason NO_CONSENT).
-    #    Under 16, self access needs youthAccess and age 13 or more (else CHILD_AGE)"
+    # rows 2-4: the viewer is the subject: NO_CONSENT without consent; under 16, CHILD_AGE unless 13 or
+    #    older with youthAccess; else SELF
     if rel.kind == "self":
         if consent < ConsentLevel.BASIS:
             return Denied(Reason.NO_CONSENT)
         if age < 16 and not (youth and age >= 13):
             return Denied(Reason.CHILD_AGE)
         return allowed(Basis.SELF)
-    # 2. "The reason is CONFIDENTIAL_ADDRESS only when it is the viewer's own protection; when it is the
-    #    subject's, the viewer gets NO_RELATION, exactly as for a stranger"
+    # rows 6 and 7: the viewer's own address protection answers CONFIDENTIAL_ADDRESS; the subject's
+    #    answers NO_RELATION, exactly as for a stranger
     if viewer_protection is not UGRADERT:
         return Denied(Reason.CONFIDENTIAL_ADDRESS)
     if subject_protection is not UGRADERT:
         return Denied(Reason.NO_RELATION)
-    # 3. "parental responsibility ..., the subject is under 16, the viewer is registered as resident in
-    #    Norway (a parent who has emigrated has no access), and at least one parent with parental
-    #    responsibility is registered at the child's address: PARENT (else NO_RELATION). From the 16th
-    #    birthday the parent has no access at all (reason CHILD_AGE)."
+    # rows 9 and 11 (#parents-and-child-age-bands): parental responsibility, the subject under 16, the
+    #    viewer registered as resident in Norway (a parent who has emigrated has no access), and a parent
+    #    with parental responsibility registered at the child's address: PARENT (else NO_RELATION). From
+    #    the 16th birthday the parent has no access at all (CHILD_AGE)
     if rel.kind == "parent" and not rel.viewer_emigrated:
         if age >= 16:
             return Denied(Reason.CHILD_AGE)
         return allowed(Basis.PARENT) if rel.responsible_parent_at_home else Denied(Reason.NO_RELATION)
-    # 4. "An active fullmakt with grantor = subject, grantee = viewer (validFrom <= now < validTo, or no
-    #    validTo; viewer at least 18; grantor at least 16 at validFrom, else it gives nothing and the answer
-    #    is NO_RELATION): PROXY ... An expired one gives PROXY_EXPIRED. Proxies are never transitive."
-    #    4a. "A tildelt (assigned) fullmakt is given ... for a person over 12 ..., for at most 5 years: it ends
-    #    5 years after validFrom whatever validTo says (then PROXY_EXPIRED); basis ASSIGNED_PROXY"
+    # rows 10 and 12 (#fullmakt): an active fullmakt with grantor = subject, grantee = viewer
+    #    (validFrom <= now < validTo, or no validTo; viewer at least 18; grantor at least 16 at validFrom,
+    #    else it gives nothing and the answer is NO_RELATION): PROXY. An ended one gives PROXY_EXPIRED.
+    #    Never transitive. #tildelt-assigned-fullmakt: for a person 12 or older, ending 5 years after
+    #    validFrom whatever validTo says (then PROXY_EXPIRED); basis ASSIGNED_PROXY
     given = now + rel.valid_from
     if (
         rel.kind == "proxy"
@@ -176,7 +177,7 @@ def _design_4_2(
             return allowed(Basis.ASSIGNED_PROXY if rel.assigned else Basis.PROXY, rel.areas, valid_to)
         if valid_to is not None and valid_to <= now:
             return Denied(Reason.PROXY_EXPIRED)
-    # 5. "Otherwise denied, reason NO_RELATION."
+    # row 13: otherwise NO_RELATION
     return Denied(Reason.NO_RELATION)
 
 
@@ -247,7 +248,7 @@ def _facts(
 
 @pytest.mark.parametrize("point", AGE_POINTS, ids=[p.id for p in AGE_POINTS])
 @pytest.mark.parametrize("rel", RELATIONS, ids=[r.id for r in RELATIONS])
-def test_decide_matches_design_4_2(rel: Relation, point: AgePoint) -> None:
+def test_decide_matches_the_documented_table(rel: Relation, point: AgePoint) -> None:
     """Every consent level x youthAccess x viewer protection x subject protection for this relation and age."""
     mismatches = []
     for consent, youth, viewer_protection, subject_protection in itertools.product(
@@ -256,7 +257,9 @@ def test_decide_matches_design_4_2(rel: Relation, point: AgePoint) -> None:
         if rel.kind == "self" and viewer_protection is not subject_protection:
             continue  # one person, one address
         viewer, subject, proxies, parents = _facts(rel, point, consent, youth, viewer_protection, subject_protection)
-        want = _design_4_2(rel, point.born, point.age, consent, youth, viewer_protection, subject_protection, point.now)
+        want = _documented_decision(
+            rel, point.born, point.age, consent, youth, viewer_protection, subject_protection, point.now
+        )
         got = decide(viewer, subject, point.now, proxies=proxies, parents=parents)
         if got != want:
             mismatches.append(
@@ -266,7 +269,7 @@ def test_decide_matches_design_4_2(rel: Relation, point: AgePoint) -> None:
     assert not mismatches, f"{len(mismatches)} mismatches, e.g.\n" + "\n".join(mismatches[:8])
 
 
-# --- literal rows: the demo personas of DESIGN section 6, "ages as of late 2026" -----------------------
+# --- literal rows: the demo personas of docs/personas.md, ages as of late 2026 ------------------------
 
 NOW = dt.datetime(2026, 11, 26, 12, 0, tzinfo=OSLO)
 FORTROLIG, STRENGT = AddressProtection.FORTROLIG, AddressProtection.STRENGT_FORTROLIG
@@ -546,8 +549,8 @@ def test_parent_facts(viewer: PersonFacts, child: PersonFacts, parents: list[Per
 
 
 def test_parent_of_16_year_old_with_a_fullmakt_from_the_child_acts_as_proxy() -> None:
-    """Rule 3 ("From the 16th birthday the parent has no access at all") ends parental access; a fullmakt
-    the 16-year-old gave is rule 4 and still counts (read so; DESIGN does not address the combination).
+    """From the 16th birthday a parent has no access as a parent; a fullmakt the 16-year-old gave still
+    counts (docs/access-rules.md#who-may-act-for-whom: row 10 comes before row 11).
     One the child gave before 16 gives nothing: the parent's answer stays CHILD_AGE."""
     parent = _adult("v", "home", {"c"})
     child = PersonFacts(
@@ -562,7 +565,7 @@ def test_parent_of_16_year_old_with_a_fullmakt_from_the_child_acts_as_proxy() ->
     assert decide(parent, child, T, proxies=given_at_9, parents=[parent]) == Denied(Reason.CHILD_AGE)
 
 
-# --- literal rows: a tildelt fullmakt ends 5 years after it took effect (4.2 rule 4a) -------------------
+# --- literal rows: a tildelt fullmakt ends 5 years after it took effect (#tildelt-assigned-fullmakt) -----
 
 GIVEN = dt.datetime(2021, 9, 1, 10, 0, tzinfo=OSLO)
 FIFTH = dt.datetime(2026, 9, 1, 10, 0, tzinfo=OSLO)

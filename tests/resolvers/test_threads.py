@@ -1,6 +1,7 @@
-"""gateway/resolvers/threads.py: which threads, messages and attachments a viewer sees (DESIGN.md 4.3, 4.5).
+"""gateway/resolvers/threads.py: which threads, messages and attachments a viewer sees
+(docs/access-rules.md#item-filtering).
 
-Each test is one request of a demo persona (DESIGN.md section 6) against the sandbox upstreams.
+Each test is one request of a demo persona (docs/personas.md) against the sandbox upstreams.
 """
 
 from __future__ import annotations
@@ -194,8 +195,8 @@ async def test_messages_are_judged_with_one_inbox_call_per_level(contexts: Conte
     sandbox.reset()
     await thread_page(ctx, emma, first=100, after=None, category=None, archived=None)
     assert sandbox.control("inbox").counts == {"GET /threads": 1, "GET /messages": 1}
-    # Self access too: a thread a parent wrote for the person as a child is never theirs to see (4.3),
-    # and only the messages say who wrote; one call for all of them.
+    # Self access too: a thread a parent wrote for the person as a child is never theirs to see
+    # (docs/access-rules.md#threads-and-messages), and only the messages say who wrote; one call for all of them.
     ctx, kari = await contexts.subject(KARI, KARI)
     sandbox.reset()
     await thread_page(ctx, kari, first=100, after=None, category=None, archived=None)

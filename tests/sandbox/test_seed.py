@@ -1,4 +1,4 @@
-"""The seed's ids and cross-service references agree (DESIGN.md section 6)."""
+"""The seed's ids and cross-service references agree, and the facts docs/personas.md states hold."""
 
 from __future__ import annotations
 
@@ -156,7 +156,7 @@ def test_every_persona_with_contacts_has_threads_in_several_categories() -> None
     assert categories[seed.KARI] == set(seed.CATEGORIES)
 
 
-def test_design_facts() -> None:
+def test_persona_facts() -> None:
     emma_hidden = [m for m in seed.MESSAGES if m.thread_id == seed.TH_EMMA_HIDDEN]
     assert len(emma_hidden) == 1 and emma_hidden[0].hidden_from_guardian
     threads = {t.id: t for t in seed.THREADS}
@@ -167,7 +167,7 @@ def test_design_facts() -> None:
     assert any(a.hidden_from_guardian for a in seed.APPOINTMENTS if a.patient in (seed.EMMA, seed.JONAS))
     for person in (seed.KARI, seed.JONAS):
         assert any(t.role == seed.ROLE_CARE_COORDINATOR and t.active for t in seed.CARE_TEAMS if t.patient == person)
-    # Upcoming ones fall in the window the design promises.
+    # Upcoming ones fall in the window the demo relies on.
     upcoming = [a for a in seed.APPOINTMENTS if a.status == "booked" and a.start >= seed.at("2026-12-01 00:00")]
     assert upcoming and all(a.start < seed.at("2027-04-01 00:00") for a in upcoming)
     for person in (seed.KARI, seed.JONAS, seed.EMMA, seed.INGRID, seed.OLA):

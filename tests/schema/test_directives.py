@@ -7,7 +7,7 @@ and `@childVisibility` alone whether the field must be refused and with which re
 gateway over HTTP (queries, mutations) or WebSocket (the subscription). Every field with a directive
 is refused to each viewer the printed rule denies, and no field is refused by a rule it does not print.
 
-Youth access (a 13-15-year-old as themselves) is a rule of DESIGN 4.5 that no directive prints; its
+Youth access (a 13-15-year-old as themselves, docs/access-rules.md#youth-access) is a rule no directive prints; its
 pairs are left out here and covered by tests/policy and tests/e2e/test_personas.py.
 """
 
@@ -96,7 +96,7 @@ RULES = printed_rules()
 
 @dataclass(frozen=True)
 class Pair:
-    """A viewer and a subject from the demo personas (DESIGN.md section 6), with the facts the rules read."""
+    """A viewer and a subject from the demo personas (docs/personas.md), with the facts the rules read."""
 
     label: str
     viewer: str
