@@ -30,15 +30,6 @@ REFERRING_FILES = ("README.md", "CHANGELOG.md", "schema.graphql")
 # Vendored bundles, not ours to cite anything in.
 VENDORED = re.compile(r"\.(min|umd)\.(js|css)$")
 
-# Contract files that docs/contracts/ announces and whose authors are writing them on another branch:
-# a reference to one of them may name it before it lands. Take an entry out once its file is here.
-PENDING = frozenset(
-    {
-        "docs/contracts/fullmakt.openapi.yaml",
-        "docs/contracts/inbox.openapi.yaml",
-        "docs/contracts/registry.openapi.yaml",
-    }
-)
 
 # `docs/...`, not inside a URL or a longer path (apollographql.com/docs/... is not ours).
 DOCS_REFERENCE = re.compile(r"(?<![\w/.-])docs/[\w./-]*(?:#[\w-]+)?")
@@ -121,7 +112,7 @@ def _check_target(root: Path, target: Path, anchor: str | None, named: str) -> s
         return f"{named}: points outside the repository"
     relative = target.relative_to(root).as_posix()
     if not target.exists():
-        return None if relative in PENDING and anchor is None else f"{named}: no such file"
+        return f"{named}: no such file"
     if anchor is None:
         return None
     if target.suffix != ".md":
