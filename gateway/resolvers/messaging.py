@@ -19,7 +19,7 @@ from gateway.policy.catalog import new_thread_category
 from gateway.policy.vocabulary import Service
 from gateway.request.context import GatewayContext
 from gateway.request.decisions import Subject
-from gateway.resolvers.contacts import is_current
+from gateway.resolvers.contacts import is_current, visible_contacts
 from gateway.resolvers.items import contact_kinds
 from gateway.resolvers.threads import ThreadView, at_hand, thread_by_id
 from gateway.sources.errors import UpstreamRejected
@@ -128,9 +128,10 @@ async def send_message(
         *_text_errors("body", body, MAX_BODY_LENGTH, "message"),
         *_key_errors(idempotency_key),
     ]
-    contacts = [c for c in await ctx.loaders.contacts_by_subject.load(person_id) if is_current(c, ctx.now)]
-    contact = next((c for c in contacts if c.id == contact_id), None)
-    if contact is None:
+    # Only a contact the viewer may see (a contact hidden from a parent is none to write to), and one
+    # not seen is answered as one that does not exist.
+    contact = (await visible_contacts(ctx, subject, {contact_id})).get(contact_id)
+    if contact is None or not is_current(contact, ctx.now):
         errors.append(InputError("UNKNOWN_CONTACT", CONTACT_FIELD, "This is not one of the person's health contacts."))
     elif not contact.offers_digital_dialogue:
         errors.append(InputError("NO_DIGITAL_DIALOG", CONTACT_FIELD, "This contact does not receive messages."))

@@ -55,7 +55,7 @@ SERVICES: dict[str, tuple[str, int | None, str, str, bool]] = {
     "FASTLEGE": ("BASIS", 1, "FULL", "FULL", True),
     "HELSEKONTAKTER": ("FULL", 3, "FULL", "FULL", True),
     "DIGITAL_DIALOG": ("FULL", 3, "FULL", "NONE", True),
-    "PASIENTJOURNAL": ("BASIS_PLUS", 3, "FULL", "NONE", True),
+    "PASIENTJOURNAL": ("BASIS_PLUS", 2, "FULL", "NONE", True),
     "FORSKNING": ("BASIS", 1, "FULL", "FULL", True),
     "KJERNEJOURNAL": ("FULL", 1, "FULL", "NONE", True),
     "FULLMAKT": ("BASIS", None, "NONE", "NONE", False),

@@ -18,8 +18,10 @@ from gateway.core.shared import SharedState
 from gateway.policy.clock import fixed_clock
 from gateway.serving import serving
 from sandbox import Sandbox
+from sandbox.contacts import CARE_TEAMS
+from sandbox.fhir import GUARDIAN_RESTRICTED
 from sandbox.inbox import STORE
-from sandbox.seed import EMMA, ERIK, INGRID, JONAS, KARI
+from sandbox.seed import CT_EMMA_GP, EMMA, ERIK, INGRID, JONAS, KARI
 from tests.support import TEST_NOW, GatewayClient, settings_for
 
 SEND = """mutation Send($input: SendMessageInput!) { sendMessage(input: $input) {
@@ -263,3 +265,25 @@ async def test_a_parent_marking_read_leaves_the_message_hidden_from_them_unread(
     assert result["data"]["markThreadRead"]["thread"]["unreadCount"] == 0
     assert store.messages[hidden[0].id].read_at is None
     assert store.messages[shown.id].read_at is not None
+
+
+async def test_a_parent_cannot_write_to_a_contact_hidden_from_guardians(
+    client: GatewayClient, sandbox: Sandbox
+) -> None:
+    """A contact the parent may not see is no contact to write to either, and the answer does not
+    tell it from one that does not exist."""
+    teams = sandbox.apps["contacts"][CARE_TEAMS]
+    shown = teams[CT_EMMA_GP]
+    teams[CT_EMMA_GP] = {**shown, "meta": {**shown["meta"], "security": [GUARDIAN_RESTRICTED]}}
+    token = await client.token(KARI)
+    listed = await client.execute(
+        "query($id: ID!) { person(id: $id) { healthContacts { id } } }", {"id": EMMA}, token=token
+    )
+    assert CT_EMMA_GP not in str(listed)
+    result = await client.execute(SEND, {"input": _send_input(personId=EMMA, contactId=CT_EMMA_GP)}, token=token)
+    payload = result["data"]["sendMessage"]
+    assert [(e["code"], e["field"]) for e in payload["userErrors"]] == [("UNKNOWN_CONTACT", ["input", "contactId"])]
+    assert sandbox.control("inbox").counts["POST /threads"] == 0
+    teams[CT_EMMA_GP] = shown
+    sent = await client.execute(SEND, {"input": _send_input(personId=EMMA, contactId=CT_EMMA_GP)}, token=token)
+    assert sent["data"]["sendMessage"]["userErrors"] == []  # the same message, to the contact shown
