@@ -204,7 +204,9 @@ def build_app(
         )
     graphql = GatewayGraphQL(settings, clock, ide_page, schema=checked.schema, trusted=checked.trusted, drain=drain)
     routes = [
-        Route("/graphql", graphql, methods=["GET", "POST"]),
+        # Every method reaches the view, which refuses all but GET and POST as it refuses any request: a
+        # coded JSON error with Allow. Starlette's own 405 for methods a route does not list is plain text.
+        Route("/graphql", graphql),
         WebSocketRoute("/graphql", graphql),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
