@@ -7,6 +7,8 @@ import os
 import signal
 from pathlib import Path
 
+import aiohttp
+
 from tests.support import REPLY_WITHIN_S, gateway_process, log_tail, wait_until_ready
 
 
@@ -25,3 +27,36 @@ async def test_sigterm_ends_the_demo_with_0_after_draining(unused_tcp_port: int,
         process.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(process.wait(), REPLY_WITHIN_S) == 0, log_tail(log)
     assert "draining" in log.read_text()
+
+
+def banner_line(log: Path, label: str) -> str:
+    [line] = [line.strip() for line in log.read_text().splitlines() if line.strip().startswith(f"{label}:")]
+    return line
+
+
+async def test_the_demo_without_a_built_web_app_says_how_to_build_it(unused_tcp_port: int, tmp_path: Path) -> None:
+    """Else /app/ answers 404 and nothing says why."""
+    missing = tmp_path / "dist"
+    url, log = f"http://127.0.0.1:{unused_tcp_port}", tmp_path / "demo.log"
+    env = demo_environment(unused_tcp_port, GATEWAY_WEB_APP_DIR=str(missing))
+    async with gateway_process(env, log, command="demo") as process, aiohttp.ClientSession() as http:
+        await wait_until_ready(url, process, log, "the demo")
+        async with http.get(f"{url}/app/") as resp:
+            assert resp.status == 404
+    line = banner_line(log, "Innboks")
+    assert str(missing) in line and "npm ci && npm run build" in line and "./scripts/demo" in line, line
+
+
+async def test_the_demo_serves_a_built_web_app_from_where_it_is_configured(
+    unused_tcp_port: int, tmp_path: Path
+) -> None:
+    built = tmp_path / "dist"
+    built.mkdir()
+    (built / "index.html").write_text("<!doctype html><title>Innboks</title>")
+    url, log = f"http://127.0.0.1:{unused_tcp_port}", tmp_path / "demo.log"
+    env = demo_environment(unused_tcp_port, GATEWAY_WEB_APP_DIR=str(built))
+    async with gateway_process(env, log, command="demo") as process, aiohttp.ClientSession() as http:
+        await wait_until_ready(url, process, log, "the demo")
+        async with http.get(f"{url}/app/") as resp:
+            assert (resp.status, await resp.text()) == (200, "<!doctype html><title>Innboks</title>")
+    assert banner_line(log, "Innboks").startswith(f"Innboks:   {url}/app/"), log_tail(log)

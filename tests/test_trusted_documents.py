@@ -196,11 +196,13 @@ async def test_in_demo_mode_ad_hoc_documents_still_run_beside_the_trusted_ones(
 
 def test_the_demo_trusts_the_built_web_apps_documents(sandbox: Sandbox) -> None:
     """The app sends only the hashes of its operations; the demo gateway knows them from the build."""
-    from gateway.app import WEB_APP_DOCUMENTS, start_checks
+    from gateway.app import WEB_APP_DOCUMENTS, start_checks, web_app_dir
 
-    if not WEB_APP_DOCUMENTS.is_file():
+    settings = settings_for(sandbox)
+    manifest = web_app_dir(settings) / WEB_APP_DOCUMENTS
+    if not manifest.is_file():
         pytest.skip("the web app is not built: run ./scripts/demo once, or `npm ci && npm run build` in web/")
-    checked = start_checks(settings_for(sandbox))
+    checked = start_checks(settings)
     assert checked.trusted is not None
-    assert set(checked.trusted) == set(json.loads(WEB_APP_DOCUMENTS.read_text()))
+    assert set(checked.trusted) == set(json.loads(manifest.read_text()))
     assert start_checks(settings_for(sandbox, demo=False, jwks_url="http://127.0.0.1:9/j")).trusted is None

@@ -65,6 +65,9 @@ class _Settings(BaseSettings):
     helseid_kid: str | None = None
     fullmakt_scope: str = "nhn:fullmakt/read"
 
+    # Demo mode: the built reference web app (web/), served at /app/ (gateway/app.py); unset: web/dist.
+    web_app_dir: Path | None = None
+
     # Authentication. In demo mode the gateway issues its own tokens (POST /demo/token) and
     # verifies them with its own key; otherwise tokens are verified against `jwks_url`.
     demo: bool = False
