@@ -138,9 +138,13 @@ def _workers(settings: Settings, workers_flag: int | None) -> int:
 
 def _demo(settings: Settings) -> None:
     from gateway.demo import run_demo
+    from gateway.draining import exit_quietly
 
     # Before the sandbox starts and the banner promises a URL.
     with _listen(settings) as listener, contextlib.suppress(KeyboardInterrupt):
+        # As for `serve`: uvicorn raises SIGTERM again once it has shut down, and after a drain that is a
+        # normal end (exit status 0); the sandbox still stops on the way out of run_demo.
+        signal.signal(signal.SIGTERM, exit_quietly)
         asyncio.run(run_demo(settings, listener))
 
 

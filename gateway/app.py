@@ -84,20 +84,27 @@ async def metrics(request: Request) -> Response:
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
 
-# The reference Innboks web app (web/), as Vite builds it, and the manifest of its operations, which it
-# names by id only: the demo trusts them beside the ad-hoc documents demo mode allows.
+# The reference Innboks web app (web/) where Vite builds it (GATEWAY_WEB_APP_DIR names another place), and
+# the manifest of its operations in it, which it names by id only: the demo trusts them beside the ad-hoc
+# documents demo mode allows.
 WEB_APP = Path(__file__).resolve().parents[1] / "web" / "dist"
-WEB_APP_DOCUMENTS = WEB_APP / "persisted-documents.json"
+WEB_APP_DOCUMENTS = "persisted-documents.json"
+
+
+def web_app_dir(settings: Settings) -> Path:
+    """Where demo mode serves the web app from: GATEWAY_WEB_APP_DIR, else web/dist."""
+    return settings.web_app_dir or WEB_APP
 
 
 def _web_app_documents(settings: Settings) -> tuple[GatewaySchema | None, dict[str, TrustedDocument] | None]:
     """The web app's documents for the demo; none when it is not built, or built against another schema
     (then the app fails, and says so in the browser, rather than the demo)."""
-    if not WEB_APP_DOCUMENTS.is_file():
+    manifest = web_app_dir(settings) / WEB_APP_DOCUMENTS
+    if not manifest.is_file():
         return None, None
     schema = build_schema(settings)
     try:
-        return schema, trusted_documents.loaded(WEB_APP_DOCUMENTS, schema.documents, schema._schema, schema.plans)
+        return schema, trusted_documents.loaded(manifest, schema.documents, schema._schema, schema.plans)
     except trusted_documents.ManifestError as exc:
         log.warning("the web app does not fit the schema; rebuild it (./scripts/demo does): %s", exc)
         return None, None
@@ -204,7 +211,9 @@ def build_app(
         )
     graphql = GatewayGraphQL(settings, clock, ide_page, schema=checked.schema, trusted=checked.trusted, drain=drain)
     routes = [
-        Route("/graphql", graphql, methods=["GET", "POST"]),
+        # Every method reaches the view, which refuses all but GET and POST as it refuses any request: a
+        # coded JSON error with Allow. Starlette's own 405 for methods a route does not list is plain text.
+        Route("/graphql", graphql),
         WebSocketRoute("/graphql", graphql),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
@@ -213,8 +222,9 @@ def build_app(
     ]
     if settings.demo:
         routes += demo_tokens.routes()
-        if WEB_APP.is_dir():  # built by ./scripts/demo (npm), absent where Node is not
-            routes.append(Mount("/app", StaticFiles(directory=WEB_APP, html=True)))
+        web_app = web_app_dir(settings)
+        if web_app.is_dir():  # built by ./scripts/demo (npm), absent where Node is not
+            routes.append(Mount("/app", StaticFiles(directory=web_app, html=True)))
     # GraphiQL's bundle is 3.5 MB; compressed it is about 1 MB. Level 6, not Starlette's 9: on
     # 47 KB of JSON it compresses within 1% as small at 60% of the CPU (zlib's default level).
     return Starlette(

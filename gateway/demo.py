@@ -6,7 +6,7 @@ import socket
 
 import uvicorn
 
-from gateway.app import WEB_APP, build_app
+from gateway.app import build_app, web_app_dir
 from gateway.core.config import Settings
 from gateway.demo_tokens import PERSONAS
 from gateway.serving import LOGGING
@@ -15,14 +15,16 @@ from sandbox import start_sandbox
 
 def banner(settings: Settings) -> str:
     url = f"http://{settings.host}:{settings.port}/graphql"
+    web_app = web_app_dir(settings)
+    if web_app.is_dir():
+        innboks = f"http://{settings.host}:{settings.port}/app/   (the reference web app, web/)"
+    else:  # /app/ then answers 404, and only here can the demo say why
+        build = "`npm ci && npm run build` in web/ (./scripts/demo does)"
+        innboks = f"not at /app/: no build in {web_app}; build it with {build}"
     lines = [
         "",
         f"  GraphiQL:  {url}   (pick a persona at the top of the page)",
-        *(
-            [f"  Innboks:   http://{settings.host}:{settings.port}/app/   (the reference web app, web/)"]
-            if WEB_APP.is_dir()
-            else []
-        ),
+        f"  Innboks:   {innboks}",
         f'  Tokens:    curl -s -X POST -d \'{{"pid": "12848510058"}}\' http://{settings.host}:{settings.port}/demo/token',
         "  Personas:",
         *(f"    {p.id}  {p.name:<15} {p.note}" for p in PERSONAS),

@@ -103,6 +103,6 @@ class Drain:
 
 
 def exit_quietly(sig: int, frame: FrameType | None) -> Any:
-    """The handler `serve` leaves under uvicorn's: uvicorn raises the signal again once it has shut down
-    (to end as the signal would), and a drained gateway's end is a normal one: exit status 0."""
+    """The handler `serve` and the demo leave under uvicorn's: uvicorn raises the signal again once it has
+    shut down (to end as the signal would), and a drained gateway's end is a normal one: exit status 0."""
     raise SystemExit(0)

@@ -296,9 +296,11 @@ def require_node_modules() -> str:
 
 
 @contextlib.asynccontextmanager
-async def gateway_process(env: dict[str, str], log: Path, *args: str) -> AsyncIterator[asyncio.subprocess.Process]:
-    """`python -m gateway serve *args` in the repository, its output (stdout and stderr) in `log`;
-    stopped with SIGTERM, as a service manager stops it, when the block ends."""
+async def gateway_process(
+    env: dict[str, str], log: Path, *args: str, command: str = "serve"
+) -> AsyncIterator[asyncio.subprocess.Process]:
+    """`python -m gateway <command> *args` (`serve` unless told) in the repository, its output (stdout and
+    stderr) in `log`; stopped with SIGTERM, as a service manager stops it, when the block ends."""
     import sys
 
     with log.open("wb") as log_file:
@@ -306,7 +308,7 @@ async def gateway_process(env: dict[str, str], log: Path, *args: str) -> AsyncIt
             sys.executable,
             "-m",
             "gateway",
-            "serve",
+            command,
             *args,
             env=env,
             cwd=REPOSITORY,

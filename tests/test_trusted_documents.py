@@ -3,6 +3,7 @@ that name a listed document (and the ad-hoc ones refused), and the check-documen
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import AsyncIterator
@@ -76,9 +77,11 @@ def test_check_documents_prints_each_cost_and_fails_on_a_bad_one(tmp_path: Path)
     assert bad.returncode == 1 and "bad-1" in bad.stdout and "1 that would not be trusted" in bad.stdout
 
 
-@pytest.fixture
-async def trusted(sandbox: Sandbox, tmp_path: Path, aiohttp_server: Any) -> AsyncIterator[tuple[GatewayClient, str]]:
-    """A production-mode gateway (no demo, no GraphiQL) that runs only the manifest's documents."""
+@contextlib.asynccontextmanager
+async def production_gateway(
+    sandbox: Sandbox, aiohttp_server: Any, **overrides: Any
+) -> AsyncIterator[tuple[GatewayClient, str]]:
+    """A production-mode gateway (no demo: tokens from an issuer's key set) with `overrides`, and Kari's token."""
     issuer = DemoIssuer(ISSUER, "health-gateway")
 
     async def keys(_request: web.Request) -> web.Response:
@@ -87,18 +90,24 @@ async def trusted(sandbox: Sandbox, tmp_path: Path, aiohttp_server: Any) -> Asyn
     jwks = web.Application()
     jwks.router.add_get("/jwks.json", keys)
     server = await aiohttp_server(jwks)
-    manifest = tmp_path / "persisted-documents.json"
-    manifest.write_text(json.dumps({ME_SHA: ME}))
     settings = settings_for(
-        sandbox,
-        demo=False,
-        graphiql=False,
-        jwks_url=str(server.make_url("/jwks.json")),
-        issuer=ISSUER,
-        trusted_documents=manifest,
+        sandbox, demo=False, jwks_url=str(server.make_url("/jwks.json")), issuer=ISSUER, **overrides
     )
     async with serving(build_app(settings)) as url, aiohttp.ClientSession() as http:
         yield GatewayClient(url, http), issuer.person_token(KARI)
+
+
+def manifest_of_me(directory: Path) -> Path:
+    manifest = directory / "persisted-documents.json"
+    manifest.write_text(json.dumps({ME_SHA: ME}))
+    return manifest
+
+
+@pytest.fixture
+async def trusted(sandbox: Sandbox, tmp_path: Path, aiohttp_server: Any) -> AsyncIterator[tuple[GatewayClient, str]]:
+    """A production-mode gateway that runs only the manifest's documents; GraphiQL is off by default then."""
+    async with production_gateway(sandbox, aiohttp_server, trusted_documents=manifest_of_me(tmp_path)) as gateway:
+        yield gateway
 
 
 async def ask(client: GatewayClient, token: str, body: dict[str, Any], method: str = "POST") -> tuple[int, dict]:
@@ -133,6 +142,36 @@ async def test_an_ad_hoc_document_or_an_unknown_id_is_refused(trusted: tuple[Gat
     assert (status, codes(body)) == (400, ["BAD_REQUEST"])
 
 
+@pytest.mark.parametrize(
+    ("with_manifest", "graphiql", "served"),
+    [(False, None, True), (True, None, False), (True, "true", True), (False, "false", False)],
+    ids=["no manifest: on", "a manifest: off", "a manifest, GATEWAY_GRAPHIQL=true: on", "GATEWAY_GRAPHIQL=false: off"],
+)
+async def test_graphiql_is_on_by_default_except_with_trusted_documents(
+    sandbox: Sandbox,
+    tmp_path: Path,
+    aiohttp_server: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    with_manifest: bool,
+    graphiql: str | None,
+    served: bool,
+) -> None:
+    """GraphiQL lets ad-hoc documents run: with trusted documents only an explicit setting turns it on."""
+    if graphiql is None:
+        monkeypatch.delenv("GATEWAY_GRAPHIQL", raising=False)
+    else:
+        monkeypatch.setenv("GATEWAY_GRAPHIQL", graphiql)
+    manifest = {"trusted_documents": manifest_of_me(tmp_path)} if with_manifest else {}
+    async with production_gateway(sandbox, aiohttp_server, **manifest) as (client, token):
+        async with client.http.get(f"{client.url}/graphql", headers={"Accept": "text/html"}) as resp:
+            assert (resp.content_type == "text/html") is served, (resp.status, await resp.text())
+        status, body = await ask(client, token, {"query": ME})
+    if with_manifest and not served:
+        assert (status, codes(body)) == (400, ["PERSISTED_QUERY_ID_REQUIRED"])
+    else:
+        assert (status, body) == (200, {"data": DATA})
+
+
 async def test_in_demo_mode_ad_hoc_documents_still_run_beside_the_trusted_ones(
     sandbox: Sandbox, tmp_path: Path
 ) -> None:
@@ -157,11 +196,13 @@ async def test_in_demo_mode_ad_hoc_documents_still_run_beside_the_trusted_ones(
 
 def test_the_demo_trusts_the_built_web_apps_documents(sandbox: Sandbox) -> None:
     """The app sends only the hashes of its operations; the demo gateway knows them from the build."""
-    from gateway.app import WEB_APP_DOCUMENTS, start_checks
+    from gateway.app import WEB_APP_DOCUMENTS, start_checks, web_app_dir
 
-    if not WEB_APP_DOCUMENTS.is_file():
+    settings = settings_for(sandbox)
+    manifest = web_app_dir(settings) / WEB_APP_DOCUMENTS
+    if not manifest.is_file():
         pytest.skip("the web app is not built: run ./scripts/demo once, or `npm ci && npm run build` in web/")
-    checked = start_checks(settings_for(sandbox))
+    checked = start_checks(settings)
     assert checked.trusted is not None
-    assert set(checked.trusted) == set(json.loads(WEB_APP_DOCUMENTS.read_text()))
+    assert set(checked.trusted) == set(json.loads(manifest.read_text()))
     assert start_checks(settings_for(sandbox, demo=False, jwks_url="http://127.0.0.1:9/j")).trusted is None

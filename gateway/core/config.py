@@ -65,6 +65,9 @@ class _Settings(BaseSettings):
     helseid_kid: str | None = None
     fullmakt_scope: str = "nhn:fullmakt/read"
 
+    # Demo mode: the built reference web app (web/), served at /app/ (gateway/app.py); unset: web/dist.
+    web_app_dir: Path | None = None
+
     # Authentication. In demo mode the gateway issues its own tokens (POST /demo/token) and
     # verifies them with its own key; otherwise tokens are verified against `jwks_url`.
     demo: bool = False
@@ -73,7 +76,9 @@ class _Settings(BaseSettings):
     audience: str = "health-gateway"
     clock_skew_s: int = Field(default=30, ge=0)
 
-    graphiql: bool = True
+    # GraphiQL for browsers at /graphql. It lets ad-hoc documents run beside trusted ones (view.py), so
+    # unset it is on only without `trusted_documents`; the validator below decides, and leaves a bool.
+    graphiql: bool | None = None
     # A live subscription re-checks the viewer's right to the subject at least this often.
     subscription_recheck_s: float = Field(default=30.0, gt=0)
     max_query_depth: int = Field(default=12, ge=1)
@@ -117,6 +122,12 @@ class _Settings(BaseSettings):
             if url and not (client_id and key_file):
                 variable = f"GATEWAY_{issuer.upper()}"
                 raise ValueError(f"{variable}_TOKEN_URL needs {variable}_CLIENT_ID and {variable}_KEY_FILE")
+        return self
+
+    @model_validator(mode="after")
+    def _graphiql_by_default_only_without_trusted_documents(self) -> Self:
+        if self.graphiql is None:
+            self.graphiql = self.trusted_documents is None
         return self
 
     @classmethod

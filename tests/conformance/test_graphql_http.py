@@ -99,6 +99,20 @@ async def test_a_mutation_over_get_is_405_allowing_post(gateway: GatewayClient, 
         assert "mutations" in json.loads(await resp.text())["errors"][0]["message"]
 
 
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "HEAD"])
+async def test_a_method_other_than_get_or_post_is_405_in_json_allowing_both(
+    gateway: GatewayClient, method: str
+) -> None:
+    # A body where the method may carry one, as a client that takes /graphql for a REST resource sends it.
+    body = json.dumps({"query": "{ __typename }"}) if method in ("PUT", "DELETE", "PATCH") else None
+    headers = {"Accept": BOTH, "Content-Type": "application/json"}
+    async with gateway.http.request(method, f"{gateway.url}/graphql", data=body, headers=headers) as resp:
+        assert (resp.status, resp.headers["Allow"], resp.content_type) == (405, "GET, POST", GRAPHQL_RESPONSE)
+        if method != "HEAD":  # an answer to HEAD has no body
+            [error] = json.loads(await resp.text())["errors"]
+            assert error["extensions"] == {"code": "BAD_REQUEST"} and error["message"]
+
+
 @pytest.mark.parametrize(
     ("body", "content_type", "expected_status"),
     [
