@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable
+from functools import cache
 
 from openapi_core import OpenAPI
 from openapi_core.templating.paths.datatypes import PathOperationServer
@@ -89,15 +90,37 @@ def checked_route(received: Received) -> tuple[str, str] | None:
     document has none) of a request held to its contract; None for one that is not."""
     if not _checked(received):
         return None
-    request = _as_openapi(received)
-    found = _operation(openapi(received.service), request)
-    return received.service, f"{received.method} {found.path_result.pattern if found else received.path}"
+    return _route(received.service, received.method, received.origin, received.path)
+
+
+@cache
+def _route(service: str, method: str, origin: str, path: str) -> tuple[str, str]:
+    found = _operation(openapi(service), MockRequest(origin, method, path))
+    return service, f"{method} {found.path_result.pattern if found else path}"
+
+
+# Headers whose values a document constrains; of the others (credentials above all, a fresh DPoP proof
+# on every call) it asks only that they are there.
+_VALUED_HEADERS = frozenset({"content-type", "accept"})
+# The verdict on each request shape seen: the e2e suite sends the same request many times over, and
+# each validation costs milliseconds.
+_verdicts: dict[tuple[object, ...], str | None] = {}
 
 
 def violation(received: Received) -> str | None:
     """What breaks the contract in this request, or None (also for one no contract is checked for)."""
     if not _checked(received):
         return None
+    headers = sorted(
+        (name.lower(), value if name.lower() in _VALUED_HEADERS else "") for name, value in received.headers
+    )
+    shape = (received.service, received.method, received.path, received.query, received.body, tuple(headers))
+    if shape not in _verdicts:
+        _verdicts[shape] = _violation(received)
+    return _verdicts[shape]
+
+
+def _violation(received: Received) -> str | None:
     api, request = openapi(received.service), _as_openapi(received)
     result = api.unmarshal_request(request)
     if result.errors:
