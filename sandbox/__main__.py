@@ -32,11 +32,14 @@ def main() -> None:
         default=SOURCES[0].sandbox_port,
         help=f"the first service's port; the others keep their distance from it (default {SOURCES[0].sandbox_port})",
     )
+    # On by default: compare.sh starts `python -m sandbox` with no flag, and this command serves no test,
+    # benchmark or demo (they start the sandbox in their own process, without the route).
     parser.add_argument(
         "--peer-registry",
-        action="store_true",
+        action=argparse.BooleanOptionalAction,
+        default=True,
         help="the registry also serves GET /persons, its format from before Freg's, for the Node peer of"
-        " ../shared/peer-mesh (compare.sh) and nothing else",
+        " ../shared/peer-mesh (compare.sh) and nothing else (default: on)",
     )
     args = parser.parse_args()
     with contextlib.suppress(KeyboardInterrupt):
