@@ -56,6 +56,7 @@ from msgspec import Struct
 from gateway.core.audit import MemoryAuditLog
 from gateway.core.auth import Principal, PrincipalKind
 from gateway.core.config import Settings
+from gateway.core.enums import enum_of
 from gateway.core.events import MemoryEventBus
 from gateway.policy.clock import system_clock
 from gateway.policy.vocabulary import Assurance, ConsentLevel
@@ -68,7 +69,7 @@ from gateway.sources.contacts import ContactsClient, _parsed
 from gateway.sources.fhir import FhirSearch, Searchset
 from gateway.sources.fhir_codings import FhirCodings
 from gateway.sources.inbox import Messages, Threads, _category, _message, _thread, decode_messages, decode_threads
-from gateway.sources.parsing import enum_of, optional_datetime
+from gateway.sources.parsing import optional_datetime
 from gateway.sources.records import (
     AddressRecord,
     AppointmentRecord,

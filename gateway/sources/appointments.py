@@ -6,9 +6,10 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from gateway.core.enums import enum_of
 from gateway.sources.fhir import FhirSearch, fhir_address, reference_id
 from gateway.sources.fhir_codings import FhirCodings, codings_of
-from gateway.sources.parsing import comma_list, contract, datetime_of, enum_of, optional_datetime
+from gateway.sources.parsing import comma_list, contract, datetime_of, optional_datetime
 from gateway.sources.records import AppointmentRecord, AppointmentStatus, LocationRecord
 
 

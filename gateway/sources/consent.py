@@ -20,12 +20,13 @@ from typing import Any
 
 from yarl import URL
 
+from gateway.core.enums import enum_of, known_members
 from gateway.policy.vocabulary import ConsentLevel, ProxyKind, ServiceArea
 from gateway.sources.access_tokens import exchange_with_token, warm_up
 from gateway.sources.errors import UpstreamStatusError
 from gateway.sources.helseid import HelseIdTokens
 from gateway.sources.http import Answer, JsonHttp, JsonObject
-from gateway.sources.parsing import comma_list, datetime_of, enum_of, known_members, optional_datetime, parse_all
+from gateway.sources.parsing import comma_list, datetime_of, optional_datetime, parse_all
 from gateway.sources.records import ConsentRecord, ProxyRecord
 
 # Helsenorge's sector for the health services' digital citizen services ("Helse og omsorg - digitale

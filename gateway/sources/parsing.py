@@ -1,21 +1,17 @@
-"""Turning upstream JSON into records; any shape error becomes the source's error."""
+"""Turning upstream JSON into records; any shape error becomes the source's error. Codes become enum
+members through core/enums.py (`enum_of`, `known_members`)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from enum import Enum
 from typing import Any, TypeVar
 
 from gateway.sources.errors import UpstreamUnavailable
 from gateway.sources.records import AddressRecord
 
 T = TypeVar("T")
-E = TypeVar("E", bound=Enum)
-
-log = logging.getLogger(__name__)
 
 
 @contextmanager
@@ -65,27 +61,3 @@ def address_of(row: dict[str, Any] | None) -> AddressRecord | None:
 
 def comma_list(values: Iterable[str]) -> str:
     return ",".join(values)
-
-
-def enum_of(source: str, enum: type[E], value: Any, conservative: E, *, by_name: bool = False) -> E:
-    """An upstream value (or, `by_name`, a member's name) as a member of `enum`. An unknown one becomes
-    `conservative` (the member the rules treat most strictly) with a warning, so a new upstream code
-    hides data instead of failing."""
-    try:
-        return enum[value] if by_name else enum(value)
-    except (KeyError, ValueError):
-        # Codes are vocabulary, not personal data: safe to log.
-        log.warning("%s: unknown %s %r, taken as %s", source, enum.__name__, value, conservative.name)
-        return conservative
-
-
-def known_members(source: str, enum: type[E], values: Iterable[Any]) -> frozenset[E]:
-    """The values that are members of `enum`; unknown ones are dropped with a warning (an unknown
-    fullmakt area grants nothing)."""
-    members = set()
-    for value in values:
-        try:
-            members.add(enum(value))
-        except ValueError:
-            log.warning("%s: unknown %s %r ignored", source, enum.__name__, value)
-    return frozenset(members)

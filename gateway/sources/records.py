@@ -6,7 +6,7 @@ threads and messages, sources/inbox.py). Change one with `msgspec.structs.replac
 `dataclasses.replace`. None holds anything that could refer back to it, so they stay out of the
 garbage collector's tracking (`gc=False`).
 
-Upstream strings become enums once, where the records are built (sources/parsing.py `enum_of`): an
+Upstream strings become enums once, where the records are built (core/enums.py `enum_of`): an
 unknown value becomes the conservative member with a warning, never an error three layers up. A body
 that a record's types refuse (an unknown category among them) is read again by the source's lenient
 parser, which does that. The access rules' words come from `policy.vocabulary`; the rest of the

@@ -20,13 +20,14 @@ import logging
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from gateway.core.enums import enum_of
 from gateway.policy import registry as rules
 from gateway.policy.vocabulary import AddressProtection
 from gateway.sources.access_tokens import exchange_with_token, warm_up
 from gateway.sources.errors import UpstreamStatusError
 from gateway.sources.http import JsonHttp
 from gateway.sources.maskinporten import MaskinportenTokens
-from gateway.sources.parsing import contract, date_of, enum_of
+from gateway.sources.parsing import contract, date_of
 from gateway.sources.records import AddressRecord, PersonRecord
 
 log = logging.getLogger(__name__)
