@@ -30,11 +30,12 @@ R = TypeVar("R")
 
 
 def _category(value: str) -> MessageCategory | None:
-    if value in MessageCategory._value2member_map_:
+    try:
         return MessageCategory(value)
-    # A category the catalog does not know belongs to no service: the rules withhold the thread.
-    log.warning("inbox: unknown message category %r; its threads are withheld", value)
-    return None
+    except ValueError:
+        # A category the catalog does not know belongs to no service: the rules withhold the thread.
+        log.warning("inbox: unknown message category %r; its threads are withheld", value)
+        return None
 
 
 def _thread(row: dict[str, Any]) -> ThreadRecord:
