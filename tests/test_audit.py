@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 from collections.abc import AsyncIterator
 
@@ -12,9 +13,10 @@ import pytest
 from redis.asyncio import Redis
 
 from gateway.app import build_app
-from gateway.core.audit import AuditEntry, MemoryAuditLog
+from gateway.core.audit import AuditBasis, AuditEntry, MemoryAuditLog
 from gateway.core.on_redis.audit import RedisAuditLog
 from gateway.policy.clock import fixed_clock
+from gateway.policy.vocabulary import Basis, Service
 from gateway.serving import serving
 from sandbox import Sandbox
 from sandbox.seed import JONAS, KARI
@@ -30,8 +32,8 @@ def _entry(subject: str, at_minute: int) -> AuditEntry:
         actor_id=KARI,
         actor_name="Kari Nordmann",
         subject_id=subject,
-        basis="PARENT",
-        services=("INNBOKS",),
+        basis=AuditBasis.PARENT,
+        services=(Service.INNBOKS,),
         operation="Op",
     )
 
@@ -62,11 +64,61 @@ async def test_redis_log_round_trips_entries_newest_first(redis: Redis, prefix: 
     await log.append([_entry(JONAS, 3)])
     entries = await log.entries_for(JONAS)
     assert [(e.at, e.actor_id, e.basis, e.services) for e in entries] == [
-        (TEST_NOW + dt.timedelta(minutes=3), KARI, "PARENT", ("INNBOKS",)),
-        (TEST_NOW + dt.timedelta(minutes=1), KARI, "PARENT", ("INNBOKS",)),
+        (TEST_NOW + dt.timedelta(minutes=3), KARI, AuditBasis.PARENT, (Service.INNBOKS,)),
+        (TEST_NOW + dt.timedelta(minutes=1), KARI, AuditBasis.PARENT, (Service.INNBOKS,)),
     ]
     assert await redis.xlen(f"{prefix}{JONAS}") == 2
     await redis.delete(f"{prefix}{JONAS}", f"{prefix}{KARI}")
+
+
+# An entry as every gateway so far has stored it: the wire keeps these strings, the record types them.
+STORED = (
+    b'{"at":"2026-11-26T09:00:00+00:00","actorId":"12848510058","actorName":"Kari Nordmann",'
+    b'"subjectId":"20821250162","basis":"PARENT","services":["INNBOKS","TIMEAVTALER"],"operation":"ReadJonas"}'
+)
+
+
+def test_an_entry_is_stored_in_the_same_strings_as_before() -> None:
+    entry = AuditEntry.from_json("1-0", STORED)
+    assert (entry.basis, entry.services) == (AuditBasis.PARENT, (Service.INNBOKS, Service.TIMEAVTALER))
+    assert entry.to_json() == STORED
+
+
+def test_in_process_writers_may_name_members_by_their_strings() -> None:
+    """request/decisions.py writes the wire's strings; the record holds the members, and only known ones."""
+    entry = _entry(JONAS, 1)
+    named = AuditEntry(entry.at, KARI, "Kari Nordmann", JONAS, "PARENT", ("INNBOKS",), "Op")
+    assert named == entry and named.basis is AuditBasis.PARENT and named.services == (Service.INNBOKS,)
+    with pytest.raises(ValueError):
+        AuditEntry(entry.at, KARI, None, JONAS, "GUARDIAN", (), None)
+    with pytest.raises(ValueError):
+        AuditEntry(entry.at, KARI, None, JONAS, "PARENT", ("TANNHELSE",), None)
+
+
+def test_every_representation_basis_but_self_can_be_logged() -> None:
+    assert {b.value for b in Basis if b is not Basis.SELF} <= {b.value for b in AuditBasis}
+
+
+async def test_a_stored_entry_with_an_unknown_basis_or_service_still_reads(
+    redis: Redis, prefix: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Written by a newer gateway, say: the entry is shown, its unknown basis as UNKNOWN and its unknown
+    service left out, each with a warning; never an access log that cannot be read."""
+    newer = STORED.replace(b'"PARENT"', b'"GUARDIAN"').replace(b'"TIMEAVTALER"', b'"TANNHELSE"')
+    await redis.xadd(f"{prefix}{JONAS}", {"entry": STORED})
+    await redis.xadd(f"{prefix}{JONAS}", {"entry": newer})
+    with caplog.at_level(logging.WARNING, logger="gateway"):
+        entries = await RedisAuditLog(redis, prefix=prefix).entries_for(JONAS)
+    await redis.delete(f"{prefix}{JONAS}")
+    assert [(e.basis, e.services, e.operation) for e in entries] == [
+        (AuditBasis.UNKNOWN, (Service.INNBOKS,), "ReadJonas"),
+        (AuditBasis.PARENT, (Service.INNBOKS, Service.TIMEAVTALER), "ReadJonas"),
+    ]
+    warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert sorted(warned) == [
+        "access log: unknown AuditBasis 'GUARDIAN', taken as UNKNOWN",
+        "access log: unknown Service 'TANNHELSE' ignored",
+    ]
 
 
 async def test_reads_by_a_parent_land_in_the_redis_stream(sandbox: Sandbox, redis: Redis, prefix: str) -> None:

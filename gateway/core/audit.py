@@ -4,6 +4,11 @@ One entry per (request, subject) for every subject other than the viewer. The lo
 default and a Redis stream per subject when REDIS_URL is set, so every replica writes to one log
 (core/on_redis/audit.py).
 A write that fails fails the request (see schema.extensions.AuditTrail): no unaudited access.
+
+An entry is stored as JSON of plain strings, as it always was; the record holds members (`AuditBasis`,
+`Service`), read once where the entry comes back (`AuditEntry.from_json`). A basis or service stored
+by a gateway that knew more (a newer replica) is shown as UNKNOWN, or left out, with a warning: the
+entry still reads, and so does the rest of the log.
 """
 
 from __future__ import annotations
@@ -11,23 +16,67 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Protocol
 
 import orjson
 
+from gateway.core.enums import enum_of, known_members
+from gateway.policy.vocabulary import Service
 
-@dataclass(frozen=True, slots=True)
+# What a warning about a stored entry names as its source.
+SOURCE = "access log"
+
+
+class AuditBasis(StrEnum):
+    """On what basis the actor read: a representation basis (`policy.vocabulary.Basis`, but SELF, which is
+    never logged) or SERVICE (a service client, acting for no one). A str, as the wire and the schema's
+    `basis: String` have it; UNKNOWN stands for a basis this gateway does not know."""
+
+    PARENT = "PARENT"
+    PROXY = "PROXY"
+    ASSIGNED_PROXY = "ASSIGNED_PROXY"
+    SERVICE = "SERVICE"
+    UNKNOWN = "UNKNOWN"
+
+
+@dataclass(frozen=True, slots=True, init=False)
 class AuditEntry:
     at: dt.datetime
     actor_id: str
     actor_name: str | None
     subject_id: str
-    basis: str  # SELF is never logged; PARENT, PROXY or SERVICE
-    services: tuple[str, ...]
+    basis: AuditBasis
+    services: tuple[Service, ...]
     operation: str | None
     id: str = ""  # assigned by the log
+
+    def __init__(
+        self,
+        at: dt.datetime,
+        actor_id: str,
+        actor_name: str | None,
+        subject_id: str,
+        basis: AuditBasis | str,
+        services: Iterable[Service | str],
+        operation: str | None,
+        id: str = "",
+    ) -> None:
+        """`basis` and `services` as members, or by the wire's strings (request/decisions.py writes those):
+        a string must name a member (ValueError otherwise: the process writes only what it knows)."""
+        for name, value in (
+            ("at", at),
+            ("actor_id", actor_id),
+            ("actor_name", actor_name),
+            ("subject_id", subject_id),
+            ("basis", AuditBasis(basis)),
+            ("services", tuple(map(Service, services))),
+            ("operation", operation),
+            ("id", id),
+        ):
+            object.__setattr__(self, name, value)
 
     def to_json(self) -> bytes:
         return orjson.dumps(
@@ -36,8 +85,8 @@ class AuditEntry:
                 "actorId": self.actor_id,
                 "actorName": self.actor_name,
                 "subjectId": self.subject_id,
-                "basis": self.basis,
-                "services": list(self.services),
+                "basis": self.basis.value,
+                "services": [service.value for service in self.services],
                 "operation": self.operation,
             }
         )
@@ -45,13 +94,15 @@ class AuditEntry:
     @classmethod
     def from_json(cls, entry_id: str, raw: bytes | str) -> AuditEntry:
         row = orjson.loads(raw)
+        stored = row.get("services") or ()
+        known = {service.value: service for service in known_members(SOURCE, Service, stored)}
         return cls(
             at=dt.datetime.fromisoformat(row["at"]),
             actor_id=row["actorId"],
             actor_name=row.get("actorName"),
             subject_id=row["subjectId"],
-            basis=row["basis"],
-            services=tuple(row.get("services") or ()),
+            basis=enum_of(SOURCE, AuditBasis, row["basis"], AuditBasis.UNKNOWN),
+            services=tuple(known[value] for value in stored if value in known),  # in the stored order
             operation=row.get("operation"),
             id=entry_id,
         )

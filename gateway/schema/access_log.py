@@ -7,7 +7,6 @@ import datetime as dt
 import strawberry
 
 from gateway.core.audit import AuditEntry
-from gateway.policy.vocabulary import Service
 from gateway.schema.common import Connection
 from gateway.schema.enums import ServiceName
 
@@ -40,7 +39,7 @@ class AccessLogEntry:
 
     @strawberry.field(description="The portal services whose data was read or written.")
     def services(self) -> list[ServiceName]:
-        return [Service(s) for s in self.entry.services if s in Service._value2member_map_]
+        return list(self.entry.services)
 
     @strawberry.field(description="The GraphQL operation name the client gave, if any.")
     def operation_name(self) -> str | None:

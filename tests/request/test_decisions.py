@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from gateway.core.audit import AuditEntry, MemoryAuditLog
+from gateway.core.audit import AuditBasis, AuditEntry, MemoryAuditLog
 from gateway.core.auth import ANONYMOUS
 from gateway.core.errors import AuditUnavailable, BadUserInput, Forbidden, Unauthenticated
 from gateway.policy import access as policy_access
@@ -238,8 +238,8 @@ async def test_a_service_is_decided_once_per_subject_and_touched_only_for_anothe
             actor_id=KARI,
             actor_name="Kari Nordmann",
             subject_id=JONAS,
-            basis="PARENT",
-            services=("INNBOKS", "TIMEAVTALER"),
+            basis=AuditBasis.PARENT,
+            services=(Service.INNBOKS, Service.TIMEAVTALER),
             operation="ReadJonas",
         )
     ]
@@ -254,8 +254,10 @@ async def test_the_access_log_gets_one_entry_per_touched_subject_once(contexts: 
     decisions.service(ola, Service.FASTLEGE)
     await decisions.write_access_log("Overview")
     jonas_log, ola_log = await log.entries_for(JONAS), await log.entries_for(OLA)
-    assert [(e.basis, e.services, e.operation) for e in jonas_log] == [("PARENT", ("INNBOKS",), "Overview")]
-    assert [(e.basis, e.services, e.actor_id) for e in ola_log] == [("PROXY", ("FASTLEGE",), KARI)]
+    assert [(e.basis, e.services, e.operation) for e in jonas_log] == [
+        (AuditBasis.PARENT, (Service.INNBOKS,), "Overview")
+    ]
+    assert [(e.basis, e.services, e.actor_id) for e in ola_log] == [(AuditBasis.PROXY, (Service.FASTLEGE,), KARI)]
     assert await log.entries_for(KARI) == []
     assert await decisions.pending_entries("Overview") == []
     await decisions.write_access_log("Overview")  # nothing left to write
@@ -269,7 +271,7 @@ async def test_only_writes_the_entry_of_the_person_acted_for(contexts: Contexts)
     decisions.service(emma, Service.DIGITAL_DIALOG)
     decisions.service(ola, Service.INNBOKS)
     await decisions.write_access_log("SendForEmma", only=emma)
-    assert [e.services for e in await log.entries_for(EMMA)] == [("DIGITAL_DIALOG",)]
+    assert [e.services for e in await log.entries_for(EMMA)] == [(Service.DIGITAL_DIALOG,)]
     assert await log.entries_for(OLA) == []
     assert [e.subject_id for e in await decisions.pending_entries("SendForEmma")] == [OLA]
 
@@ -290,7 +292,7 @@ async def test_an_access_log_that_refuses_the_write_fails_the_request_and_keeps_
     log.failing = False
     await decisions.write_access_log("ReadJonas")
     await decisions.write_access_log("ReadJonas")
-    assert [e.services for e in await log.entries_for(JONAS)] == [("INNBOKS",)]
+    assert [e.services for e in await log.entries_for(JONAS)] == [(Service.INNBOKS,)]
 
 
 async def test_a_service_clients_reads_are_logged_as_such(contexts: Contexts) -> None:
@@ -302,7 +304,7 @@ async def test_a_service_clients_reads_are_logged_as_such(contexts: Contexts) ->
     assert (entry.actor_id, entry.actor_name, entry.basis, entry.services) == (
         "federation",
         "federation",
-        "SERVICE",
+        AuditBasis.SERVICE,
         (),
     )
 
