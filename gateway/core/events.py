@@ -13,6 +13,11 @@ connection is lost, every subscription on that replica ends with EVENTS_UNAVAILA
 INTERRUPTED) rather than go quiet: the client subscribes again and reloads what it shows. A publish
 that fails (Redis down) is dropped with a warning and counted: the write it announces has happened,
 and the mutation answers so.
+
+An event goes over Redis as JSON of plain strings, as it always did; the record holds an
+`InboxEventKind`, read once where the event comes back (`InboxEventRecord.from_json`). An event of a
+kind this replica does not know (a newer replica's) is dropped with a warning by the listener, as a
+malformed one is: a subscriber is never handed an event it cannot show.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import logging
 from collections import defaultdict
 from collections.abc import AsyncIterator, Collection
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Protocol
 
 import orjson
@@ -45,18 +51,42 @@ class Interrupted:
 INTERRUPTED = Interrupted()
 
 
-@dataclass(frozen=True, slots=True)
+class InboxEventKind(StrEnum):
+    """What happened in a person's inbox. A str, as the wire has it (the schema's enum of the same name
+    is read from it by value)."""
+
+    NEW_MESSAGE = "NEW_MESSAGE"
+    READ = "READ"
+    ARCHIVED = "ARCHIVED"
+    UNARCHIVED = "UNARCHIVED"
+
+
+@dataclass(frozen=True, slots=True, init=False)
 class InboxEventRecord:
-    kind: str  # NEW_MESSAGE | READ | ARCHIVED | UNARCHIVED
+    kind: InboxEventKind
     subject_id: str
     thread_id: str
     message_id: str | None
     at: dt.datetime
 
+    def __init__(
+        self, kind: InboxEventKind | str, subject_id: str, thread_id: str, message_id: str | None, at: dt.datetime
+    ) -> None:
+        """`kind` as a member, or by the wire's string (resolvers/messaging.py publishes those): a string
+        must name a member (ValueError otherwise: the process publishes only what it knows)."""
+        for name, value in (
+            ("kind", InboxEventKind(kind)),
+            ("subject_id", subject_id),
+            ("thread_id", thread_id),
+            ("message_id", message_id),
+            ("at", at),
+        ):
+            object.__setattr__(self, name, value)
+
     def to_json(self) -> bytes:
         return orjson.dumps(
             {
-                "kind": self.kind,
+                "kind": self.kind.value,
                 "subjectId": self.subject_id,
                 "threadId": self.thread_id,
                 "messageId": self.message_id,
@@ -66,9 +96,15 @@ class InboxEventRecord:
 
     @classmethod
     def from_json(cls, raw: bytes | str) -> InboxEventRecord:
+        """An event as published; KeyError or ValueError for one this replica cannot read, an unknown
+        kind among them (the listeners in core/on_redis/events.py drop it with a warning)."""
         row = orjson.loads(raw)
         return cls(
-            row["kind"], row["subjectId"], row["threadId"], row.get("messageId"), dt.datetime.fromisoformat(row["at"])
+            InboxEventKind(row["kind"]),
+            row["subjectId"],
+            row["threadId"],
+            row.get("messageId"),
+            dt.datetime.fromisoformat(row["at"]),
         )
 
 
