@@ -22,7 +22,8 @@ DEMO_CLIENT = "health-gateway-demo"
 
 log = logging.getLogger(__name__)
 
-# The demo personas (docs/personas.md): fixed ids that docs, tests and scripts rely on.
+# The demo personas (docs/personas.md): fixed ids that docs, tests and scripts rely on. The one list of
+# them: the sandbox's seed takes its personas from here (sandbox/seed.py), never the other way round.
 # A child under 16 may act as themselves only from 13 and with youth access (policy/representation.py);
 # any other child's token gets CHILD_AGE, so their notes say "signs in: refused" before anyone tries.
 PERSONAS = (

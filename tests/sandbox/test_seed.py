@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
+from pathlib import Path
 
 import pytest
 
+from gateway.demo_tokens import PERSONAS
 from sandbox import seed
+
+ROOT = Path(__file__).resolve().parents[2]
 
 WEIGHTS_1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
 WEIGHTS_2 = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
@@ -83,6 +88,35 @@ def test_every_practitioner_has_a_unique_hpr_number_of_7_digits() -> None:
 
 def test_every_referenced_person_is_in_the_registry() -> None:
     assert _every_person_id() <= {p.id for p in seed.PERSONS}
+
+
+def test_the_seeds_personas_are_the_persona_bars() -> None:
+    """One list (gateway/demo_tokens.py): a persona added there is one here, in the registry under the
+    name the persona bar shows."""
+    assert seed.PERSONAS == tuple(p.id for p in PERSONAS)
+    registry = {p.id: p for p in seed.PERSONS}
+    assert [(p.id, f"{registry[p.id].given} {registry[p.id].family}") for p in PERSONAS] == [
+        (p.id, p.name) for p in PERSONAS
+    ]
+
+
+def _table_rows(markdown: str, heading: str) -> list[tuple[str, str]]:
+    """The (id, name) of each row of the first table under `heading`."""
+    section = markdown.split(f"\n{heading}\n", 1)[1].split("\n#", 1)[0]
+    return re.findall(r"^\| (\d{11}) \| ([^|]+?) \|", section, flags=re.MULTILINE)
+
+
+@pytest.mark.parametrize(
+    ("document", "heading"), [("docs/personas.md", "## The personas"), ("README.md", "## Demo personas")]
+)
+def test_the_documents_list_the_personas(document: str, heading: str) -> None:
+    assert _table_rows((ROOT / document).read_text(), heading) == [(p.id, p.name) for p in PERSONAS]
+
+
+def test_docs_personas_lists_the_people_who_are_not_personas() -> None:
+    rows = _table_rows((ROOT / "docs/personas.md").read_text(), "## People who are not personas")
+    registry = {p.id: f"{p.given} {p.family}" for p in seed.PERSONS}
+    assert sorted(rows) == sorted((i, name) for i, name in registry.items() if i not in seed.PERSONAS)
 
 
 def test_birth_dates_match_the_ids() -> None:
