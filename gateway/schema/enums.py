@@ -113,17 +113,14 @@ describe(
 )
 
 
-# Not vocabulary.Assurance, whose values are `acr` strings: the viewer's level is mapped by name.
-class Assurance(Enum):
-    HIGH = "HIGH"
-    SUBSTANTIAL = "SUBSTANTIAL"
-
-
+Assurance: TypeAlias = vocabulary.Assurance
 describe(
     Assurance,
     "ID-porten level of assurance of the viewer's sign-in.",
-    {"HIGH": "idporten-loa-high: may see health data.", "SUBSTANTIAL": "idporten-loa-substantial: viewer id only."},
-    name="Assurance",
+    {
+        "HIGH": f"{Assurance.HIGH.value}: may see health data.",
+        "SUBSTANTIAL": f"{Assurance.SUBSTANTIAL.value}: viewer id only.",
+    },
 )
 
 

@@ -8,7 +8,6 @@ import strawberry
 
 from gateway.core.errors import Forbidden, Unauthenticated
 from gateway.policy.representation import Allowed
-from gateway.policy.vocabulary import Assurance as AssuranceLevel
 from gateway.policy.vocabulary import Reason
 from gateway.request.context import Info
 from gateway.request.decisions import Subject
@@ -48,7 +47,7 @@ class Representation:
 @strawberry.type(description="The logged-in person (from the ID-porten token).")
 class Viewer:
     pid: strawberry.Private[str]
-    level: strawberry.Private[AssuranceLevel]
+    level: strawberry.Private[Assurance]
 
     @strawberry.field(description="The viewer's fødselsnummer or D-number.")
     def id(self) -> strawberry.ID:
@@ -56,7 +55,7 @@ class Viewer:
 
     @strawberry.field(description="Level of assurance of the sign-in; health data needs HIGH.")
     def assurance(self) -> Assurance:
-        return Assurance[self.level.name]
+        return self.level
 
     @strawberry.field(description="The viewer as a person, when they may see their own data.")
     async def person(self, info: Info) -> Person | None:

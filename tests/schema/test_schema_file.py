@@ -1,8 +1,11 @@
+from enum import Enum
 from pathlib import Path
 
 from graphql import GraphQLInputObjectType, GraphQLObjectType
+from strawberry.schema.schema_converter import CustomGraphQLEnumType
 
 from gateway.core.config import Settings
+from gateway.policy import vocabulary
 from gateway.schema import build_schema, sdl
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,3 +37,22 @@ def test_every_type_and_field_is_described() -> None:
                 f"{name}.{f}" for f, field in gql_type.fields.items() if not field.description and not f.startswith("_")
             ]
     assert missing == []
+
+
+def test_no_enum_copies_a_word_of_the_rules() -> None:
+    """A word of the rules has one enum: where the schema shows one of `gateway.policy.vocabulary`'s
+    enums it shows that enum itself (as `gateway/schema/enums.py` exposes them), never a copy with the
+    same members, which could come to say something the rules do not."""
+    words = [
+        cls
+        for cls in vars(vocabulary).values()
+        if isinstance(cls, type) and issubclass(cls, Enum) and cls.__module__ == vocabulary.__name__
+    ]
+    copies = [
+        name
+        for name, gql_type in schema._schema.type_map.items()
+        if isinstance(gql_type, CustomGraphQLEnumType)
+        and gql_type.wrapped_cls not in words
+        and any({m.name for m in gql_type.wrapped_cls} == {m.name for m in word} for word in words)
+    ]
+    assert copies == []
