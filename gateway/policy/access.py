@@ -83,7 +83,7 @@ def service_visibility(access: Access, service: Service) -> Visibility | Denied:
     visibility = Visibility.FULL
     if access.subject_protection is not AddressProtection.UGRADERT and not rule.confidential_address:
         return Denied(Reason.CONFIDENTIAL_ADDRESS)
-    if access.basis in (Basis.PROXY, Basis.ASSIGNED_PROXY):
+    if access.basis.by_fullmakt:
         if rule.proxy_area is None or access.service_areas is None or rule.proxy_area not in access.service_areas:
             return Denied(Reason.PROXY_SCOPE)
     elif access.basis is Basis.PARENT:

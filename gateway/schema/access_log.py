@@ -7,9 +7,12 @@ import datetime as dt
 import strawberry
 
 from gateway.core.audit import AuditEntry
-from gateway.policy.vocabulary import Service
+from gateway.policy.vocabulary import Basis, Service
 from gateway.schema.common import Connection
-from gateway.schema.enums import ServiceName
+from gateway.schema.enums import ServiceName, one_of
+
+# Someone else's access: every basis but SELF (a person's own reads are not logged), or a service client.
+BASES = f"{one_of(b for b in Basis if b is not Basis.SELF)} (a RepresentationBasis), or SERVICE (another system)"
 
 
 @strawberry.type(
@@ -34,7 +37,7 @@ class AccessLogEntry:
     def actor_name(self) -> str | None:
         return self.entry.actor_name
 
-    @strawberry.field(description="On what basis: PARENT, PROXY (fullmakt) or SERVICE (another system).")
+    @strawberry.field(description=f"On what basis: {BASES}.")
     def basis(self) -> str:
         return self.entry.basis
 

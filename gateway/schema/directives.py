@@ -25,10 +25,10 @@ from strawberry.types.field import StrawberryField
 from strawberry.utils.str_converters import to_camel_case
 
 from gateway.policy.catalog import CATALOG
-from gateway.policy.vocabulary import Service
+from gateway.policy.vocabulary import Basis, Service
 from gateway.request.context import Info
 from gateway.request.decisions import Decisions, Subject
-from gateway.schema.enums import ConsentLevel, ServiceArea, ServiceName, Visibility
+from gateway.schema.enums import ConsentLevel, ServiceArea, ServiceName, Visibility, one_of
 from gateway.schema.extensions import as_public
 
 
@@ -43,8 +43,9 @@ class RequiresConsent:
 
 @strawberry.schema_directive(
     locations=[Location.FIELD_DEFINITION],
-    description="Acting by fullmakt (PROXY), the fullmakt must name `area`; else FORBIDDEN with reason "
-    "PROXY_SCOPE. A field without this directive is not available by fullmakt at all.",
+    description=f"Acting by fullmakt ({one_of(b for b in Basis if b.by_fullmakt)}), the fullmakt must name "
+    "`area`; else FORBIDDEN with reason PROXY_SCOPE. A field without this directive is not available by fullmakt "
+    "at all.",
 )
 class ProxyScope:
     area: ServiceArea = strawberry.field(description="The fullmakt service area the field belongs to.")

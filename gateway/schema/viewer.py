@@ -11,7 +11,7 @@ from gateway.policy.representation import Allowed
 from gateway.policy.vocabulary import Reason
 from gateway.request.context import Info
 from gateway.request.decisions import Subject
-from gateway.schema.enums import Assurance, RepresentationBasis, ServiceArea
+from gateway.schema.enums import Assurance, RepresentationBasis, ServiceArea, one_of
 from gateway.schema.person import Person
 
 
@@ -30,7 +30,7 @@ class Representation:
     def person(self) -> Person:
         return Person(owner=self.subject)
 
-    @strawberry.field(description="SELF, PARENT or PROXY (fullmakt).")
+    @strawberry.field(description=f"{one_of(RepresentationBasis)}: how the viewer may act for the person.")
     def basis(self) -> RepresentationBasis:
         return self._right.basis
 

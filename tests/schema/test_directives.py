@@ -1,9 +1,9 @@
 """The policy directives printed in schema.graphql are the rules the gateway enforces, field by field.
 
 The test walks the printed SDL, not the catalog: for every field that prints `@portalService`, and for
-demo pairs of viewer and subject with every basis (self, fullmakt, parent of a child under 12 and of
-12-15) and several consent levels, it works out from the printed `@requiresConsent`, `@proxyScope`
-and `@childVisibility` alone whether the field must be refused and with which reason, then asks the
+demo pairs of viewer and subject with every basis (self, fullmakt, tildelt fullmakt, parent of a child
+under 12 and of 12-15) and several consent levels, it works out from the printed `@requiresConsent`,
+`@proxyScope` and `@childVisibility` alone whether the field must be refused and with which reason, then asks the
 gateway over HTTP (queries, mutations) or WebSocket (the subscription). Every field with a directive
 is refused to each viewer the printed rule denies, and no field is refused by a rule it does not print.
 
@@ -40,6 +40,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SDL = graphql.parse((ROOT / "schema.graphql").read_text())
 CONSENT_ORDER = ["NONE", "BASIS", "BASIS_PLUS", "FULL"]
 AREA_NUMBER = {"REGISTERED_INFORMATION": 1, "DIGITAL_HEALTH_SERVICES": 3}
+# A tildelt fullmakt's holder is limited to its areas as an ordinary one's is (docs/access-rules.md#bases).
+BY_FULLMAKT = {"PROXY", "ASSIGNED_PROXY"}
 
 
 @dataclass(frozen=True)
@@ -101,9 +103,9 @@ class Pair:
     label: str
     viewer: str
     subject: str
-    basis: str  # SELF, PROXY or PARENT
+    basis: str  # SELF, PROXY, ASSIGNED_PROXY or PARENT
     consent: str  # the subject's consent level
-    areas: frozenset[int] = frozenset()  # PROXY: the fullmakt's areas
+    areas: frozenset[int] = frozenset()  # PROXY, ASSIGNED_PROXY: the fullmakt's areas
     child_band: str = ""  # PARENT: "under12" or "from12To16"
 
 
@@ -113,6 +115,7 @@ PAIRS = [
     Pair("Nora as herself (BASIS_PLUS, fortrolig)", NORA, NORA, "SELF", "BASIS_PLUS"),
     Pair("Kari for Ola (fullmakt 1, 3)", KARI, OLA, "PROXY", "FULL", frozenset({1, 3})),
     Pair("Erik for Ingrid (fullmakt 1)", ERIK, INGRID, "PROXY", "BASIS", frozenset({1})),
+    Pair("Ola for Jonas (tildelt 1, 3)", OLA, JONAS, "ASSIGNED_PROXY", "FULL", frozenset({1, 3})),
     Pair("Kari for Emma (7)", KARI, EMMA, "PARENT", "FULL", child_band="under12"),
     Pair("Kari for Jonas (14)", KARI, JONAS, "PARENT", "FULL", child_band="from12To16"),
     Pair("Per for Maja (14)", PER, MAJA, "PARENT", "FULL", child_band="from12To16"),
@@ -122,7 +125,7 @@ PAIRS = [
 def expected_refusal(rule: PrintedRule, pair: Pair) -> str | None:
     """The reason the printed directives give for refusing `pair`, or None: in the documented order,
     the basis (a fullmakt's area, a child's age) before consent."""
-    if pair.basis == "PROXY" and (rule.area is None or rule.area not in pair.areas):
+    if pair.basis in BY_FULLMAKT and (rule.area is None or rule.area not in pair.areas):
         return "PROXY_SCOPE"
     if pair.basis == "PARENT":
         visibility = rule.under12 if pair.child_band == "under12" else rule.from12_to16
@@ -138,7 +141,7 @@ def test_the_walk_covers_queries_mutations_and_the_subscription() -> None:
     # Each pair is refused somewhere and allowed somewhere, so neither half of the test is empty.
     for pair in PAIRS:
         outcomes = {expected_refusal(rule, pair) for rule in RULES}
-        assert None in outcomes or pair.basis == "PROXY", pair.label
+        assert None in outcomes or pair.basis in BY_FULLMAKT, pair.label
     assert {expected_refusal(r, p) for r in RULES for p in PAIRS} == {None, "PROXY_SCOPE", "CHILD_AGE", "CONSENT_LEVEL"}
 
 

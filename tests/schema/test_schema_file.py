@@ -1,3 +1,4 @@
+import re
 from enum import Enum
 from pathlib import Path
 
@@ -56,3 +57,21 @@ def test_no_enum_copies_a_word_of_the_rules() -> None:
         and any({m.name for m in gql_type.wrapped_cls} == {m.name for m in word} for word in words)
     ]
     assert copies == []
+
+
+def _names(description: str | None) -> set[str]:
+    return set(re.findall(r"\b[A-Z][A-Z_]+\b", description or ""))
+
+
+def test_a_description_of_a_basis_names_every_basis_it_may_be() -> None:
+    """Representation.basis may be any basis; an access-log entry's any but SELF (never logged) or
+    SERVICE; `@proxyScope` binds every basis that acts by fullmakt (docs/access-rules.md#bases)."""
+    bases = {b.name for b in vocabulary.Basis}
+    representation = schema._schema.get_type("Representation")
+    access_log_entry = schema._schema.get_type("AccessLogEntry")
+    proxy_scope = schema._schema.get_directive("proxyScope")
+    assert isinstance(representation, GraphQLObjectType) and isinstance(access_log_entry, GraphQLObjectType)
+    assert proxy_scope is not None
+    assert _names(representation.fields["basis"].description) >= bases
+    assert _names(access_log_entry.fields["basis"].description) >= bases - {"SELF"} | {"SERVICE"}
+    assert _names(proxy_scope.description) & bases == {"PROXY", "ASSIGNED_PROXY"}
