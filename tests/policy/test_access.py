@@ -79,6 +79,7 @@ PROXY_3 = Viewer("proxy-area-3", Basis.PROXY, 70, frozenset({A3}))
 PROXY_13 = Viewer("proxy-areas-1-3", Basis.PROXY, 70, frozenset({A1, A3}))
 PROXY_2 = Viewer("proxy-area-2", Basis.PROXY, 70, frozenset({A2}))
 PROXY_123 = Viewer("proxy-areas-1-2-3", Basis.PROXY, 70, frozenset({A1, A2, A3}))
+ASSIGNED_13 = Viewer("assigned-areas-1-3", Basis.ASSIGNED_PROXY, 70, frozenset({A1, A3}))
 CLIENT = Viewer("service-client", None, 40)
 VIEWERS = [
     SELF_ADULT,
@@ -94,6 +95,7 @@ VIEWERS = [
     PROXY_13,
     PROXY_2,
     PROXY_123,
+    ASSIGNED_13,
     CLIENT,
 ]
 
@@ -112,8 +114,8 @@ def _documented_service(
     if protection is not UGRADERT and not row.confidential_address:
         return Denied(Reason.CONFIDENTIAL_ADDRESS)
     visibility = FULL
-    # row 3: under PROXY the fullmakt must name the area (FULLMAKT: proxy area "none")
-    if viewer.basis is Basis.PROXY:
+    # row 3: under PROXY or ASSIGNED_PROXY the fullmakt must name the area (FULLMAKT: proxy area "none")
+    if viewer.basis in (Basis.PROXY, Basis.ASSIGNED_PROXY):
         if row.proxy_area is None or row.proxy_area not in (viewer.areas or ()):
             return Denied(Reason.PROXY_SCOPE)
     # row 4: under PARENT, by the child's age: FULL, PARTIAL, NONE (denied, reason CHILD_AGE)
