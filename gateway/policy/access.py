@@ -50,9 +50,11 @@ def needs_service_kinds(access: Access) -> bool:
 
 
 def judges_each_message(access: Access) -> bool:
-    """Whether the messages of a thread are shown one by one (a parent, or the subject as viewer, who
-    never sees a thread a parent wrote for them as a child), so that a thread's date, unread count and
-    very presence come from its visible messages alone (docs/access-rules.md#threads-and-messages)."""
+    """Whether the messages of a thread are judged one by one: for a parent (a message may be hidden
+    from guardians), and for the subject as viewer at any age, youth access included (who never sees a
+    thread a parent wrote for them as a child); then a thread's date, unread count and very presence
+    come from its visible messages alone. A fullmakt holder's threads are judged as a whole, by their
+    category (docs/access-rules.md#threads-and-messages)."""
     return isinstance(access, Allowed) and access.basis in (Basis.PARENT, Basis.SELF)
 
 

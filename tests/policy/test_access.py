@@ -23,6 +23,7 @@ from gateway.policy.access import (
     address_mask,
     category_item,
     item_visible,
+    judges_each_message,
     messages_visible,
     service_visibility,
     written_for_a_child,
@@ -361,6 +362,16 @@ def test_a_thread_of_a_category_of_no_service_is_no_item() -> None:
     assert category_item(None, ServiceKind.GP) is None
     item = category_item(MessageCategory.KOMMUNE, ServiceKind.MUNICIPAL)
     assert item == Item(Service.DIGITAL_DIALOG, ServiceKind.MUNICIPAL, category=MessageCategory.KOMMUNE)
+
+
+# docs/access-rules.md#threads-and-messages: "for a parent and for the subject as viewer, a thread's
+# messages are judged one by one; for a fullmakt holder the thread is judged as a whole by its category".
+JUDGED_BY_MESSAGE = {SELF_ADULT, SELF_16, YOUTH_13, YOUTH_15, PARENT_5, PARENT_11, PARENT_12, PARENT_15}
+
+
+@pytest.mark.parametrize("viewer", VIEWERS, ids=lambda v: v.id)
+def test_who_has_a_threads_messages_judged_one_by_one(viewer: Viewer) -> None:
+    assert judges_each_message(viewer.access(FULL_C)) is (viewer in JUDGED_BY_MESSAGE)
 
 
 def test_messages_are_judged_one_by_one_and_a_representatives_thread_stays_theirs() -> None:
