@@ -94,8 +94,9 @@ class Decisions:
 
     # Who the subject is
 
-    def viewer_pid(self) -> str:
-        """The signed-in person's id, or the error that says why health data is out of reach."""
+    def signed_in(self) -> tuple[str, Assurance]:
+        """The signed-in person's id and level of assurance, or the error that says why no person is
+        signed in (`Query.viewer` answers at any level; health data needs `viewer_pid`)."""
         principal = self.principal
         if principal.kind is PrincipalKind.ANONYMOUS:
             raise Unauthenticated(principal.problem)
@@ -104,10 +105,15 @@ class Decisions:
             raise Unauthenticated("token has expired")
         if principal.kind is PrincipalKind.SERVICE:
             raise Forbidden(Reason.SERVICE_SCOPE)
-        if principal.assurance is not Assurance.HIGH:
+        assert principal.pid is not None and principal.assurance is not None
+        return principal.pid, principal.assurance
+
+    def viewer_pid(self) -> str:
+        """The signed-in person's id, or the error that says why health data is out of reach."""
+        pid, assurance = self.signed_in()
+        if assurance is not Assurance.HIGH:
             raise Forbidden(Reason.INSUFFICIENT_ASSURANCE)
-        assert principal.pid is not None
-        return principal.pid
+        return pid
 
     async def subject(self, person_id: str) -> Subject | None:
         """The person as the viewer may see them; FORBIDDEN otherwise.

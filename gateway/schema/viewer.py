@@ -6,9 +6,7 @@ import datetime as dt
 
 import strawberry
 
-from gateway.core.errors import Forbidden, Unauthenticated
 from gateway.policy.representation import Allowed
-from gateway.policy.vocabulary import Reason
 from gateway.request.context import Info
 from gateway.request.decisions import Subject
 from gateway.schema.enums import Assurance, RepresentationBasis, ServiceArea, one_of
@@ -70,9 +68,5 @@ class Viewer:
 class ViewerQuery:
     @strawberry.field(description="Who is logged in, and whom they may act for.")
     def viewer(self, info: Info) -> Viewer:
-        principal = info.context.principal
-        if principal.pid is None or principal.assurance is None:
-            if principal.client_id is not None:
-                raise Forbidden(Reason.SERVICE_SCOPE)
-            raise Unauthenticated(principal.problem)
-        return Viewer(pid=principal.pid, level=principal.assurance)
+        pid, level = info.context.decisions.signed_in()
+        return Viewer(pid=pid, level=level)

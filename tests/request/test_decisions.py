@@ -14,13 +14,15 @@ from typing import Any
 import pytest
 
 from gateway.core.audit import AuditEntry, MemoryAuditLog
-from gateway.core.auth import ANONYMOUS
+from gateway.core.auth import ANONYMOUS, Principal
+from gateway.core.config import Settings
 from gateway.core.errors import AuditUnavailable, BadUserInput, Forbidden, Unauthenticated
 from gateway.policy import access as policy_access
 from gateway.policy import representation
 from gateway.policy.representation import Allowed, ClientAccess
 from gateway.policy.vocabulary import Assurance, Basis, Reason, Service, Visibility
 from gateway.request.decisions import Decisions, Subject
+from gateway.schema import build_schema
 from sandbox import Sandbox, consent, registry
 from sandbox.seed import EMMA, ERIK, INGRID, JONAS, KARI, LARS, MAJA, NORA, OLA, PER, SOFIE
 from tests.request.factory import NOBODY, Contexts, person, service_client
@@ -189,6 +191,40 @@ async def test_who_may_reach_health_data(contexts: Contexts) -> None:
         with pytest.raises(Forbidden) as exc:
             contexts.of(principal).decisions.viewer_pid()
         assert exc.value.reason is reason
+
+
+async def test_who_is_signed_in_is_told_at_any_assurance(contexts: Contexts) -> None:
+    """The viewer's own id answers at `idporten-loa-substantial` too; everything else is refused as it
+    is for health data (docs/access-rules.md#authentication)."""
+    substantial = contexts.of(person(KARI, assurance=Assurance.SUBSTANTIAL)).decisions
+    assert substantial.signed_in() == (KARI, Assurance.SUBSTANTIAL)
+    assert contexts.person(KARI).decisions.signed_in() == (KARI, Assurance.HIGH)
+    with pytest.raises(Unauthenticated):
+        contexts.of(ANONYMOUS).decisions.signed_in()
+    with pytest.raises(Unauthenticated) as expired:
+        contexts.of(person(KARI, expires_at=time.time() - 60)).decisions.signed_in()
+    assert "expired" in expired.value.message
+    with pytest.raises(Forbidden) as exc:
+        contexts.of(service_client()).decisions.signed_in()
+    assert exc.value.reason is Reason.SERVICE_SCOPE
+
+
+async def test_the_viewer_field_refuses_as_the_decisions_do(contexts: Contexts) -> None:
+    """`Query.viewer` asks `Decisions` who is signed in, as every other field does: a token that
+    expired while a WebSocket stayed open answers UNAUTHENTICATED there too."""
+    schema = build_schema(Settings.model_construct())
+
+    async def viewer(principal: Principal) -> tuple[Any, list[dict[str, Any] | None]]:
+        result = await schema.execute("{ viewer { id assurance } }", context_value=contexts.of(principal))
+        return result.data, [e.extensions for e in result.errors or ()]
+
+    assert await viewer(person(KARI, assurance=Assurance.SUBSTANTIAL)) == (
+        {"viewer": {"id": KARI, "assurance": "SUBSTANTIAL"}},
+        [],
+    )
+    assert await viewer(person(KARI, expires_at=time.time() - 60)) == (None, [{"code": "UNAUTHENTICATED"}])
+    assert await viewer(ANONYMOUS) == (None, [{"code": "UNAUTHENTICATED"}])
+    assert await viewer(service_client()) == (None, [{"code": "FORBIDDEN", "reason": "SERVICE_SCOPE"}])
 
 
 async def test_a_service_client_gets_none_for_an_unknown_id(contexts: Contexts) -> None:
