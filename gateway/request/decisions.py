@@ -6,8 +6,8 @@ is the one way to the rules' answers at run time:
 - `subject(id)` / `required_subject(id)`: whether the viewer may act for a person, and on what
   basis (docs/access-rules.md#who-may-act-for-whom); decided once per person per request,
   side-by-side fields wait for the first answer;
-- `service(subject, service)`: FULL or PARTIAL for a portal service, or FORBIDDEN
-  (docs/access-rules.md#service-availability);
+- `visibility(subject, service)`: FULL or PARTIAL for a portal service, or the denial as a value;
+  `service(subject, service)` the same, raising FORBIDDEN (docs/access-rules.md#service-availability);
 - `address_masked(subject, path)`: whether an address-revealing field is masked
   (docs/access-rules.md#confidential-address-masking);
 - `write_access_log(operation)`: one entry per subject other than the viewer whose data was touched,
@@ -200,15 +200,21 @@ class Decisions:
 
     # What each service shows
 
-    def service(self, subject: Subject, service: Service) -> Visibility:
-        """FULL or PARTIAL for a service of the subject; FORBIDDEN with the reason otherwise."""
+    def visibility(self, subject: Subject, service: Service) -> Visibility | Denied:
+        """FULL or PARTIAL for a service of the subject (noted for the access log), or why not."""
         key = (subject.person.id, service)
         decided = self._services.get(key)
         if decided is None:
             decided = self._services[key] = policy_access.service_visibility(subject.access, service)
+        if not isinstance(decided, Denied):
+            self.touch(subject, {service})
+        return decided
+
+    def service(self, subject: Subject, service: Service) -> Visibility:
+        """As `visibility`, for a field that opens the service: FORBIDDEN with the reason when denied."""
+        decided = self.visibility(subject, service)
         if isinstance(decided, Denied):
             raise Forbidden(decided.reason)
-        self.touch(subject, {service})
         return decided
 
     def access_log(self, subject: Subject) -> None:

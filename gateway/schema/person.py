@@ -8,6 +8,7 @@ from typing import Annotated
 import strawberry
 
 from gateway.engine import selected
+from gateway.policy.catalog import CONTACT_LIST_SERVICE
 from gateway.policy.vocabulary import Service
 from gateway.request.context import Info
 from gateway.request.decisions import Subject
@@ -131,7 +132,7 @@ class Person:
         )
 
     @service_field(
-        contacts.LISTING_SERVICE,
+        CONTACT_LIST_SERVICE,
         description="Health contacts: the GP (fastlege) first, then others (helsekontakter), each shown only where "
         "its own service is available.",
     )

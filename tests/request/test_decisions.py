@@ -19,7 +19,7 @@ from gateway.core.config import Settings
 from gateway.core.errors import AuditUnavailable, BadUserInput, Forbidden, Unauthenticated
 from gateway.policy import access as policy_access
 from gateway.policy import representation
-from gateway.policy.representation import Allowed, ClientAccess
+from gateway.policy.representation import Allowed, ClientAccess, Denied
 from gateway.policy.vocabulary import Assurance, Basis, Reason, Service, Visibility
 from gateway.request.decisions import Decisions, Subject
 from gateway.schema import build_schema
@@ -279,6 +279,22 @@ async def test_a_service_is_decided_once_per_subject_and_touched_only_for_anothe
             operation="ReadJonas",
         )
     ]
+
+
+async def test_whether_a_service_is_open_is_answered_as_a_value(contexts: Contexts) -> None:
+    """`visibility` answers a denial as a value, for a caller that shows less rather than failing (a
+    contact of a service the viewer may not see is left out); `service` raises it. Either way the
+    answer is remembered, and only a service that opens is written to the access log."""
+    decisions = contexts.person(KARI).decisions
+    jonas = await decisions.required_subject(JONAS)
+    assert decisions.visibility(jonas, Service.DIGITAL_DIALOG) == Denied(Reason.CHILD_AGE)
+    assert decisions.visibility(jonas, Service.INNBOKS) is Visibility.PARTIAL
+    with pytest.raises(Forbidden) as exc:
+        decisions.service(jonas, Service.DIGITAL_DIALOG)
+    assert exc.value.reason is Reason.CHILD_AGE
+    assert [e.services for e in await decisions.pending_entries(None)] == [("INNBOKS",)]
+    client = contexts.of(service_client()).decisions
+    assert client.visibility(await client.required_subject(KARI), Service.FASTLEGE) == Denied(Reason.SERVICE_SCOPE)
 
 
 async def test_the_access_log_gets_one_entry_per_touched_subject_once(contexts: Contexts) -> None:
