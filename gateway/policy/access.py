@@ -67,9 +67,9 @@ def written_for_a_child(birth_date: dt.date, sent_at: dt.datetime, sent_on_behal
     return age_on(birth_date, today_in_oslo(sent_at)) < PARENTAL_ACCESS_ENDS_AT
 
 
-def access_log_denial(access: Access) -> Denied | None:
-    """The access log is the subject's own: a service client and every representative are refused
-    (docs/access-rules.md#the-access-log)."""
+def self_only_denial(access: Access) -> Denied | None:
+    """Why a field only the person themselves may read (the access log,
+    docs/access-rules.md#the-access-log) is refused: to a service client and to every representative."""
     if isinstance(access, ClientAccess):
         return Denied(Reason.SERVICE_SCOPE)
     if access.basis is not Basis.SELF:

@@ -8,6 +8,8 @@ is the one way to the rules' answers at run time:
   side-by-side fields wait for the first answer;
 - `visibility(subject, service)`: FULL or PARTIAL for a portal service, or the denial as a value;
   `service(subject, service)` the same, raising FORBIDDEN (docs/access-rules.md#service-availability);
+- `self_only(subject)`: whether a field only the subject themselves may read (their access log) is
+  refused (docs/access-rules.md#the-access-log);
 - `address_masked(subject, path)`: whether an address-revealing field is masked
   (docs/access-rules.md#confidential-address-masking);
 - `write_access_log(operation)`: one entry per subject other than the viewer whose data was touched,
@@ -217,11 +219,9 @@ class Decisions:
             raise Forbidden(decided.reason)
         return decided
 
-    def access_log(self, subject: Subject) -> None:
-        """Only the person may read their own access log; FORBIDDEN otherwise."""
-        denied = policy_access.access_log_denial(subject.access)
-        if denied is not None:
-            raise Forbidden(denied.reason)
+    def self_only(self, subject: Subject) -> Denied | None:
+        """Why the viewer may not read a field only the subject themselves may read (their access log)."""
+        return policy_access.self_only_denial(subject.access)
 
     def address_masked(self, subject: Subject, path: list[str | int]) -> bool:
         """Whether an address-revealing field of the subject is masked; a masked one is reported."""

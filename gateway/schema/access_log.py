@@ -7,12 +7,12 @@ import datetime as dt
 import strawberry
 
 from gateway.core.audit import AuditEntry
-from gateway.policy.vocabulary import Basis, Service
+from gateway.policy.vocabulary import Service
 from gateway.schema.common import Connection
-from gateway.schema.enums import ServiceName, one_of
+from gateway.schema.enums import ACTING_FOR_OTHERS, ServiceName
 
-# Someone else's access: every basis but SELF (a person's own reads are not logged), or a service client.
-BASES = f"{one_of(b for b in Basis if b is not Basis.SELF)} (a RepresentationBasis), or SERVICE (another system)"
+# Someone else's access (a person's own reads are not logged): a representative's, or a service client's.
+BASES = f"{ACTING_FOR_OTHERS} (a RepresentationBasis), or SERVICE (another system)"
 
 
 @strawberry.type(

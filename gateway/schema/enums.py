@@ -62,6 +62,8 @@ describe(
     },
     name="RepresentationBasis",
 )
+# The bases of acting for someone else, for descriptions: every basis but SELF.
+ACTING_FOR_OTHERS = one_of(b for b in RepresentationBasis if b is not RepresentationBasis.SELF)
 ServiceArea: TypeAlias = vocabulary.ServiceArea
 describe(
     ServiceArea,

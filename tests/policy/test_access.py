@@ -25,6 +25,7 @@ from gateway.policy.access import (
     item_visible,
     judges_each_message,
     messages_visible,
+    self_only_denial,
     service_visibility,
     written_for_a_child,
 )
@@ -385,6 +386,23 @@ def test_messages_are_judged_one_by_one_and_a_representatives_thread_stays_their
     youth = YOUTH_13.access(ConsentLevel.FULL)
     assert messages_visible(ItemVerdicts(youth, PARTIAL), thread, [False, False], [False, False]) == [True, True]
     assert messages_visible(ItemVerdicts(youth, PARTIAL), thread, [False, False], [False, True]) == [False, False]
+
+
+# --- self_only_denial: the access log ------------------------------------------------------------
+
+
+# docs/access-rules.md#the-access-log: "only the person may read their own log: a representative gets
+# NO_RELATION, a service client SERVICE_SCOPE".
+@pytest.mark.parametrize("viewer", VIEWERS, ids=lambda v: v.id)
+def test_only_the_person_themselves_reads_their_access_log(viewer: Viewer) -> None:
+    want = (
+        Denied(Reason.SERVICE_SCOPE)
+        if viewer.basis is None
+        else None
+        if viewer.basis is Basis.SELF
+        else Denied(Reason.NO_RELATION)
+    )
+    assert self_only_denial(viewer.access(FULL_C)) == want
 
 
 # --- address_mask ---------------------------------------------------------------------------------

@@ -7,6 +7,10 @@ under 12 and of 12-15) and several consent levels, it works out from the printed
 gateway over HTTP (queries, mutations) or WebSocket (the subscription). Every field with a directive
 is refused to each viewer the printed rule denies, and no field is refused by a rule it does not print.
 
+Fields that print `@selfOnly` (the access log, docs/access-rules.md#the-access-log) are walked the same
+way: refused to every pair but the person themselves, with NO_RELATION, and to a service client with
+SERVICE_SCOPE.
+
 Youth access (a 13-15-year-old as themselves, docs/access-rules.md#youth-access) is a rule no directive prints; its
 pairs are left out here and covered by tests/policy and tests/e2e/test_personas.py.
 """
@@ -30,7 +34,7 @@ from gateway.core.events import MemoryEventBus
 from gateway.core.shared import SharedState
 from gateway.policy.clock import fixed_clock
 from gateway.schema import build_schema
-from gateway.schema.directives import AddressMask, ServiceGate
+from gateway.schema.directives import AddressMask, SelfOnlyGate, ServiceGate
 from gateway.serving import serving
 from sandbox import Sandbox
 from sandbox.seed import EMMA, ERIK, INGRID, JONAS, KARI, MAJA, NORA, OLA, PER
@@ -45,16 +49,11 @@ BY_FULLMAKT = {"PROXY", "ASSIGNED_PROXY"}
 
 
 @dataclass(frozen=True)
-class PrintedRule:
-    """A field with its policy directives as schema.graphql prints them."""
+class PrintedField:
+    """A field of schema.graphql."""
 
     type_name: str
     field: ast.FieldDefinitionNode
-    service: str
-    consent: str
-    area: int | None  # None: no @proxyScope, so not available by fullmakt
-    under12: str
-    from12_to16: str
 
     @property
     def name(self) -> str:
@@ -62,6 +61,17 @@ class PrintedRule:
 
     def __str__(self) -> str:
         return f"{self.type_name}.{self.name}"
+
+
+@dataclass(frozen=True)
+class PrintedRule(PrintedField):
+    """A field with its service's directives as schema.graphql prints them."""
+
+    service: str
+    consent: str
+    area: int | None  # None: no @proxyScope, so not available by fullmakt
+    under12: str
+    from12_to16: str
 
 
 def _arguments(directive: ast.DirectiveNode) -> dict[str, str]:
@@ -94,6 +104,13 @@ def printed_rules() -> list[PrintedRule]:
 
 
 RULES = printed_rules()
+SELF_ONLY = [
+    PrintedField(definition.name.value, field)
+    for definition in SDL.definitions
+    if isinstance(definition, ast.ObjectTypeDefinitionNode)
+    for field in definition.fields or ()
+    if any(d.name.value == "selfOnly" for d in field.directives or ())
+]
 
 
 @dataclass(frozen=True)
@@ -145,11 +162,17 @@ def test_the_walk_covers_queries_mutations_and_the_subscription() -> None:
     assert {expected_refusal(r, p) for r in RULES for p in PAIRS} == {None, "PROXY_SCOPE", "CHILD_AGE", "CONSENT_LEVEL"}
 
 
+def test_the_access_log_prints_the_own_log_rule() -> None:
+    """Only the person may read their own log (docs/access-rules.md#the-access-log), and the SDL says so."""
+    assert [str(f) for f in SELF_ONLY] == ["Person.accessLog"]
+
+
 def test_the_fields_that_print_a_rule_are_the_fields_a_gate_guards() -> None:
     """The SDL and the running schema agree field by field: every printed rule has its ServiceGate (for
-    the same service), every ServiceGate prints its rule, and likewise @confidentialAddress and AddressMask."""
+    the same service), every ServiceGate prints its rule, and likewise @selfOnly and SelfOnlyGate,
+    @confidentialAddress and AddressMask."""
     schema = build_schema(Settings.model_construct())._schema
-    gated, masked = set(), set()
+    gated, own, masked = set(), set(), set()
     for type_name, graphql_type in schema.type_map.items():
         if not isinstance(graphql_type, graphql.GraphQLObjectType) or type_name.startswith("_"):
             continue
@@ -158,9 +181,12 @@ def test_the_fields_that_print_a_rule_are_the_fields_a_gate_guards() -> None:
             for extension in getattr(definition, "extensions", ()):
                 if isinstance(extension, ServiceGate):
                     gated.add((type_name, field_name, extension.service.value))
+                if isinstance(extension, SelfOnlyGate):
+                    own.add((type_name, field_name))
                 if isinstance(extension, AddressMask):
                     masked.add((type_name, field_name))
     assert gated == {(r.type_name, r.name, r.service) for r in RULES}
+    assert own == {(f.type_name, f.name) for f in SELF_ONLY}
     printed_masks = {
         (d.name.value, f.name.value)
         for d in SDL.definitions
@@ -200,7 +226,7 @@ def _input_value(type_name: str, subject: str) -> Any:
     return {f.name.value: subject if f.name.value == "personId" else "" for f in definition.fields or ()}
 
 
-def _document(rule: PrintedRule, subject: str) -> tuple[str, dict[str, Any], list[str]]:
+def _document(rule: PrintedField, subject: str) -> tuple[str, dict[str, Any], list[str]]:
     """A document that reaches the field for `subject`, its variables, and the field's path."""
     arguments, variables, declared = [], {}, []
     for index, argument in enumerate(rule.field.arguments or ()):
@@ -284,3 +310,22 @@ async def test_every_printed_rule_holds_for_the_subscription(stack: Stack, pair:
                 assert (await live.next())["type"] == "complete"
         finally:
             await live.close()
+
+
+@pytest.mark.parametrize("pair", PAIRS, ids=lambda p: p.label)
+async def test_every_printed_self_only_rule_holds(stack: Stack, pair: Pair) -> None:
+    token = await stack.client.token(pair.viewer)
+    for field in SELF_ONLY:
+        document, variables, path = _document(field, pair.subject)
+        body = await stack.client.execute(document, variables, token=token)
+        expected = [] if pair.basis == "SELF" else ["NO_RELATION"]
+        assert _refusals_at(body, path) == expected, f"{field} for {pair.label}: {body}"
+
+
+async def test_a_service_client_is_refused_every_self_only_field(stack: Stack) -> None:
+    token = await stack.client.service_token()
+    for field in SELF_ONLY:
+        document, variables, path = _document(field, KARI)
+        body = await stack.client.execute(document, variables, token=token)
+        assert _refusals_at(body, path) == ["SERVICE_SCOPE"], f"{field}: {body}"
+        assert body["data"] == {"person": {field.name: None}}
