@@ -50,9 +50,11 @@ def needs_service_kinds(access: Access) -> bool:
 
 
 def judges_each_message(access: Access) -> bool:
-    """Whether the messages of a thread are shown one by one (a parent, or the subject as viewer, who
-    never sees a thread a parent wrote for them as a child), so that a thread's date, unread count and
-    very presence come from its visible messages alone (docs/access-rules.md#threads-and-messages)."""
+    """Whether the messages of a thread are judged one by one: for a parent (a message may be hidden
+    from guardians), and for the subject as viewer at any age, youth access included (who never sees a
+    thread a parent wrote for them as a child); then a thread's date, unread count and very presence
+    come from its visible messages alone. A fullmakt holder's threads are judged as a whole, by their
+    category (docs/access-rules.md#threads-and-messages)."""
     return isinstance(access, Allowed) and access.basis in (Basis.PARENT, Basis.SELF)
 
 
@@ -65,9 +67,9 @@ def written_for_a_child(birth_date: dt.date, sent_at: dt.datetime, sent_on_behal
     return age_on(birth_date, today_in_oslo(sent_at)) < PARENTAL_ACCESS_ENDS_AT
 
 
-def access_log_denial(access: Access) -> Denied | None:
-    """The access log is the subject's own: a service client and every representative are refused
-    (docs/access-rules.md#the-access-log)."""
+def self_only_denial(access: Access) -> Denied | None:
+    """Why a field only the person themselves may read (the access log,
+    docs/access-rules.md#the-access-log) is refused: to a service client and to every representative."""
     if isinstance(access, ClientAccess):
         return Denied(Reason.SERVICE_SCOPE)
     if access.basis is not Basis.SELF:
@@ -83,7 +85,7 @@ def service_visibility(access: Access, service: Service) -> Visibility | Denied:
     visibility = Visibility.FULL
     if access.subject_protection is not AddressProtection.UGRADERT and not rule.confidential_address:
         return Denied(Reason.CONFIDENTIAL_ADDRESS)
-    if access.basis in (Basis.PROXY, Basis.ASSIGNED_PROXY):
+    if access.basis.by_fullmakt:
         if rule.proxy_area is None or access.service_areas is None or rule.proxy_area not in access.service_areas:
             return Denied(Reason.PROXY_SCOPE)
     elif access.basis is Basis.PARENT:

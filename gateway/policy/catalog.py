@@ -112,6 +112,10 @@ CATEGORY_SERVICE: MappingProxyType[MessageCategory, Service] = MappingProxyType(
     }
 )
 
+# The contact list (`Person.healthContacts`) opens FASTLEGE: the GP, available with consent BASIS and by
+# an area-1 fullmakt; every other contact is an item of HELSEKONTAKTER, shown only where that is too.
+CONTACT_LIST_SERVICE = S.FASTLEGE
+
 # Every item belongs to a service (docs/access-rules.md#which-service-an-item-belongs-to).
 APPOINTMENT_SERVICE = S.TIMEAVTALER
 GP_CONTACT_SERVICE = S.FASTLEGE  # the current and former GPs

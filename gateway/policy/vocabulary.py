@@ -40,6 +40,11 @@ class Basis(Enum):
     PROXY = "PROXY"
     ASSIGNED_PROXY = "ASSIGNED_PROXY"
 
+    @property
+    def by_fullmakt(self) -> bool:
+        """Acting by a fullmakt, ordinary or tildelt: limited to its service areas."""
+        return self in (Basis.PROXY, Basis.ASSIGNED_PROXY)
+
 
 class ProxyKind(Enum):
     """An ordinary fullmakt, or one assigned (tildelt) through the GP."""

@@ -6,8 +6,10 @@ is the one way to the rules' answers at run time:
 - `subject(id)` / `required_subject(id)`: whether the viewer may act for a person, and on what
   basis (docs/access-rules.md#who-may-act-for-whom); decided once per person per request,
   side-by-side fields wait for the first answer;
-- `service(subject, service)`: FULL or PARTIAL for a portal service, or FORBIDDEN
-  (docs/access-rules.md#service-availability);
+- `visibility(subject, service)`: FULL or PARTIAL for a portal service, or the denial as a value;
+  `service(subject, service)` the same, raising FORBIDDEN (docs/access-rules.md#service-availability);
+- `self_only(subject)`: whether a field only the subject themselves may read (their access log) is
+  refused (docs/access-rules.md#the-access-log);
 - `address_masked(subject, path)`: whether an address-revealing field is masked
   (docs/access-rules.md#confidential-address-masking);
 - `write_access_log(operation)`: one entry per subject other than the viewer whose data was touched,
@@ -94,8 +96,9 @@ class Decisions:
 
     # Who the subject is
 
-    def viewer_pid(self) -> str:
-        """The signed-in person's id, or the error that says why health data is out of reach."""
+    def signed_in(self) -> tuple[str, Assurance]:
+        """The signed-in person's id and level of assurance, or the error that says why no person is
+        signed in (`Query.viewer` answers at any level; health data needs `viewer_pid`)."""
         principal = self.principal
         if principal.kind is PrincipalKind.ANONYMOUS:
             raise Unauthenticated(principal.problem)
@@ -104,10 +107,15 @@ class Decisions:
             raise Unauthenticated("token has expired")
         if principal.kind is PrincipalKind.SERVICE:
             raise Forbidden(Reason.SERVICE_SCOPE)
-        if principal.assurance is not Assurance.HIGH:
+        assert principal.pid is not None and principal.assurance is not None
+        return principal.pid, principal.assurance
+
+    def viewer_pid(self) -> str:
+        """The signed-in person's id, or the error that says why health data is out of reach."""
+        pid, assurance = self.signed_in()
+        if assurance is not Assurance.HIGH:
             raise Forbidden(Reason.INSUFFICIENT_ASSURANCE)
-        assert principal.pid is not None
-        return principal.pid
+        return pid
 
     async def subject(self, person_id: str) -> Subject | None:
         """The person as the viewer may see them; FORBIDDEN otherwise.
@@ -194,22 +202,26 @@ class Decisions:
 
     # What each service shows
 
-    def service(self, subject: Subject, service: Service) -> Visibility:
-        """FULL or PARTIAL for a service of the subject; FORBIDDEN with the reason otherwise."""
+    def visibility(self, subject: Subject, service: Service) -> Visibility | Denied:
+        """FULL or PARTIAL for a service of the subject (noted for the access log), or why not."""
         key = (subject.person.id, service)
         decided = self._services.get(key)
         if decided is None:
             decided = self._services[key] = policy_access.service_visibility(subject.access, service)
-        if isinstance(decided, Denied):
-            raise Forbidden(decided.reason)
-        self.touch(subject, {service})
+        if not isinstance(decided, Denied):
+            self.touch(subject, {service})
         return decided
 
-    def access_log(self, subject: Subject) -> None:
-        """Only the person may read their own access log; FORBIDDEN otherwise."""
-        denied = policy_access.access_log_denial(subject.access)
-        if denied is not None:
-            raise Forbidden(denied.reason)
+    def service(self, subject: Subject, service: Service) -> Visibility:
+        """As `visibility`, for a field that opens the service: FORBIDDEN with the reason when denied."""
+        decided = self.visibility(subject, service)
+        if isinstance(decided, Denied):
+            raise Forbidden(decided.reason)
+        return decided
+
+    def self_only(self, subject: Subject) -> Denied | None:
+        """Why the viewer may not read a field only the subject themselves may read (their access log)."""
+        return policy_access.self_only_denial(subject.access)
 
     def address_masked(self, subject: Subject, path: list[str | int]) -> bool:
         """Whether an address-revealing field of the subject is masked; a masked one is reported."""

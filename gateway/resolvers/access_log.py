@@ -16,8 +16,7 @@ def _entry_key(entry: AuditEntry) -> SortKey:
 async def access_log_page(
     ctx: GatewayContext, subject: Subject, *, first: int | None, after: str | None
 ) -> Page[AuditEntry]:
-    """The subject's access log, newest first; only the subject may read it."""
-    ctx.decisions.access_log(subject)
+    """The subject's access log, newest first (only the subject reads it: the field's `SelfOnlyGate`)."""
     check_first(first)
     try:
         found = await ctx.audit_log.entries_for(subject.person.id)

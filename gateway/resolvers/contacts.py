@@ -8,19 +8,15 @@ from collections.abc import Sequence, Set
 
 import msgspec
 
-from gateway.core.errors import Forbidden
 from gateway.policy.access import Item, item_visible, needs_service_kinds
-from gateway.policy.catalog import contact_service
-from gateway.policy.vocabulary import Service, ServiceKind
+from gateway.policy.catalog import CONTACT_LIST_SERVICE, contact_service
+from gateway.policy.representation import Denied
+from gateway.policy.vocabulary import ServiceKind
 from gateway.request.context import GatewayContext
 from gateway.request.decisions import Subject
 from gateway.resolvers.items import contact_kinds
 from gateway.sources.errors import SourceError
 from gateway.sources.records import ContactRecord, ContactRole, OrganizationRecord, PractitionerRecord
-
-# The field `healthContacts` opens FASTLEGE (the GP, available with consent BASIS and by an area-1
-# fullmakt); every other contact is an item of HELSEKONTAKTER and is shown only where that is.
-LISTING_SERVICE = Service.FASTLEGE
 
 
 class ContactDetails(msgspec.Struct, frozen=True, gc=False):
@@ -76,7 +72,7 @@ def _item(contact: ContactRecord, kind: ServiceKind | None) -> Item:
 
 async def contacts_of(ctx: GatewayContext, subject: Subject, *, include_former: bool) -> list[ContactRecord]:
     """Current contacts first (the GP before others), then former ones, newest relationship first."""
-    listing = ctx.decisions.service(subject, LISTING_SERVICE)
+    listing = ctx.decisions.service(subject, CONTACT_LIST_SERVICE)
     contacts = await ctx.loaders.contacts_by_subject.load(subject.person.id)
     chosen = [c for c in contacts if include_former or is_current(c, ctx.now)]
     kinds = await contact_kinds(ctx, chosen) if needs_service_kinds(subject.access) else {}
@@ -108,12 +104,8 @@ async def visible_contacts(ctx: GatewayContext, subject: Subject, contact_ids: S
 def _shown(ctx: GatewayContext, subject: Subject, contact: ContactRecord, kind: ServiceKind | None) -> bool:
     """A contact shown outside the contacts list is still an item of its own service (FASTLEGE or
     HELSEKONTAKTER) and shown only where that service is available."""
-    service = contact_service(contact.role is ContactRole.GP)
-    try:
-        listing = ctx.decisions.service(subject, service)
-    except Forbidden:
-        return False
-    return item_visible(subject.access, listing, _item(contact, kind))
+    listing = ctx.decisions.visibility(subject, contact_service(contact.role is ContactRole.GP))
+    return not isinstance(listing, Denied) and item_visible(subject.access, listing, _item(contact, kind))
 
 
 def by_practitioner(contacts: Sequence[ContactRecord], now: dt.datetime) -> dict[str, ContactRecord]:

@@ -13,8 +13,9 @@ from collections.abc import Iterable
 from gateway.policy.vocabulary import ServiceKind
 from gateway.request.context import GatewayContext
 from gateway.request.decisions import Subject
+from gateway.sources.errors import SourceError
 from gateway.sources.loaders import load_by_key
-from gateway.sources.records import AppointmentRecord, ContactRecord
+from gateway.sources.records import AppointmentRecord, ContactRecord, LocationRecord
 
 
 async def contact_kinds(ctx: GatewayContext, contacts: Iterable[ContactRecord]) -> dict[str, ServiceKind | None]:
@@ -30,15 +31,23 @@ async def counterpart_kinds(ctx: GatewayContext, subject: Subject) -> dict[str, 
     return await contact_kinds(ctx, await ctx.loaders.contacts_by_subject.load(subject.person.id))
 
 
+def appointment_kind(
+    appointment: AppointmentRecord, location: LocationRecord | SourceError | None
+) -> ServiceKind | None:
+    """An appointment's service category, else its location's type; None when neither says. A
+    location that could not be loaded (its error) fails the kind only when the kind needs it."""
+    if appointment.service_kind is not None:
+        return appointment.service_kind
+    if isinstance(location, SourceError):
+        raise location
+    return location.service_kind if location else None
+
+
 async def appointment_kinds(
     ctx: GatewayContext, appointments: Iterable[AppointmentRecord]
 ) -> dict[str, ServiceKind | None]:
-    """Appointment id -> its service category, else its location's type."""
+    """Appointment id -> its kind (`appointment_kind`), its locations loaded in one batch."""
     appointments = list(appointments)
     location_ids = sorted({a.location_id for a in appointments if a.location_id and not a.service_kind})
     locations = await load_by_key(ctx.loaders.location_by_id, location_ids)
-    kinds: dict[str, ServiceKind | None] = {}
-    for a in appointments:
-        location = locations.get(a.location_id or "")
-        kinds[a.id] = a.service_kind or (location.service_kind if location else None)
-    return kinds
+    return {a.id: appointment_kind(a, locations.get(a.location_id or "")) for a in appointments}

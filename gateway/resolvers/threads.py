@@ -45,12 +45,14 @@ class ThreadView(msgspec.Struct, frozen=True):
     """A thread as the viewer may see it, with what its fields read.
 
     `messages` are the messages the viewer may see (`hidden_messages` counts the others). When the
-    rules look at messages one by one (a parent, or youth access: `judged`), they are loaded to decide
-    whether the thread is shown at all, and the thread's date and unread count come from them, so a
-    withheld message does not show through them. Otherwise every message is visible, and they are
-    loaded, like `counterpart`, when the query selects them (`prepared`). Either may hold the
-    upstream error its loading met instead: the field that reads it fails with it. (A msgspec Struct:
-    made again for every thread of a page, it costs a tenth of a frozen dataclass.)
+    rules judge messages one by one (`judges_each_message`: a parent, or the subject as viewer at any
+    age, youth access included; then `judged`), they are loaded to decide whether the thread is shown
+    at all, and the thread's date and unread count come from them, so a withheld message does not show
+    through them. Otherwise (a fullmakt holder, whose threads are judged as a whole by their category)
+    every message is visible, and they are loaded, like `counterpart`, when the query selects them
+    (`prepared`). Either may hold the upstream error its loading met instead: the field that reads it
+    fails with it. (A msgspec Struct: made again for every thread of a page, it costs a tenth of a
+    frozen dataclass.)
     """
 
     record: ThreadRecord

@@ -8,7 +8,10 @@ import strawberry
 
 from gateway.core.audit import AuditEntry
 from gateway.schema.common import Connection
-from gateway.schema.enums import ServiceName
+from gateway.schema.enums import ACTING_FOR_OTHERS, ServiceName
+
+# Someone else's access (a person's own reads are not logged): a representative's, or a service client's.
+BASES = f"{ACTING_FOR_OTHERS} (a RepresentationBasis), or SERVICE (another system)"
 
 
 @strawberry.type(
@@ -33,7 +36,7 @@ class AccessLogEntry:
     def actor_name(self) -> str | None:
         return self.entry.actor_name
 
-    @strawberry.field(description="On what basis: PARENT, PROXY (fullmakt) or SERVICE (another system).")
+    @strawberry.field(description=f"On what basis: {BASES}.")
     def basis(self) -> str:
         return self.entry.basis
 

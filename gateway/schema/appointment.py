@@ -9,6 +9,7 @@ import strawberry
 from gateway.policy.access import kind_or_conservative
 from gateway.request.decisions import Subject
 from gateway.resolvers.appointments import Place, Practitioner
+from gateway.resolvers.items import appointment_kind
 from gateway.schema.common import Address
 from gateway.schema.contact import HealthContact
 from gateway.schema.directives import confidential_address_field
@@ -80,11 +81,7 @@ class Appointment:
 
     @strawberry.field(description="Hospital, GP or municipal service.")
     def service_kind(self) -> ServiceKind:
-        kind = self.record.service_kind
-        if kind is None:
-            location = self._place()
-            kind = location.service_kind if location else None
-        return kind_or_conservative(kind)
+        return kind_or_conservative(appointment_kind(self.record, self.place))
 
     @strawberry.field(description="Where it takes place.")
     def location(self) -> Location | None:

@@ -1,13 +1,12 @@
-"""The access-rule directives, and the one object that both prints and enforces them.
+"""The access-rule directives, and the gates that both print and enforce them.
 
-A field that opens a portal service is declared with `service_field` (a field of a type that
-belongs to a subject), `service_mutation` or `service_subscription` (root fields whose subject is
-an argument). Each adds one `ServiceGate`, which puts the catalog's directives on the very field it
-guards (as Strawberry's `PermissionExtension.apply()` does) and refuses the field, before its
-resolver runs, when the rules say no. So what the SDL shows and what the gateway does cannot drift
-apart, and a resolver never has to remember a check. The gate runs once per service field (a list
-or a connection), not once per scalar, so the rules cost almost nothing per item.
-`confidential_address_field` does the same for `@confidentialAddress`.
+A field that opens a portal service is declared with `service_field` (on a type that belongs to a
+subject), `service_mutation` or `service_subscription` (the subject is an argument), with a
+`ServiceGate`; a field only the person may read (the access log) with `self_only_field`, with a
+`SelfOnlyGate`. A gate puts its rule's directives on the very field it guards (as Strawberry's
+`PermissionExtension.apply()` does) and refuses the field, before its resolver runs, when the rule
+says no: the SDL and the gateway cannot drift apart, and no resolver has to remember a check. A gate
+runs once per field, not per item. `confidential_address_field` does this for `@confidentialAddress`.
 """
 
 from __future__ import annotations
@@ -24,11 +23,13 @@ from strawberry.schema_directive import Location
 from strawberry.types.field import StrawberryField
 from strawberry.utils.str_converters import to_camel_case
 
+from gateway.core.errors import Forbidden
 from gateway.policy.catalog import CATALOG
-from gateway.policy.vocabulary import Service
+from gateway.policy.representation import Denied
+from gateway.policy.vocabulary import Basis, Service
 from gateway.request.context import Info
 from gateway.request.decisions import Decisions, Subject
-from gateway.schema.enums import ConsentLevel, ServiceArea, ServiceName, Visibility
+from gateway.schema.enums import ACTING_FOR_OTHERS, ConsentLevel, ServiceArea, ServiceName, Visibility, one_of
 from gateway.schema.extensions import as_public
 
 
@@ -43,8 +44,8 @@ class RequiresConsent:
 
 @strawberry.schema_directive(
     locations=[Location.FIELD_DEFINITION],
-    description="Acting by fullmakt (PROXY), the fullmakt must name `area`; else FORBIDDEN with reason "
-    "PROXY_SCOPE. A field without this directive is not available by fullmakt at all.",
+    description=f"Acting by fullmakt ({one_of(b for b in Basis if b.by_fullmakt)}), the fullmakt must name `area`; "
+    "else FORBIDDEN with reason PROXY_SCOPE. A field without this directive is not available by fullmakt at all.",
 )
 class ProxyScope:
     area: ServiceArea = strawberry.field(description="The fullmakt service area the field belongs to.")
@@ -67,6 +68,15 @@ class ChildVisibility:
 )
 class PortalService:
     name: ServiceName = strawberry.field(description="The service (a row of the service catalog).")
+
+
+@strawberry.schema_directive(
+    locations=[Location.FIELD_DEFINITION],
+    description=f"Only the person themselves (SELF) may read this field: for {ACTING_FOR_OTHERS} it is "
+    "FORBIDDEN with reason NO_RELATION, for a service client with reason SERVICE_SCOPE.",
+)
+class SelfOnly:
+    pass
 
 
 @strawberry.schema_directive(
@@ -113,9 +123,9 @@ def _print_on(field: StrawberryField, directives: list[object]) -> None:
     field.directives.extend(d for d in directives if d not in field.directives)
 
 
-class ServiceGate(FieldExtension):
-    """Prints the catalog's directives for `service` on its field, and raises FORBIDDEN with the
-    reason before the resolver runs when the service is not available for the field's subject.
+class Gate(FieldExtension):
+    """Prints its rule's directives on its field, and raises FORBIDDEN with the reason before the
+    resolver runs when the rule denies the field's subject.
 
     On a subscription it holds for the whole stream: every event is checked on the event's own
     request before it is delivered (and written to the access log), and without events the right is
@@ -123,17 +133,26 @@ class ServiceGate(FieldExtension):
     expired token ends the stream.
     """
 
-    def __init__(self, service: Service, subject_of: SubjectOf = of_owner) -> None:
-        self.service = service
+    def __init__(self, subject_of: SubjectOf = of_owner) -> None:
         self.subject_of = subject_of
         self.streams = False
 
+    def printed(self) -> list[object]:
+        """The directives that state the rule in the SDL."""
+        raise NotImplementedError
+
+    def decide(self, subject: Subject, decisions: Decisions) -> object:
+        """The rule's answer for the subject; a `Denied` refuses the field."""
+        raise NotImplementedError
+
     def apply(self, field: StrawberryField) -> None:
-        _print_on(field, service_directives(self.service))
+        _print_on(field, self.printed())
         self.streams = field.is_subscription
 
     async def _enforce(self, source: Any, kwargs: dict[str, Any], decisions: Decisions) -> None:
-        decisions.service(await self.subject_of(source, kwargs, decisions), self.service)
+        decided = self.decide(await self.subject_of(source, kwargs, decisions), decisions)
+        if isinstance(decided, Denied):
+            raise Forbidden(decided.reason)
 
     async def resolve_async(self, next_: Callable[..., Any], source: Any, info: Info, **kwargs: Any) -> Any:
         if self.streams:
@@ -177,6 +196,32 @@ class ServiceGate(FieldExtension):
             await events.aclose()
 
 
+class ServiceGate(Gate):
+    """The gate of a field that opens `service`: prints the catalog's directives for it, and refuses
+    the field when the service is not available for the subject (docs/access-rules.md#service-availability)."""
+
+    def __init__(self, service: Service, subject_of: SubjectOf = of_owner) -> None:
+        super().__init__(subject_of)
+        self.service = service
+
+    def printed(self) -> list[object]:
+        return service_directives(self.service)
+
+    def decide(self, subject: Subject, decisions: Decisions) -> Visibility | Denied:
+        return decisions.visibility(subject, self.service)
+
+
+class SelfOnlyGate(Gate):
+    """The gate of a field only the person themselves may read: prints `@selfOnly`, and refuses every
+    representative and service client (docs/access-rules.md#the-access-log)."""
+
+    def printed(self) -> list[object]:
+        return [SelfOnly()]
+
+    def decide(self, subject: Subject, decisions: Decisions) -> Denied | None:
+        return decisions.self_only(subject)
+
+
 def service_directives(service: Service) -> list[object]:
     rule = CATALOG[service]
     directives: list[object] = [PortalService(name=service), RequiresConsent(level=rule.min_consent)]
@@ -203,11 +248,15 @@ def service_subscription(service: Service, *subject_path: str, description: str)
     )
 
 
+def self_only_field(*, description: str) -> Any:
+    """A field of an `Owned` type that only its owner themselves may read."""
+    return strawberry.field(description=description, extensions=[SelfOnlyGate()])
+
+
 class AddressMask(FieldExtension):
-    """Prints `@confidentialAddress`, and nulls the field (reported in extensions.masked) when the
-    owner's address protection says so
-    (docs/access-rules.md#confidential-address-masking). `reveals_home` says whether this object's
-    value is where the owner lives (a home visit's location is; a GP office is not)."""
+    """Prints `@confidentialAddress`, and nulls the field (reported in extensions.masked) when the owner's
+    address protection says so (docs/access-rules.md#confidential-address-masking). `reveals_home` says
+    whether this object's value is where the owner lives (a home visit's location is; a GP office is not)."""
 
     def __init__(self, reveals_home: Callable[[Any], bool]) -> None:
         self.reveals_home = reveals_home
@@ -235,7 +284,7 @@ def confidential_address_field(*, description: str, reveals_home: Callable[[Any]
     return strawberry.field(description=description, extensions=[AddressMask(reveals_home)])
 
 
-ACCESS_RULE_DIRECTIVES = (PortalService, RequiresConsent, ProxyScope, ChildVisibility, ConfidentialAddress)
+ACCESS_RULE_DIRECTIVES = (PortalService, RequiresConsent, ProxyScope, ChildVisibility, SelfOnly, ConfidentialAddress)
 
 
 def describe_directive_arguments(schema: GraphQLSchema) -> None:

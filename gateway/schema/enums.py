@@ -6,7 +6,7 @@ enum itself: a resolver returns a vocabulary member as the GraphQL enum, and myp
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from enum import Enum
 from typing import TypeAlias
 
@@ -28,6 +28,13 @@ def describe(python_enum: type[Enum], description: str, values: Mapping[str, str
         raise ValueError(f"{definition.name}: describe {sorted(missing)}")
     for value in definition.values:
         value.description = values[value.name]
+
+
+def one_of(members: Iterable[Enum]) -> str:
+    """The members' names for a description ("SELF, PARENT or PROXY"), taken from the enum so that
+    the text lists every member it means, and keeps doing so."""
+    names = [member.name for member in members]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
 
 ConsentLevel: TypeAlias = vocabulary.ConsentLevel
@@ -55,6 +62,8 @@ describe(
     },
     name="RepresentationBasis",
 )
+# The bases of acting for someone else, for descriptions: every basis but SELF.
+ACTING_FOR_OTHERS = one_of(b for b in RepresentationBasis if b is not RepresentationBasis.SELF)
 ServiceArea: TypeAlias = vocabulary.ServiceArea
 describe(
     ServiceArea,
@@ -113,17 +122,14 @@ describe(
 )
 
 
-# Not vocabulary.Assurance, whose values are `acr` strings: the viewer's level is mapped by name.
-class Assurance(Enum):
-    HIGH = "HIGH"
-    SUBSTANTIAL = "SUBSTANTIAL"
-
-
+Assurance: TypeAlias = vocabulary.Assurance
 describe(
     Assurance,
     "ID-porten level of assurance of the viewer's sign-in.",
-    {"HIGH": "idporten-loa-high: may see health data.", "SUBSTANTIAL": "idporten-loa-substantial: viewer id only."},
-    name="Assurance",
+    {
+        "HIGH": f"{Assurance.HIGH.value}: may see health data.",
+        "SUBSTANTIAL": f"{Assurance.SUBSTANTIAL.value}: viewer id only.",
+    },
 )
 
 

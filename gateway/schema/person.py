@@ -8,6 +8,7 @@ from typing import Annotated
 import strawberry
 
 from gateway.engine import selected
+from gateway.policy.catalog import CONTACT_LIST_SERVICE
 from gateway.policy.vocabulary import Service
 from gateway.request.context import Info
 from gateway.request.decisions import Subject
@@ -16,7 +17,7 @@ from gateway.schema.access_log import AccessLogConnection, AccessLogEntry
 from gateway.schema.appointment import Appointment
 from gateway.schema.common import Address, Connection
 from gateway.schema.contact import HealthContact
-from gateway.schema.directives import confidential_address_field, service_field
+from gateway.schema.directives import confidential_address_field, self_only_field, service_field
 from gateway.schema.enums import ConsentLevel, MessageCategory
 from gateway.schema.thread import Thread
 
@@ -131,7 +132,7 @@ class Person:
         )
 
     @service_field(
-        contacts.LISTING_SERVICE,
+        CONTACT_LIST_SERVICE,
         description="Health contacts: the GP (fastlege) first, then others (helsekontakter), each shown only where "
         "its own service is available.",
     )
@@ -146,7 +147,7 @@ class Person:
         details = await contacts.details_of(info.context, found)
         return [HealthContact(record=c, owner=self.owner, details=d) for c, d in zip(found, details, strict=True)]
 
-    @strawberry.field(
+    @self_only_field(
         description="Logg over bruk: who accessed this person's data. Only the person themselves may read it."
     )
     async def access_log(

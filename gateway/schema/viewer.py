@@ -6,13 +6,10 @@ import datetime as dt
 
 import strawberry
 
-from gateway.core.errors import Forbidden, Unauthenticated
 from gateway.policy.representation import Allowed
-from gateway.policy.vocabulary import Assurance as AssuranceLevel
-from gateway.policy.vocabulary import Reason
 from gateway.request.context import Info
 from gateway.request.decisions import Subject
-from gateway.schema.enums import Assurance, RepresentationBasis, ServiceArea
+from gateway.schema.enums import Assurance, RepresentationBasis, ServiceArea, one_of
 from gateway.schema.person import Person
 
 
@@ -31,7 +28,7 @@ class Representation:
     def person(self) -> Person:
         return Person(owner=self.subject)
 
-    @strawberry.field(description="SELF, PARENT or PROXY (fullmakt).")
+    @strawberry.field(description=f"{one_of(RepresentationBasis)}: how the viewer may act for the person.")
     def basis(self) -> RepresentationBasis:
         return self._right.basis
 
@@ -48,7 +45,7 @@ class Representation:
 @strawberry.type(description="The logged-in person (from the ID-porten token).")
 class Viewer:
     pid: strawberry.Private[str]
-    level: strawberry.Private[AssuranceLevel]
+    level: strawberry.Private[Assurance]
 
     @strawberry.field(description="The viewer's fødselsnummer or D-number.")
     def id(self) -> strawberry.ID:
@@ -56,7 +53,7 @@ class Viewer:
 
     @strawberry.field(description="Level of assurance of the sign-in; health data needs HIGH.")
     def assurance(self) -> Assurance:
-        return Assurance[self.level.name]
+        return self.level
 
     @strawberry.field(description="The viewer as a person, when they may see their own data.")
     async def person(self, info: Info) -> Person | None:
@@ -71,9 +68,5 @@ class Viewer:
 class ViewerQuery:
     @strawberry.field(description="Who is logged in, and whom they may act for.")
     def viewer(self, info: Info) -> Viewer:
-        principal = info.context.principal
-        if principal.pid is None or principal.assurance is None:
-            if principal.client_id is not None:
-                raise Forbidden(Reason.SERVICE_SCOPE)
-            raise Unauthenticated(principal.problem)
-        return Viewer(pid=principal.pid, level=principal.assurance)
+        pid, level = info.context.decisions.signed_in()
+        return Viewer(pid=pid, level=level)

@@ -23,7 +23,9 @@ from gateway.policy.access import (
     address_mask,
     category_item,
     item_visible,
+    judges_each_message,
     messages_visible,
+    self_only_denial,
     service_visibility,
     written_for_a_child,
 )
@@ -79,6 +81,7 @@ PROXY_3 = Viewer("proxy-area-3", Basis.PROXY, 70, frozenset({A3}))
 PROXY_13 = Viewer("proxy-areas-1-3", Basis.PROXY, 70, frozenset({A1, A3}))
 PROXY_2 = Viewer("proxy-area-2", Basis.PROXY, 70, frozenset({A2}))
 PROXY_123 = Viewer("proxy-areas-1-2-3", Basis.PROXY, 70, frozenset({A1, A2, A3}))
+ASSIGNED_13 = Viewer("assigned-areas-1-3", Basis.ASSIGNED_PROXY, 70, frozenset({A1, A3}))
 CLIENT = Viewer("service-client", None, 40)
 VIEWERS = [
     SELF_ADULT,
@@ -94,6 +97,7 @@ VIEWERS = [
     PROXY_13,
     PROXY_2,
     PROXY_123,
+    ASSIGNED_13,
     CLIENT,
 ]
 
@@ -112,8 +116,8 @@ def _documented_service(
     if protection is not UGRADERT and not row.confidential_address:
         return Denied(Reason.CONFIDENTIAL_ADDRESS)
     visibility = FULL
-    # row 3: under PROXY the fullmakt must name the area (FULLMAKT: proxy area "none")
-    if viewer.basis is Basis.PROXY:
+    # row 3: under PROXY or ASSIGNED_PROXY the fullmakt must name the area (FULLMAKT: proxy area "none")
+    if viewer.basis in (Basis.PROXY, Basis.ASSIGNED_PROXY):
         if row.proxy_area is None or row.proxy_area not in (viewer.areas or ()):
             return Denied(Reason.PROXY_SCOPE)
     # row 4: under PARENT, by the child's age: FULL, PARTIAL, NONE (denied, reason CHILD_AGE)
@@ -361,6 +365,16 @@ def test_a_thread_of_a_category_of_no_service_is_no_item() -> None:
     assert item == Item(Service.DIGITAL_DIALOG, ServiceKind.MUNICIPAL, category=MessageCategory.KOMMUNE)
 
 
+# docs/access-rules.md#threads-and-messages: "for a parent and for the subject as viewer, a thread's
+# messages are judged one by one; for a fullmakt holder the thread is judged as a whole by its category".
+JUDGED_BY_MESSAGE = {SELF_ADULT, SELF_16, YOUTH_13, YOUTH_15, PARENT_5, PARENT_11, PARENT_12, PARENT_15}
+
+
+@pytest.mark.parametrize("viewer", VIEWERS, ids=lambda v: v.id)
+def test_who_has_a_threads_messages_judged_one_by_one(viewer: Viewer) -> None:
+    assert judges_each_message(viewer.access(FULL_C)) is (viewer in JUDGED_BY_MESSAGE)
+
+
 def test_messages_are_judged_one_by_one_and_a_representatives_thread_stays_theirs() -> None:
     thread = category_item(MessageCategory.DIALOG_FASTLEGE, ServiceKind.GP)
     assert thread is not None
@@ -372,6 +386,23 @@ def test_messages_are_judged_one_by_one_and_a_representatives_thread_stays_their
     youth = YOUTH_13.access(ConsentLevel.FULL)
     assert messages_visible(ItemVerdicts(youth, PARTIAL), thread, [False, False], [False, False]) == [True, True]
     assert messages_visible(ItemVerdicts(youth, PARTIAL), thread, [False, False], [False, True]) == [False, False]
+
+
+# --- self_only_denial: the access log ------------------------------------------------------------
+
+
+# docs/access-rules.md#the-access-log: "only the person may read their own log: a representative gets
+# NO_RELATION, a service client SERVICE_SCOPE".
+@pytest.mark.parametrize("viewer", VIEWERS, ids=lambda v: v.id)
+def test_only_the_person_themselves_reads_their_access_log(viewer: Viewer) -> None:
+    want = (
+        Denied(Reason.SERVICE_SCOPE)
+        if viewer.basis is None
+        else None
+        if viewer.basis is Basis.SELF
+        else Denied(Reason.NO_RELATION)
+    )
+    assert self_only_denial(viewer.access(FULL_C)) == want
 
 
 # --- address_mask ---------------------------------------------------------------------------------

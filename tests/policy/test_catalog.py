@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.policy.catalog import CATALOG, CATEGORY_SERVICE
+from gateway.policy.catalog import CATALOG, CATEGORY_SERVICE, CONTACT_LIST_SERVICE
 from gateway.policy.vocabulary import MessageCategory, Service
 
 from .design import CATALOG_TABLE, CATEGORY_TABLE, Row
@@ -40,3 +40,10 @@ def test_every_category_has_a_service() -> None:
 @pytest.mark.parametrize(("category", "service"), list(CATEGORY_TABLE.items()), ids=[c.value for c in CATEGORY_TABLE])
 def test_category_service_matches_the_documented_table(category: MessageCategory, service: Service) -> None:
     assert CATEGORY_SERVICE[category] is service
+
+
+def test_the_contact_list_opens_the_gps_service() -> None:
+    """`Person.healthContacts` opens `FASTLEGE`, so a person with consent `BASIS` and an area-1 fullmakt
+    see the GP; every other contact is an item of `HELSEKONTAKTER`
+    (docs/access-rules.md#where-each-rule-is-enforced)."""
+    assert CONTACT_LIST_SERVICE is Service.FASTLEGE

@@ -14,13 +14,15 @@ from typing import Any
 import pytest
 
 from gateway.core.audit import AuditBasis, AuditEntry, MemoryAuditLog
-from gateway.core.auth import ANONYMOUS
+from gateway.core.auth import ANONYMOUS, Principal
+from gateway.core.config import Settings
 from gateway.core.errors import AuditUnavailable, BadUserInput, Forbidden, Unauthenticated
 from gateway.policy import access as policy_access
 from gateway.policy import representation
-from gateway.policy.representation import Allowed, ClientAccess
+from gateway.policy.representation import Allowed, ClientAccess, Denied
 from gateway.policy.vocabulary import Assurance, Basis, Reason, Service, Visibility
 from gateway.request.decisions import Decisions, Subject
+from gateway.schema import build_schema
 from sandbox import Sandbox, consent, registry
 from sandbox.seed import EMMA, ERIK, INGRID, JONAS, KARI, LARS, MAJA, NORA, OLA, PER, SOFIE
 from tests.request.factory import NOBODY, Contexts, person, service_client
@@ -191,6 +193,40 @@ async def test_who_may_reach_health_data(contexts: Contexts) -> None:
         assert exc.value.reason is reason
 
 
+async def test_who_is_signed_in_is_told_at_any_assurance(contexts: Contexts) -> None:
+    """The viewer's own id answers at `idporten-loa-substantial` too; everything else is refused as it
+    is for health data (docs/access-rules.md#authentication)."""
+    substantial = contexts.of(person(KARI, assurance=Assurance.SUBSTANTIAL)).decisions
+    assert substantial.signed_in() == (KARI, Assurance.SUBSTANTIAL)
+    assert contexts.person(KARI).decisions.signed_in() == (KARI, Assurance.HIGH)
+    with pytest.raises(Unauthenticated):
+        contexts.of(ANONYMOUS).decisions.signed_in()
+    with pytest.raises(Unauthenticated) as expired:
+        contexts.of(person(KARI, expires_at=time.time() - 60)).decisions.signed_in()
+    assert "expired" in expired.value.message
+    with pytest.raises(Forbidden) as exc:
+        contexts.of(service_client()).decisions.signed_in()
+    assert exc.value.reason is Reason.SERVICE_SCOPE
+
+
+async def test_the_viewer_field_refuses_as_the_decisions_do(contexts: Contexts) -> None:
+    """`Query.viewer` asks `Decisions` who is signed in, as every other field does: a token that
+    expired while a WebSocket stayed open answers UNAUTHENTICATED there too."""
+    schema = build_schema(Settings.model_construct())
+
+    async def viewer(principal: Principal) -> tuple[Any, list[dict[str, Any] | None]]:
+        result = await schema.execute("{ viewer { id assurance } }", context_value=contexts.of(principal))
+        return result.data, [e.extensions for e in result.errors or ()]
+
+    assert await viewer(person(KARI, assurance=Assurance.SUBSTANTIAL)) == (
+        {"viewer": {"id": KARI, "assurance": "SUBSTANTIAL"}},
+        [],
+    )
+    assert await viewer(person(KARI, expires_at=time.time() - 60)) == (None, [{"code": "UNAUTHENTICATED"}])
+    assert await viewer(ANONYMOUS) == (None, [{"code": "UNAUTHENTICATED"}])
+    assert await viewer(service_client()) == (None, [{"code": "FORBIDDEN", "reason": "SERVICE_SCOPE"}])
+
+
 async def test_a_service_client_gets_none_for_an_unknown_id(contexts: Contexts) -> None:
     decisions = contexts.of(service_client()).decisions
     assert await decisions.subject(NOBODY) is None
@@ -243,6 +279,22 @@ async def test_a_service_is_decided_once_per_subject_and_touched_only_for_anothe
             operation="ReadJonas",
         )
     ]
+
+
+async def test_whether_a_service_is_open_is_answered_as_a_value(contexts: Contexts) -> None:
+    """`visibility` answers a denial as a value, for a caller that shows less rather than failing (a
+    contact of a service the viewer may not see is left out); `service` raises it. Either way the
+    answer is remembered, and only a service that opens is written to the access log."""
+    decisions = contexts.person(KARI).decisions
+    jonas = await decisions.required_subject(JONAS)
+    assert decisions.visibility(jonas, Service.DIGITAL_DIALOG) == Denied(Reason.CHILD_AGE)
+    assert decisions.visibility(jonas, Service.INNBOKS) is Visibility.PARTIAL
+    with pytest.raises(Forbidden) as exc:
+        decisions.service(jonas, Service.DIGITAL_DIALOG)
+    assert exc.value.reason is Reason.CHILD_AGE
+    assert [e.services for e in await decisions.pending_entries(None)] == [(Service.INNBOKS,)]
+    client = contexts.of(service_client()).decisions
+    assert client.visibility(await client.required_subject(KARI), Service.FASTLEGE) == Denied(Reason.SERVICE_SCOPE)
 
 
 async def test_the_access_log_gets_one_entry_per_touched_subject_once(contexts: Contexts) -> None:
@@ -311,14 +363,10 @@ async def test_a_service_clients_reads_are_logged_as_such(contexts: Contexts) ->
 
 async def test_only_the_person_reads_their_access_log(contexts: Contexts) -> None:
     decisions = contexts.person(KARI).decisions
-    decisions.access_log(await decisions.required_subject(KARI))
-    with pytest.raises(Forbidden) as exc:
-        decisions.access_log(await decisions.required_subject(JONAS))
-    assert exc.value.reason is Reason.NO_RELATION
+    assert decisions.self_only(await decisions.required_subject(KARI)) is None
+    assert decisions.self_only(await decisions.required_subject(JONAS)) == Denied(Reason.NO_RELATION)
     client = contexts.of(service_client()).decisions
-    with pytest.raises(Forbidden) as exc:
-        client.access_log(await client.required_subject(KARI))
-    assert exc.value.reason is Reason.SERVICE_SCOPE
+    assert client.self_only(await client.required_subject(KARI)) == Denied(Reason.SERVICE_SCOPE)
 
 
 # Address masking

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 
+import msgspec
 import pytest
 
 from gateway.core.errors import BadUserInput, Forbidden
 from gateway.engine import Selection
 from gateway.policy.clock import OSLO
-from gateway.policy.vocabulary import Reason
+from gateway.policy.vocabulary import Reason, ServiceKind
 from gateway.request.context import GatewayContext
 from gateway.request.decisions import Subject
 from gateway.resolvers.appointments import appointment_page, parts_of, visible_appointments
+from gateway.resolvers.items import appointment_kind
 from gateway.resolvers.pagination import Page
-from gateway.sources.errors import SourceError
-from gateway.sources.records import AppointmentRecord, AppointmentStatus
+from gateway.sources.errors import SourceError, UpstreamUnavailable
+from gateway.sources.records import AppointmentRecord, AppointmentStatus, LocationRecord
 from sandbox import Sandbox
 from sandbox.seed import (
     AP_EMMA_GP,
@@ -167,3 +169,19 @@ async def test_an_appointments_practitioner_is_the_persons_contact_current_first
     # The hospital physician of a 14-year-old is not shown to his parent.
     ctx, jonas = await contexts.subject(KARI, JONAS)
     assert await _practitioners(ctx, jonas, PR_MOE) == [None]
+
+
+def test_an_appointments_kind_is_its_own_category_else_its_locations() -> None:
+    """The kind the item rules judge an appointment by, which its `serviceKind` shows
+    (docs/access-rules.md#item-filtering): its own service category, else its location's type, else
+    unknown. A location that failed to load fails the kind only when the kind needs it."""
+    municipal = LocationRecord("loc-1", "Helsestasjonen", None, False, ServiceKind.MUNICIPAL, None, None)
+    failed = UpstreamUnavailable("appointments", "timed out")
+    bare = _appointment(KARI, PR_EIDE)
+    own = msgspec.structs.replace(bare, service_kind=ServiceKind.GP)
+    assert appointment_kind(own, municipal) is ServiceKind.GP
+    assert appointment_kind(own, failed) is ServiceKind.GP
+    assert appointment_kind(bare, municipal) is ServiceKind.MUNICIPAL
+    assert appointment_kind(bare, None) is None
+    with pytest.raises(SourceError):
+        appointment_kind(bare, failed)

@@ -1,11 +1,15 @@
 """The policy directives printed in schema.graphql are the rules the gateway enforces, field by field.
 
 The test walks the printed SDL, not the catalog: for every field that prints `@portalService`, and for
-demo pairs of viewer and subject with every basis (self, fullmakt, parent of a child under 12 and of
-12-15) and several consent levels, it works out from the printed `@requiresConsent`, `@proxyScope`
-and `@childVisibility` alone whether the field must be refused and with which reason, then asks the
+demo pairs of viewer and subject with every basis (self, fullmakt, tildelt fullmakt, parent of a child
+under 12 and of 12-15) and several consent levels, it works out from the printed `@requiresConsent`,
+`@proxyScope` and `@childVisibility` alone whether the field must be refused and with which reason, then asks the
 gateway over HTTP (queries, mutations) or WebSocket (the subscription). Every field with a directive
 is refused to each viewer the printed rule denies, and no field is refused by a rule it does not print.
+
+Fields that print `@selfOnly` (the access log, docs/access-rules.md#the-access-log) are walked the same
+way: refused to every pair but the person themselves, with NO_RELATION, and to a service client with
+SERVICE_SCOPE.
 
 Youth access (a 13-15-year-old as themselves, docs/access-rules.md#youth-access) is a rule no directive prints; its
 pairs are left out here and covered by tests/policy and tests/e2e/test_personas.py.
@@ -30,7 +34,7 @@ from gateway.core.events import MemoryEventBus
 from gateway.core.shared import SharedState
 from gateway.policy.clock import fixed_clock
 from gateway.schema import build_schema
-from gateway.schema.directives import AddressMask, ServiceGate
+from gateway.schema.directives import AddressMask, SelfOnlyGate, ServiceGate
 from gateway.serving import serving
 from sandbox import Sandbox
 from sandbox.seed import EMMA, ERIK, INGRID, JONAS, KARI, MAJA, NORA, OLA, PER
@@ -40,19 +44,16 @@ ROOT = Path(__file__).resolve().parents[2]
 SDL = graphql.parse((ROOT / "schema.graphql").read_text())
 CONSENT_ORDER = ["NONE", "BASIS", "BASIS_PLUS", "FULL"]
 AREA_NUMBER = {"REGISTERED_INFORMATION": 1, "DIGITAL_HEALTH_SERVICES": 3}
+# A tildelt fullmakt's holder is limited to its areas as an ordinary one's is (docs/access-rules.md#bases).
+BY_FULLMAKT = {"PROXY", "ASSIGNED_PROXY"}
 
 
 @dataclass(frozen=True)
-class PrintedRule:
-    """A field with its policy directives as schema.graphql prints them."""
+class PrintedField:
+    """A field of schema.graphql."""
 
     type_name: str
     field: ast.FieldDefinitionNode
-    service: str
-    consent: str
-    area: int | None  # None: no @proxyScope, so not available by fullmakt
-    under12: str
-    from12_to16: str
 
     @property
     def name(self) -> str:
@@ -60,6 +61,17 @@ class PrintedRule:
 
     def __str__(self) -> str:
         return f"{self.type_name}.{self.name}"
+
+
+@dataclass(frozen=True)
+class PrintedRule(PrintedField):
+    """A field with its service's directives as schema.graphql prints them."""
+
+    service: str
+    consent: str
+    area: int | None  # None: no @proxyScope, so not available by fullmakt
+    under12: str
+    from12_to16: str
 
 
 def _arguments(directive: ast.DirectiveNode) -> dict[str, str]:
@@ -92,6 +104,13 @@ def printed_rules() -> list[PrintedRule]:
 
 
 RULES = printed_rules()
+SELF_ONLY = [
+    PrintedField(definition.name.value, field)
+    for definition in SDL.definitions
+    if isinstance(definition, ast.ObjectTypeDefinitionNode)
+    for field in definition.fields or ()
+    if any(d.name.value == "selfOnly" for d in field.directives or ())
+]
 
 
 @dataclass(frozen=True)
@@ -101,9 +120,9 @@ class Pair:
     label: str
     viewer: str
     subject: str
-    basis: str  # SELF, PROXY or PARENT
+    basis: str  # SELF, PROXY, ASSIGNED_PROXY or PARENT
     consent: str  # the subject's consent level
-    areas: frozenset[int] = frozenset()  # PROXY: the fullmakt's areas
+    areas: frozenset[int] = frozenset()  # PROXY, ASSIGNED_PROXY: the fullmakt's areas
     child_band: str = ""  # PARENT: "under12" or "from12To16"
 
 
@@ -113,6 +132,7 @@ PAIRS = [
     Pair("Nora as herself (BASIS_PLUS, fortrolig)", NORA, NORA, "SELF", "BASIS_PLUS"),
     Pair("Kari for Ola (fullmakt 1, 3)", KARI, OLA, "PROXY", "FULL", frozenset({1, 3})),
     Pair("Erik for Ingrid (fullmakt 1)", ERIK, INGRID, "PROXY", "BASIS", frozenset({1})),
+    Pair("Ola for Jonas (tildelt 1, 3)", OLA, JONAS, "ASSIGNED_PROXY", "FULL", frozenset({1, 3})),
     Pair("Kari for Emma (7)", KARI, EMMA, "PARENT", "FULL", child_band="under12"),
     Pair("Kari for Jonas (14)", KARI, JONAS, "PARENT", "FULL", child_band="from12To16"),
     Pair("Per for Maja (14)", PER, MAJA, "PARENT", "FULL", child_band="from12To16"),
@@ -122,7 +142,7 @@ PAIRS = [
 def expected_refusal(rule: PrintedRule, pair: Pair) -> str | None:
     """The reason the printed directives give for refusing `pair`, or None: in the documented order,
     the basis (a fullmakt's area, a child's age) before consent."""
-    if pair.basis == "PROXY" and (rule.area is None or rule.area not in pair.areas):
+    if pair.basis in BY_FULLMAKT and (rule.area is None or rule.area not in pair.areas):
         return "PROXY_SCOPE"
     if pair.basis == "PARENT":
         visibility = rule.under12 if pair.child_band == "under12" else rule.from12_to16
@@ -138,15 +158,21 @@ def test_the_walk_covers_queries_mutations_and_the_subscription() -> None:
     # Each pair is refused somewhere and allowed somewhere, so neither half of the test is empty.
     for pair in PAIRS:
         outcomes = {expected_refusal(rule, pair) for rule in RULES}
-        assert None in outcomes or pair.basis == "PROXY", pair.label
+        assert None in outcomes or pair.basis in BY_FULLMAKT, pair.label
     assert {expected_refusal(r, p) for r in RULES for p in PAIRS} == {None, "PROXY_SCOPE", "CHILD_AGE", "CONSENT_LEVEL"}
+
+
+def test_the_access_log_prints_the_own_log_rule() -> None:
+    """Only the person may read their own log (docs/access-rules.md#the-access-log), and the SDL says so."""
+    assert [str(f) for f in SELF_ONLY] == ["Person.accessLog"]
 
 
 def test_the_fields_that_print_a_rule_are_the_fields_a_gate_guards() -> None:
     """The SDL and the running schema agree field by field: every printed rule has its ServiceGate (for
-    the same service), every ServiceGate prints its rule, and likewise @confidentialAddress and AddressMask."""
+    the same service), every ServiceGate prints its rule, and likewise @selfOnly and SelfOnlyGate,
+    @confidentialAddress and AddressMask."""
     schema = build_schema(Settings.model_construct())._schema
-    gated, masked = set(), set()
+    gated, own, masked = set(), set(), set()
     for type_name, graphql_type in schema.type_map.items():
         if not isinstance(graphql_type, graphql.GraphQLObjectType) or type_name.startswith("_"):
             continue
@@ -155,9 +181,12 @@ def test_the_fields_that_print_a_rule_are_the_fields_a_gate_guards() -> None:
             for extension in getattr(definition, "extensions", ()):
                 if isinstance(extension, ServiceGate):
                     gated.add((type_name, field_name, extension.service.value))
+                if isinstance(extension, SelfOnlyGate):
+                    own.add((type_name, field_name))
                 if isinstance(extension, AddressMask):
                     masked.add((type_name, field_name))
     assert gated == {(r.type_name, r.name, r.service) for r in RULES}
+    assert own == {(f.type_name, f.name) for f in SELF_ONLY}
     printed_masks = {
         (d.name.value, f.name.value)
         for d in SDL.definitions
@@ -197,7 +226,7 @@ def _input_value(type_name: str, subject: str) -> Any:
     return {f.name.value: subject if f.name.value == "personId" else "" for f in definition.fields or ()}
 
 
-def _document(rule: PrintedRule, subject: str) -> tuple[str, dict[str, Any], list[str]]:
+def _document(rule: PrintedField, subject: str) -> tuple[str, dict[str, Any], list[str]]:
     """A document that reaches the field for `subject`, its variables, and the field's path."""
     arguments, variables, declared = [], {}, []
     for index, argument in enumerate(rule.field.arguments or ()):
@@ -281,3 +310,22 @@ async def test_every_printed_rule_holds_for_the_subscription(stack: Stack, pair:
                 assert (await live.next())["type"] == "complete"
         finally:
             await live.close()
+
+
+@pytest.mark.parametrize("pair", PAIRS, ids=lambda p: p.label)
+async def test_every_printed_self_only_rule_holds(stack: Stack, pair: Pair) -> None:
+    token = await stack.client.token(pair.viewer)
+    for field in SELF_ONLY:
+        document, variables, path = _document(field, pair.subject)
+        body = await stack.client.execute(document, variables, token=token)
+        expected = [] if pair.basis == "SELF" else ["NO_RELATION"]
+        assert _refusals_at(body, path) == expected, f"{field} for {pair.label}: {body}"
+
+
+async def test_a_service_client_is_refused_every_self_only_field(stack: Stack) -> None:
+    token = await stack.client.service_token()
+    for field in SELF_ONLY:
+        document, variables, path = _document(field, KARI)
+        body = await stack.client.execute(document, variables, token=token)
+        assert _refusals_at(body, path) == ["SERVICE_SCOPE"], f"{field}: {body}"
+        assert body["data"] == {"person": {field.name: None}}
