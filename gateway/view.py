@@ -26,9 +26,9 @@ from strawberry.types.execution import PreExecutionError
 from strawberry.types.unset import UnsetType
 
 from gateway import apq, trusted_documents
+from gateway.app_state import AppState
 from gateway.core.config import Settings
 from gateway.core.errors import Unauthenticated
-from gateway.core.shared import SharedState
 from gateway.draining import GOING_AWAY, Drain
 from gateway.http_media import APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, is_request_error, response_media_type
 from gateway.incremental_http import Defer20220824, negotiate, streaming_response
@@ -122,7 +122,7 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
         return orjson.dumps(data).decode()
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> GatewayContext:
-        state = request.state
+        state = AppState.of(request)
         principal = await state.verifier.principal(request.headers.get("authorization"))
         if principal.problem is not None and isinstance(request, Request):
             # RFC 6750: a request that carries a token the gateway does not accept is refused,
@@ -132,8 +132,8 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
             principal=principal,
             sources=state.sources,
             clock=self._clock,
-            audit_log=state.audit_log,
-            events=state.events,
+            audit_log=state.shared.audit_log,
+            events=state.shared.events,
             request=request,
             recheck_s=self._settings.subscription_recheck_s,
             tracer=state.tracer,
@@ -146,7 +146,7 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
         params = context.connection_params or {}
         authorization = next((v for k, v in params.items() if k.lower() == "authorization"), None)
         if isinstance(authorization, str):
-            context.principal = await context.request.state.verifier.principal(authorization)
+            context.principal = await AppState.of(context.request).verifier.principal(authorization)
             context.renew()  # decisions are made for the principal the connection signed in as
         return UnsetType()  # UNSET itself, which Strawberry types as Any
 
@@ -212,7 +212,7 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
         root_value: Any,
         sub_response: Response,
     ) -> Any:
-        shared: SharedState = request.state.shared
+        shared = AppState.of(request).shared
         items = request_data if isinstance(request_data, list) else [request_data]
         trusted = self._trusted
         document_ids = await self._document_ids(request, len(items)) if trusted is not None else [None] * len(items)
