@@ -27,6 +27,7 @@ from strawberry.types.unset import UnsetType
 
 from gateway import apq, trusted_documents
 from gateway.app_state import AppState
+from gateway.context_builder import ContextBuilder, RefusedToken
 from gateway.core.config import Settings
 from gateway.core.errors import Unauthenticated
 from gateway.draining import GOING_AWAY, Drain
@@ -45,12 +46,6 @@ from gateway.trusted_documents import TrustedDocument
 REQUEST_ERROR_CODES = frozenset(
     {"PERSISTED_QUERY_NOT_FOUND", "PERSISTED_QUERY_ID_REQUIRED", "PERSISTED_QUERY_NOT_IN_LIST"}
 )
-
-
-class _RefusedToken(Exception):
-    def __init__(self, problem: str) -> None:
-        super().__init__(problem)
-        self.problem = problem
 
 
 class _TransportWS(BaseGraphQLTransportWSHandler[GatewayContext, Any]):
@@ -107,8 +102,7 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
         # With a manifest, requests name one of its documents; ad-hoc ones only in demo mode or with GraphiQL.
         self._trusted = trusted
         self._ad_hoc_allowed = settings.demo or settings.graphiql
-        self._settings = settings
-        self._clock = clock
+        self._contexts = ContextBuilder(clock, settings.subscription_recheck_s)
         self._ide_page = ide_page
         self._drain = drain or Drain(delay_s=0)
 
@@ -122,24 +116,7 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
         return orjson.dumps(data).decode()
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> GatewayContext:
-        state = AppState.of(request)
-        principal = await state.verifier.principal(request.headers.get("authorization"))
-        if principal.problem is not None and isinstance(request, Request):
-            # RFC 6750: a request that carries a token the gateway does not accept is refused,
-            # whatever it asks; only a request without one is anonymous.
-            raise _RefusedToken(principal.problem)
-        return GatewayContext(
-            principal=principal,
-            sources=state.sources,
-            clock=self._clock,
-            audit_log=state.shared.audit_log,
-            events=state.shared.events,
-            request=request,
-            recheck_s=self._settings.subscription_recheck_s,
-            tracer=state.tracer,
-            # graphql-transport-ws carries parts as `next` messages; over HTTP, the Accept says.
-            incremental_delivery=isinstance(request, WebSocket) or negotiate(request.headers.get("accept")) is not None,
-        )
+        return await self._contexts.build(request, AppState.of(request))
 
     async def on_ws_connect(self, context: GatewayContext) -> UnsetType:
         """graphql-transport-ws: the token comes in the connection_init payload (key in any case)."""
@@ -177,7 +154,7 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
             return await super().run(request, context, root_value)
         except HTTPException as exc:
             return self._refusal(request, exc)
-        except _RefusedToken as refused:
+        except RefusedToken as refused:
             return self._unauthorized(request, refused.problem)
 
     def _unauthorized(self, request: Request, problem: str) -> Response:
