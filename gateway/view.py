@@ -40,6 +40,7 @@ from gateway.schema import GatewaySchema, build_schema
 from gateway.schema.extensions import public_error
 from gateway.schema.incremental import checked_parts
 from gateway.trusted_documents import TrustedDocument
+from gateway.ws_sign_in import WebSocketSignIn
 
 # Refusals of a well-formed GraphQL request (no document to run): request errors, which the legacy
 # media type answers with 200 (GraphQL over HTTP); the others are refusals of the HTTP request itself.
@@ -103,6 +104,7 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
         self._trusted = trusted
         self._ad_hoc_allowed = settings.demo or settings.graphiql
         self._contexts = ContextBuilder(clock, settings.subscription_recheck_s)
+        self._sign_in = WebSocketSignIn()
         self._ide_page = ide_page
         self._drain = drain or Drain(delay_s=0)
 
@@ -119,12 +121,7 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
         return await self._contexts.build(request, AppState.of(request))
 
     async def on_ws_connect(self, context: GatewayContext) -> UnsetType:
-        """graphql-transport-ws: the token comes in the connection_init payload (key in any case)."""
-        params = context.connection_params or {}
-        authorization = next((v for k, v in params.items() if k.lower() == "authorization"), None)
-        if isinstance(authorization, str):
-            context.principal = await AppState.of(context.request).verifier.principal(authorization)
-            context.renew()  # decisions are made for the principal the connection signed in as
+        await self._sign_in.sign_in(context, AppState.of(context.request).verifier)
         return UnsetType()  # UNSET itself, which Strawberry types as Any
 
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
