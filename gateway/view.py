@@ -25,11 +25,12 @@ from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.unset import UnsetType
 
-from gateway import apq, trusted_documents
+from gateway import apq
 from gateway.app_state import AppState
 from gateway.context_builder import ContextBuilder, RefusedToken
 from gateway.core.config import Settings
 from gateway.core.errors import Unauthenticated
+from gateway.document_policy import DocumentPolicy
 from gateway.draining import GOING_AWAY, Drain
 from gateway.http_media import APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, is_request_error, response_media_type
 from gateway.incremental_http import Defer20220824, negotiate, streaming_response
@@ -93,16 +94,10 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
         """`schema`: built from `settings` when not given; `trusted`: the trusted documents, checked
         against `schema` (app.start_checks), when GATEWAY_TRUSTED_DOCUMENTS is set; `drain`: the process's
         way out, which closes the WebSockets when it starts."""
-        if settings.trusted_documents and trusted is None:
-            # Never an app that runs ad-hoc documents where only trusted ones were configured.
-            raise ValueError("GATEWAY_TRUSTED_DOCUMENTS is set: pass the documents app.start_checks loaded")
         schema = schema or build_schema(settings)
+        self._policy = DocumentPolicy.of(settings, schema, trusted)  # a ValueError without `trusted` it needs
         super().__init__(schema, graphql_ide="graphiql" if ide_page else None)
         self._documents = schema.documents
-        self._graphql_schema = schema._schema
-        # With a manifest, requests name one of its documents; ad-hoc ones only in demo mode or with GraphiQL.
-        self._trusted = trusted
-        self._ad_hoc_allowed = settings.demo or settings.graphiql
         self._contexts = ContextBuilder(clock, settings.subscription_recheck_s)
         self._sign_in = WebSocketSignIn()
         self._ide_page = ide_page
@@ -186,14 +181,12 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
         root_value: Any,
         sub_response: Response,
     ) -> Any:
-        shared = AppState.of(request).shared
+        store = AppState.of(request).shared.persisted_queries
         items = request_data if isinstance(request_data, list) else [request_data]
-        trusted = self._trusted
-        document_ids = await self._document_ids(request, len(items)) if trusted is not None else [None] * len(items)
+        document_ids = await self._policy.document_ids(request, len(items))
         names: list[str | None] = []
         for item, document_id in zip(items, document_ids, strict=True):
-            if trusted is None or not self._trusted_document(item, document_id, trusted):
-                await apq.resolve(item, shared.persisted_queries, self._documents, self._graphql_schema)
+            await self._policy.resolve(item, document_id, store)
             operation = self._operation(item)
             names.append(item.operation_name or (operation.name.value if operation and operation.name else None))
             set_operation(request.scope, names)
@@ -226,41 +219,6 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
         if incremental is not None:
             return incremental
         return await super().create_streaming_response(request, stream, sub_response, headers)
-
-    async def _document_ids(self, request: Request, count: int) -> list[str | None]:
-        """`documentId` of each operation of the request (GraphQL-over-HTTP persisted documents)."""
-        if request.method == "GET":
-            return [request.query_params.get("documentId")] * count
-        body = orjson.loads(await request.body())  # Starlette keeps the body Strawberry read
-        items = body if isinstance(body, list) else [body]
-        found = [item.get("documentId") if isinstance(item, dict) else None for item in items]
-        return [value if isinstance(value, str) else None for value in found]
-
-    def _trusted_document(
-        self, item: GraphQLRequestData, document_id: str | None, trusted: Mapping[str, TrustedDocument]
-    ) -> bool:
-        """Put the named trusted document in `item`: True; False for an ad-hoc document where those are
-        allowed, which then runs as any other (a persisted-query hash not in the manifest is APQ's)."""
-        persisted = (item.extensions or {}).get("persistedQuery")
-        if document_id is None and isinstance(persisted, dict) and isinstance(persisted.get("sha256Hash"), str):
-            if self._ad_hoc_allowed and trusted_documents.find(trusted, persisted["sha256Hash"]) is None:
-                return False
-            document_id = persisted["sha256Hash"]
-        if document_id is None:
-            if self._ad_hoc_allowed:
-                return False
-            raise apq.Refused(
-                400,
-                "This gateway runs only its trusted documents: name one with documentId.",
-                "PERSISTED_QUERY_ID_REQUIRED",
-            )
-        document = trusted_documents.find(trusted, document_id)
-        if document is None:
-            raise apq.Refused(400, "No trusted document has this id.", "PERSISTED_QUERY_NOT_IN_LIST")
-        if item.query is not None and item.query != document.body:
-            raise apq.Refused(400, "The query sent is not the trusted document of this id.", "BAD_REQUEST")
-        item.query = document.body
-        return True
 
     def _operation(self, request_data: GraphQLRequestData) -> OperationDefinitionNode | None:
         """The operation the request runs (its document is parsed once, cached), or None."""
