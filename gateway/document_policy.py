@@ -65,7 +65,7 @@ class DocumentPolicy:
             return [None] * count
         if request.method == "GET":
             return [request.query_params.get("documentId")] * count
-        # Strawberry (0.341.2) reads only `query`, `variables`, `operationName` and `extensions` into
+        # Strawberry 0.341 quirk: it reads only `query`, `variables`, `operationName` and `extensions` into
         # GraphQLRequestData, so `documentId` is read from the body again (Starlette keeps the body read).
         body = orjson.loads(await request.body())
         items = body if isinstance(body, list) else [body]

@@ -1,5 +1,17 @@
-"""The GraphQL endpoint: Strawberry's ASGI view, with the request context, the WebSocket token,
-GraphiQL, and GraphQL over HTTP with both media types (see gateway/http_media.py)."""
+"""The GraphQL endpoint: Strawberry's ASGI view speaking GraphQL over HTTP with both media types
+(gateway/http_media.py), answers in parts (gateway/incremental_http.py), GraphiQL, and
+graphql-transport-ws.
+
+The view does protocol only. The rest of a request is each one object, which the view calls:
+- the context of each request or connection: `ContextBuilder` (gateway/context_builder.py);
+- a client signing in over graphql-transport-ws: `WebSocketSignIn` (gateway/ws_sign_in.py);
+- the documents a request may run (APQ, trusted, ad hoc): `DocumentPolicy` (gateway/document_policy.py);
+all over the app's typed state, `AppState` (gateway/app_state.py).
+
+An override, or a part of one, that is there only for a behaviour of Strawberry 0.341 (seen in
+0.341.2 and 0.341.3) is marked "Strawberry 0.341 quirk", naming the behaviour: when Strawberry
+changes it, that part can go.
+"""
 
 from __future__ import annotations
 
@@ -52,7 +64,10 @@ REQUEST_ERROR_CODES = frozenset(
 
 class _TransportWS(BaseGraphQLTransportWSHandler[GatewayContext, Any]):
     """graphql-transport-ws, with an answer in parts (@defer, @stream) sent as `next` messages, one per
-    part, in the format of `deferSpec=20220824` (gateway/incremental_http.py), then `complete`."""
+    part, in the format of `deferSpec=20220824` (gateway/incremental_http.py), then `complete`.
+
+    Strawberry 0.341's handler sends only whole results: it refuses anything else in a stream
+    (`_reject_incremental_delivery`), such as the parts schema/incremental.py checks."""
 
     async def _send_result_stream(self, operation: Operation[GatewayContext, Any], result_source: Any) -> None:
         convert = Defer20220824()
@@ -120,7 +135,8 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
         return UnsetType()  # UNSET itself, which Strawberry types as Any
 
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
-        # A GET naming a persisted query by its hash has no `query` either: it is a request, not a browser.
+        # Strawberry 0.341 quirk: it renders the IDE for any GET without `query` that accepts `*/*`,
+        # though a GET naming a persisted query by its hash has no `query` either: a request, not a browser.
         return super().should_render_graphql_ide(request) and request.query_params.get("extensions") is None
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
@@ -135,7 +151,8 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
     async def run(
         self, request: Request | WebSocket, context: GatewayContext = UNSET, root_value: Any = UNSET
     ) -> Response | WebSocket:
-        """Strawberry answers a request it refuses (HTTPException) with plain text; we answer with JSON."""
+        """Strawberry's ASGI view (`GraphQL.__call__`) answers a request it refuses (HTTPException) with
+        plain text; we answer with JSON, and a refused token with 401. A WebSocket is tracked for the drain."""
         if isinstance(request, WebSocket):
             if self._drain.draining:  # going away: a subscriber connects to another replica
                 await request.close(GOING_AWAY)
@@ -161,8 +178,8 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
         status, headers = exc.status_code, {"Vary": "Accept"}
         if status == 405:
             headers["Allow"] = "GET, POST"
-        # Strawberry (0.341.2) refuses a mutation over GET with 400, raised from InvalidOperationTypeError;
-        # GraphQL over HTTP says 405, allowing POST.
+        # Strawberry 0.341 quirk: it refuses a mutation over GET with 400, raised from
+        # InvalidOperationTypeError (`execute_single`); GraphQL over HTTP says 405, allowing POST.
         if request.method == "GET" and isinstance(exc.__cause__, InvalidOperationTypeError):
             status, headers["Allow"] = 405, "POST"
         media_type = response_media_type(request.headers.get("accept"))
@@ -181,6 +198,8 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
         root_value: Any,
         sub_response: Response,
     ) -> Any:
+        """Each operation's document from the document policy, its name for the access line; an answer
+        in parts is checked and framed by us (Strawberry frames only multipart, in its own format)."""
         store = AppState.of(request).shared.persisted_queries
         items = request_data if isinstance(request_data, list) else [request_data]
         document_ids = await self._policy.document_ids(request, len(items))
@@ -190,8 +209,8 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
             operation = self._operation(item)
             names.append(item.operation_name or (operation.name.value if operation and operation.name else None))
             set_operation(request.scope, names)
-            # Strawberry runs a subscription sent as a plain HTTP request like a query, which then fails
-            # with an internal error; it is a request error, which says where subscriptions run.
+            # Strawberry 0.341 quirk: it runs a subscription sent as a plain HTTP request like a query,
+            # which then fails with an internal error; it is a request error, which says where they run.
             if item.protocol == "http" and operation is not None and operation.operation is OperationType.SUBSCRIPTION:
                 raise HTTPException(
                     400, "A subscription runs over a WebSocket at /graphql (graphql-transport-ws), not over HTTP."
@@ -242,12 +261,14 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
             if content_type != APPLICATION_JSON:
                 raise HTTPException(415, "A GraphQL request is a POST with Content-Type: application/json.")
             body = await request.get_body()
-            # Strawberry (0.341.2) fails with a 500 on a JSON body that is not an object (or a batch).
+            # Strawberry 0.341 quirk: a JSON body that is not an object (or a batch) fails with a 500
+            # (`parse_http_body` calls `.get` on it).
             if body.lstrip(b" \t\r\n")[:1] not in (b"{", b"["):
                 self.parse_json(body)  # answers 400 if it is not JSON at all
                 raise HTTPException(400, "The request body must be a JSON object.")
         data = await super().parse_http_body(request)
-        # Strawberry (0.341.2) checks the types of `query`, `variables` and `extensions`, not `operationName`.
+        # Strawberry 0.341 quirk: it checks the types of `query`, `variables` and `extensions`, not of
+        # `operationName`.
         for item in data if isinstance(data, list) else [data]:
             if not isinstance(item.operation_name, str | None):
                 raise HTTPException(400, "The GraphQL operation's `operationName` must be a string or null.")
