@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import ExitStack, asynccontextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +22,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from gateway import demo_tokens, tracing, trusted_documents
+from gateway.app_state import AppState
 from gateway.body_limit import BodyLimit
 from gateway.core.auth import DemoIssuer, KeyLookup, RemoteJwks, TokenVerifier
 from gateway.core.config import Settings
@@ -52,16 +53,14 @@ async def healthz(request: Request) -> JSONResponse:
 async def readyz(request: Request) -> JSONResponse:
     """Ready when every upstream answers, Redis too when it is configured (the access log), and the
     token issuer's key set is at hand outside demo mode (else no one can sign in); never once draining."""
-    drain: Drain = request.state.drain
-    if drain.draining:
+    state = AppState.of(request)
+    if state.drain.draining:
         return JSONResponse({"status": "draining"}, 503)
-    sources: Sources = request.state.sources
-    shared: SharedState = request.state.shared
-    jwks: RemoteJwks | None = request.state.jwks
+    sources, jwks = state.sources, state.jwks
     names = list(sources.http)
     *results, redis_ok, jwks_ok = await asyncio.gather(
         *(sources.http[name].reachable() for name in names),
-        shared.redis_reachable(),
+        state.shared.redis_reachable(),
         jwks.ready() if jwks is not None else _nothing(),
     )
     status = {name: "ok" if ok else "unreachable" for name, ok in zip(names, results, strict=True)}
@@ -161,7 +160,7 @@ def build_app(
     tracer = traces.get_tracer(tracing.TRACER_NAME) if traces else None
 
     @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
+    async def lifespan(app: Starlette) -> AsyncIterator[Mapping[str, AppState]]:
         connector = aiohttp.TCPConnector(limit=settings.upstream_connections)
         replica_state = nullcontext(shared) if shared is not None else shared_state(settings)
         # The issuers' token endpoints are named apart: a span of one is no call to a source.
@@ -175,7 +174,7 @@ def build_app(
         upstream_spans = [tracing.upstream_trace_config(traces, traced_urls)] if traces else []
         async with (
             aiohttp.ClientSession(connector=connector, trace_configs=upstream_spans) as session,
-            replica_state as state,
+            replica_state as replicas,
         ):
             with drain.on_sigterm(), ExitStack() as demo_keys:
                 issuer, jwks, keys = _token_keys(settings, session)
@@ -184,20 +183,18 @@ def build_app(
                     # The demo command, or `serve` beside `python -m sandbox`: clients of the sandbox's own.
                     directory = Path(demo_keys.enter_context(tempfile.TemporaryDirectory(prefix="gateway-demo-keys-")))
                     upstreams = await demo_tokens.sandbox_token_clients(settings, session, directory)
-                sources = Sources.build(session, upstreams, checked.codings, state.reference_cache)
+                sources = Sources.build(session, upstreams, checked.codings, replicas.reference_cache)
                 # The first request need not wait for the issuers; a failure here is logged, and retried then.
                 warming = asyncio.create_task(sources.warm_up())
-                yield {
-                    "jwks": jwks,
-                    "sources": sources,
-                    "verifier": TokenVerifier(keys, settings.issuer, settings.audience, settings.clock_skew_s),
-                    "issuer": issuer,
-                    "shared": state,
-                    "audit_log": state.audit_log,
-                    "events": state.events,
-                    "drain": drain,
-                    "tracer": tracer,
-                }
+                yield AppState(
+                    sources=sources,
+                    verifier=TokenVerifier(keys, settings.issuer, settings.audience, settings.clock_skew_s),
+                    shared=replicas,
+                    drain=drain,
+                    jwks=jwks,
+                    issuer=issuer,
+                    tracer=tracer,
+                ).lifespan_state()
                 warming.cancel()
             if traces is not None and tracer_provider is None:
                 traces.shutdown()  # the spans still queued are exported

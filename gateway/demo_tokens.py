@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from gateway.app_state import AppState
 from gateway.core.auth import SERVICE_READ_SCOPE, DemoIssuer
 from gateway.core.config import Settings
 from gateway.graphiql import Persona
@@ -47,9 +48,15 @@ def _problem(message: str) -> JSONResponse:
     return JSONResponse({"error": "invalid_request", "error_description": message}, status_code=400)
 
 
+def _issuer(request: Request) -> DemoIssuer:
+    issuer = AppState.of(request).issuer
+    assert issuer is not None, "the demo routes are mounted only in demo mode, whose lifespan makes the issuer"
+    return issuer
+
+
 async def issue_token(request: Request) -> JSONResponse:
     """POST {"pid", "acr"} for a person, or {"client_id", "scope"} for a service client."""
-    issuer: DemoIssuer = request.state.issuer
+    issuer = _issuer(request)
     try:
         body: Any = await request.json()
     except ValueError:
@@ -74,8 +81,7 @@ async def issue_token(request: Request) -> JSONResponse:
 
 
 async def jwks(request: Request) -> JSONResponse:
-    issuer: DemoIssuer = request.state.issuer
-    return JSONResponse(issuer.jwks())
+    return JSONResponse(_issuer(request).jwks())
 
 
 async def personas(request: Request) -> JSONResponse:

@@ -1,5 +1,17 @@
-"""The GraphQL endpoint: Strawberry's ASGI view, with the request context, the WebSocket token,
-GraphiQL, and GraphQL over HTTP with both media types (see gateway/http_media.py)."""
+"""The GraphQL endpoint: Strawberry's ASGI view speaking GraphQL over HTTP with both media types
+(gateway/http_media.py), answers in parts (gateway/incremental_http.py), GraphiQL, and
+graphql-transport-ws.
+
+The view does protocol only. The rest of a request is each one object, which the view calls:
+- the context of each request or connection: `ContextBuilder` (gateway/context_builder.py);
+- a client signing in over graphql-transport-ws: `WebSocketSignIn` (gateway/ws_sign_in.py);
+- the documents a request may run (APQ, trusted, ad hoc): `DocumentPolicy` (gateway/document_policy.py);
+all over the app's typed state, `AppState` (gateway/app_state.py).
+
+An override, or a part of one, that is there only for a behaviour of Strawberry 0.341 (seen in
+0.341.2 and 0.341.3) is marked "Strawberry 0.341 quirk", naming the behaviour: when Strawberry
+changes it, that part can go.
+"""
 
 from __future__ import annotations
 
@@ -25,10 +37,12 @@ from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.unset import UnsetType
 
-from gateway import apq, trusted_documents
+from gateway import apq
+from gateway.app_state import AppState
+from gateway.context_builder import ContextBuilder, RefusedToken
 from gateway.core.config import Settings
 from gateway.core.errors import Unauthenticated
-from gateway.core.shared import SharedState
+from gateway.document_policy import DocumentPolicy
 from gateway.draining import GOING_AWAY, Drain
 from gateway.http_media import APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, is_request_error, response_media_type
 from gateway.incremental_http import Defer20220824, negotiate, streaming_response
@@ -39,6 +53,7 @@ from gateway.schema import GatewaySchema, build_schema
 from gateway.schema.extensions import public_error
 from gateway.schema.incremental import checked_parts
 from gateway.trusted_documents import TrustedDocument
+from gateway.ws_sign_in import WebSocketSignIn
 
 # Refusals of a well-formed GraphQL request (no document to run): request errors, which the legacy
 # media type answers with 200 (GraphQL over HTTP); the others are refusals of the HTTP request itself.
@@ -47,15 +62,12 @@ REQUEST_ERROR_CODES = frozenset(
 )
 
 
-class _RefusedToken(Exception):
-    def __init__(self, problem: str) -> None:
-        super().__init__(problem)
-        self.problem = problem
-
-
 class _TransportWS(BaseGraphQLTransportWSHandler[GatewayContext, Any]):
     """graphql-transport-ws, with an answer in parts (@defer, @stream) sent as `next` messages, one per
-    part, in the format of `deferSpec=20220824` (gateway/incremental_http.py), then `complete`."""
+    part, in the format of `deferSpec=20220824` (gateway/incremental_http.py), then `complete`.
+
+    Strawberry 0.341's handler sends only whole results: it refuses anything else in a stream
+    (`_reject_incremental_delivery`), such as the parts schema/incremental.py checks."""
 
     async def _send_result_stream(self, operation: Operation[GatewayContext, Any], result_source: Any) -> None:
         convert = Defer20220824()
@@ -97,18 +109,12 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
         """`schema`: built from `settings` when not given; `trusted`: the trusted documents, checked
         against `schema` (app.start_checks), when GATEWAY_TRUSTED_DOCUMENTS is set; `drain`: the process's
         way out, which closes the WebSockets when it starts."""
-        if settings.trusted_documents and trusted is None:
-            # Never an app that runs ad-hoc documents where only trusted ones were configured.
-            raise ValueError("GATEWAY_TRUSTED_DOCUMENTS is set: pass the documents app.start_checks loaded")
         schema = schema or build_schema(settings)
+        self._policy = DocumentPolicy.of(settings, schema, trusted)  # a ValueError without `trusted` it needs
         super().__init__(schema, graphql_ide="graphiql" if ide_page else None)
         self._documents = schema.documents
-        self._graphql_schema = schema._schema
-        # With a manifest, requests name one of its documents; ad-hoc ones only in demo mode or with GraphiQL.
-        self._trusted = trusted
-        self._ad_hoc_allowed = settings.demo or settings.graphiql
-        self._settings = settings
-        self._clock = clock
+        self._contexts = ContextBuilder(clock, settings.subscription_recheck_s)
+        self._sign_in = WebSocketSignIn()
         self._ide_page = ide_page
         self._drain = drain or Drain(delay_s=0)
 
@@ -122,36 +128,15 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
         return orjson.dumps(data).decode()
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> GatewayContext:
-        state = request.state
-        principal = await state.verifier.principal(request.headers.get("authorization"))
-        if principal.problem is not None and isinstance(request, Request):
-            # RFC 6750: a request that carries a token the gateway does not accept is refused,
-            # whatever it asks; only a request without one is anonymous.
-            raise _RefusedToken(principal.problem)
-        return GatewayContext(
-            principal=principal,
-            sources=state.sources,
-            clock=self._clock,
-            audit_log=state.audit_log,
-            events=state.events,
-            request=request,
-            recheck_s=self._settings.subscription_recheck_s,
-            tracer=state.tracer,
-            # graphql-transport-ws carries parts as `next` messages; over HTTP, the Accept says.
-            incremental_delivery=isinstance(request, WebSocket) or negotiate(request.headers.get("accept")) is not None,
-        )
+        return await self._contexts.build(request, AppState.of(request))
 
     async def on_ws_connect(self, context: GatewayContext) -> UnsetType:
-        """graphql-transport-ws: the token comes in the connection_init payload (key in any case)."""
-        params = context.connection_params or {}
-        authorization = next((v for k, v in params.items() if k.lower() == "authorization"), None)
-        if isinstance(authorization, str):
-            context.principal = await context.request.state.verifier.principal(authorization)
-            context.renew()  # decisions are made for the principal the connection signed in as
+        await self._sign_in.sign_in(context, AppState.of(context.request).verifier)
         return UnsetType()  # UNSET itself, which Strawberry types as Any
 
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
-        # A GET naming a persisted query by its hash has no `query` either: it is a request, not a browser.
+        # Strawberry 0.341 quirk: it renders the IDE for any GET without `query` that accepts `*/*`,
+        # though a GET naming a persisted query by its hash has no `query` either: a request, not a browser.
         return super().should_render_graphql_ide(request) and request.query_params.get("extensions") is None
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
@@ -166,7 +151,8 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
     async def run(
         self, request: Request | WebSocket, context: GatewayContext = UNSET, root_value: Any = UNSET
     ) -> Response | WebSocket:
-        """Strawberry answers a request it refuses (HTTPException) with plain text; we answer with JSON."""
+        """Strawberry's ASGI view (`GraphQL.__call__`) answers a request it refuses (HTTPException) with
+        plain text; we answer with JSON, and a refused token with 401. A WebSocket is tracked for the drain."""
         if isinstance(request, WebSocket):
             if self._drain.draining:  # going away: a subscriber connects to another replica
                 await request.close(GOING_AWAY)
@@ -177,7 +163,7 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
             return await super().run(request, context, root_value)
         except HTTPException as exc:
             return self._refusal(request, exc)
-        except _RefusedToken as refused:
+        except RefusedToken as refused:
             return self._unauthorized(request, refused.problem)
 
     def _unauthorized(self, request: Request, problem: str) -> Response:
@@ -192,8 +178,8 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
         status, headers = exc.status_code, {"Vary": "Accept"}
         if status == 405:
             headers["Allow"] = "GET, POST"
-        # Strawberry (0.341.2) refuses a mutation over GET with 400, raised from InvalidOperationTypeError;
-        # GraphQL over HTTP says 405, allowing POST.
+        # Strawberry 0.341 quirk: it refuses a mutation over GET with 400, raised from
+        # InvalidOperationTypeError (`execute_single`); GraphQL over HTTP says 405, allowing POST.
         if request.method == "GET" and isinstance(exc.__cause__, InvalidOperationTypeError):
             status, headers["Allow"] = 405, "POST"
         media_type = response_media_type(request.headers.get("accept"))
@@ -212,19 +198,19 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
         root_value: Any,
         sub_response: Response,
     ) -> Any:
-        shared: SharedState = request.state.shared
+        """Each operation's document from the document policy, its name for the access line; an answer
+        in parts is checked and framed by us (Strawberry frames only multipart, in its own format)."""
+        store = AppState.of(request).shared.persisted_queries
         items = request_data if isinstance(request_data, list) else [request_data]
-        trusted = self._trusted
-        document_ids = await self._document_ids(request, len(items)) if trusted is not None else [None] * len(items)
+        document_ids = await self._policy.document_ids(request, len(items))
         names: list[str | None] = []
         for item, document_id in zip(items, document_ids, strict=True):
-            if trusted is None or not self._trusted_document(item, document_id, trusted):
-                await apq.resolve(item, shared.persisted_queries, self._documents, self._graphql_schema)
+            await self._policy.resolve(item, document_id, store)
             operation = self._operation(item)
             names.append(item.operation_name or (operation.name.value if operation and operation.name else None))
             set_operation(request.scope, names)
-            # Strawberry runs a subscription sent as a plain HTTP request like a query, which then fails
-            # with an internal error; it is a request error, which says where subscriptions run.
+            # Strawberry 0.341 quirk: it runs a subscription sent as a plain HTTP request like a query,
+            # which then fails with an internal error; it is a request error, which says where they run.
             if item.protocol == "http" and operation is not None and operation.operation is OperationType.SUBSCRIPTION:
                 raise HTTPException(
                     400, "A subscription runs over a WebSocket at /graphql (graphql-transport-ws), not over HTTP."
@@ -253,41 +239,6 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
             return incremental
         return await super().create_streaming_response(request, stream, sub_response, headers)
 
-    async def _document_ids(self, request: Request, count: int) -> list[str | None]:
-        """`documentId` of each operation of the request (GraphQL-over-HTTP persisted documents)."""
-        if request.method == "GET":
-            return [request.query_params.get("documentId")] * count
-        body = orjson.loads(await request.body())  # Starlette keeps the body Strawberry read
-        items = body if isinstance(body, list) else [body]
-        found = [item.get("documentId") if isinstance(item, dict) else None for item in items]
-        return [value if isinstance(value, str) else None for value in found]
-
-    def _trusted_document(
-        self, item: GraphQLRequestData, document_id: str | None, trusted: Mapping[str, TrustedDocument]
-    ) -> bool:
-        """Put the named trusted document in `item`: True; False for an ad-hoc document where those are
-        allowed, which then runs as any other (a persisted-query hash not in the manifest is APQ's)."""
-        persisted = (item.extensions or {}).get("persistedQuery")
-        if document_id is None and isinstance(persisted, dict) and isinstance(persisted.get("sha256Hash"), str):
-            if self._ad_hoc_allowed and trusted_documents.find(trusted, persisted["sha256Hash"]) is None:
-                return False
-            document_id = persisted["sha256Hash"]
-        if document_id is None:
-            if self._ad_hoc_allowed:
-                return False
-            raise apq.Refused(
-                400,
-                "This gateway runs only its trusted documents: name one with documentId.",
-                "PERSISTED_QUERY_ID_REQUIRED",
-            )
-        document = trusted_documents.find(trusted, document_id)
-        if document is None:
-            raise apq.Refused(400, "No trusted document has this id.", "PERSISTED_QUERY_NOT_IN_LIST")
-        if item.query is not None and item.query != document.body:
-            raise apq.Refused(400, "The query sent is not the trusted document of this id.", "BAD_REQUEST")
-        item.query = document.body
-        return True
-
     def _operation(self, request_data: GraphQLRequestData) -> OperationDefinitionNode | None:
         """The operation the request runs (its document is parsed once, cached), or None."""
         if not isinstance(request_data.query, str):
@@ -310,12 +261,14 @@ class GatewayGraphQL(GraphQL[GatewayContext, Any]):
             if content_type != APPLICATION_JSON:
                 raise HTTPException(415, "A GraphQL request is a POST with Content-Type: application/json.")
             body = await request.get_body()
-            # Strawberry (0.341.2) fails with a 500 on a JSON body that is not an object (or a batch).
+            # Strawberry 0.341 quirk: a JSON body that is not an object (or a batch) fails with a 500
+            # (`parse_http_body` calls `.get` on it).
             if body.lstrip(b" \t\r\n")[:1] not in (b"{", b"["):
                 self.parse_json(body)  # answers 400 if it is not JSON at all
                 raise HTTPException(400, "The request body must be a JSON object.")
         data = await super().parse_http_body(request)
-        # Strawberry (0.341.2) checks the types of `query`, `variables` and `extensions`, not `operationName`.
+        # Strawberry 0.341 quirk: it checks the types of `query`, `variables` and `extensions`, not of
+        # `operationName`.
         for item in data if isinstance(data, list) else [data]:
             if not isinstance(item.operation_name, str | None):
                 raise HTTPException(400, "The GraphQL operation's `operationName` must be a string or null.")

@@ -48,10 +48,13 @@ async def test_the_inbox_page_is_one_trace_from_the_caller_into_the_sources(
         f"{client.url}/graphql", json={"query": INBOX_PAGE, "variables": {"first": 20}}, headers=headers
     ) as resp:
         assert resp.status == 200 and "errors" not in await resp.json()
-    spans = list(exporter.get_finished_spans())
+    finished = list(exporter.get_finished_spans())
+    spans = [s for s in finished if format(s.context.trace_id, "032x") == TRACE_ID]
+    # The app fetches its upstream tokens as it starts (Sources.warm_up), beside the first requests: a
+    # fetch that ends while the page runs is a trace of its own, and nothing else is.
+    assert {s.name for s in finished if s not in spans} <= {"POST maskinporten", "POST helseid"}
 
     # The tree: the caller's trace; POST /graphql; the operation; each upstream request under it.
-    assert {format(s.context.trace_id, "032x") for s in spans} == {TRACE_ID}
     (server,) = [s for s in spans if s.kind is SpanKind.SERVER]
     assert server.name == "POST /graphql" and format(server.parent.span_id, "016x") == "00f067aa0ba902b7"
     assert server.attributes["http.response.status_code"] == 200
