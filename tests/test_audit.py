@@ -84,17 +84,6 @@ def test_an_entry_is_stored_in_the_same_strings_as_before() -> None:
     assert entry.to_json() == STORED
 
 
-def test_in_process_writers_may_name_members_by_their_strings() -> None:
-    """request/decisions.py writes the wire's strings; the record holds the members, and only known ones."""
-    entry = _entry(JONAS, 1)
-    named = AuditEntry(entry.at, KARI, "Kari Nordmann", JONAS, "PARENT", ("INNBOKS",), "Op")
-    assert named == entry and named.basis is AuditBasis.PARENT and named.services == (Service.INNBOKS,)
-    with pytest.raises(ValueError):
-        AuditEntry(entry.at, KARI, None, JONAS, "GUARDIAN", (), None)
-    with pytest.raises(ValueError):
-        AuditEntry(entry.at, KARI, None, JONAS, "PARENT", ("TANNHELSE",), None)
-
-
 def test_every_representation_basis_but_self_can_be_logged() -> None:
     assert {b.value for b in Basis if b is not Basis.SELF} <= {b.value for b in AuditBasis}
 

@@ -31,13 +31,6 @@ def test_an_event_is_published_in_the_same_strings_as_before() -> None:
     assert event.to_json() == PUBLISHED
 
 
-def test_in_process_publishers_may_name_the_kind_by_its_string() -> None:
-    """resolvers/messaging.py publishes the wire's strings; the record holds the member, and only a known one."""
-    assert InboxEventRecord("READ", KARI, "th-kari-001", None, AT).kind is InboxEventKind.READ
-    with pytest.raises(ValueError):
-        InboxEventRecord("PINNED", KARI, "th-kari-001", None, AT)
-
-
 def test_an_event_of_an_unknown_kind_is_refused_at_the_boundary() -> None:
     with pytest.raises(ValueError, match="PINNED"):
         InboxEventRecord.from_json(PUBLISHED.replace(b"NEW_MESSAGE", b"PINNED"))

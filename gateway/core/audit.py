@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -42,7 +42,7 @@ class AuditBasis(StrEnum):
     UNKNOWN = "UNKNOWN"
 
 
-@dataclass(frozen=True, slots=True, init=False)
+@dataclass(frozen=True, slots=True)
 class AuditEntry:
     at: dt.datetime
     actor_id: str
@@ -52,31 +52,6 @@ class AuditEntry:
     services: tuple[Service, ...]
     operation: str | None
     id: str = ""  # assigned by the log
-
-    def __init__(
-        self,
-        at: dt.datetime,
-        actor_id: str,
-        actor_name: str | None,
-        subject_id: str,
-        basis: AuditBasis | str,
-        services: Iterable[Service | str],
-        operation: str | None,
-        id: str = "",
-    ) -> None:
-        """`basis` and `services` as members, or by the wire's strings (request/decisions.py writes those):
-        a string must name a member (ValueError otherwise: the process writes only what it knows)."""
-        for name, value in (
-            ("at", at),
-            ("actor_id", actor_id),
-            ("actor_name", actor_name),
-            ("subject_id", subject_id),
-            ("basis", AuditBasis(basis)),
-            ("services", tuple(map(Service, services))),
-            ("operation", operation),
-            ("id", id),
-        ):
-            object.__setattr__(self, name, value)
 
     def to_json(self) -> bytes:
         return orjson.dumps(

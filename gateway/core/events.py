@@ -61,27 +61,13 @@ class InboxEventKind(StrEnum):
     UNARCHIVED = "UNARCHIVED"
 
 
-@dataclass(frozen=True, slots=True, init=False)
+@dataclass(frozen=True, slots=True)
 class InboxEventRecord:
     kind: InboxEventKind
     subject_id: str
     thread_id: str
     message_id: str | None
     at: dt.datetime
-
-    def __init__(
-        self, kind: InboxEventKind | str, subject_id: str, thread_id: str, message_id: str | None, at: dt.datetime
-    ) -> None:
-        """`kind` as a member, or by the wire's string (resolvers/messaging.py publishes those): a string
-        must name a member (ValueError otherwise: the process publishes only what it knows)."""
-        for name, value in (
-            ("kind", InboxEventKind(kind)),
-            ("subject_id", subject_id),
-            ("thread_id", thread_id),
-            ("message_id", message_id),
-            ("at", at),
-        ):
-            object.__setattr__(self, name, value)
 
     def to_json(self) -> bytes:
         return orjson.dumps(

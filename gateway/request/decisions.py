@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from gateway.core.audit import AuditEntry, AuditLog
+from gateway.core.audit import AuditBasis, AuditEntry, AuditLog
 from gateway.core.auth import SERVICE_READ_SCOPE, Principal, PrincipalKind
 from gateway.core.errors import AuditUnavailable, BadUserInput, Forbidden, Unauthenticated
 from gateway.policy import access as policy_access
@@ -259,8 +259,8 @@ class Decisions:
                     actor_id=principal.pid or principal.client_id or "unknown",
                     actor_name=actor_name,
                     subject_id=subject_id,
-                    basis=access.basis.value if isinstance(access, Allowed) else "SERVICE",
-                    services=tuple(sorted(s.value for s in services)),
+                    basis=AuditBasis(access.basis.value) if isinstance(access, Allowed) else AuditBasis.SERVICE,
+                    services=tuple(sorted(services, key=lambda service: service.value)),
                     operation=operation,
                 )
             )

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from gateway.core.errors import EventsUnavailable
-from gateway.core.events import InboxEventRecord, Interrupted
+from gateway.core.events import InboxEventKind, InboxEventRecord, Interrupted
 from gateway.request.context import GatewayContext
 from gateway.request.decisions import Subject
 from gateway.resolvers.threads import ThreadView, thread_by_id, visible_messages
@@ -51,13 +51,13 @@ async def inbox_events(ctx: GatewayContext, person_id: str) -> AsyncIterator[Liv
             event = await queue.get()
             if isinstance(event, Interrupted):
                 raise EventsUnavailable()
-            if event.kind == "NEW_MESSAGE" and event.message_id in delivered:
+            if event.kind is InboxEventKind.NEW_MESSAGE and event.message_id in delivered:
                 continue
             ctx.renew()
             live = await _visible(ctx, await ctx.decisions.required_subject(person_id), event)
             if live is None:
                 continue
-            if event.kind == "NEW_MESSAGE" and event.message_id:
+            if event.kind is InboxEventKind.NEW_MESSAGE and event.message_id:
                 delivered[event.message_id] = None
                 while len(delivered) > REMEMBERED_MESSAGES:
                     delivered.popitem(last=False)

@@ -14,7 +14,7 @@ import asyncio
 import datetime as dt
 from dataclasses import dataclass, field
 
-from gateway.core.events import InboxEventRecord
+from gateway.core.events import InboxEventKind, InboxEventRecord
 from gateway.policy.catalog import new_thread_category
 from gateway.policy.vocabulary import Service
 from gateway.request.context import GatewayContext
@@ -102,7 +102,7 @@ def _rejected(exc: UpstreamRejected) -> InputError:
 
 
 async def _forget_and_publish(
-    ctx: GatewayContext, subject: Subject, kind: str, thread_id: str, message_id: str | None = None
+    ctx: GatewayContext, subject: Subject, kind: InboxEventKind, thread_id: str, message_id: str | None = None
 ) -> ThreadView | None:
     owner = subject.person.id
     ctx.loaders.threads_by_owner.clear(owner)
@@ -151,7 +151,7 @@ async def send_message(
         )
     except UpstreamRejected as exc:
         return WriteResult(subject, errors=[_rejected(exc)])
-    view = await _forget_and_publish(ctx, subject, "NEW_MESSAGE", thread.id, message.id)
+    view = await _forget_and_publish(ctx, subject, InboxEventKind.NEW_MESSAGE, thread.id, message.id)
     return WriteResult(subject, thread=view, message=message)
 
 
@@ -195,7 +195,7 @@ async def reply_to_thread(
         )
     except UpstreamRejected as exc:
         return WriteResult(subject, errors=[_rejected(exc)])
-    view = await _forget_and_publish(ctx, subject, "NEW_MESSAGE", thread_id, message.id)
+    view = await _forget_and_publish(ctx, subject, InboxEventKind.NEW_MESSAGE, thread_id, message.id)
     return WriteResult(subject, thread=view, message=message)
 
 
@@ -224,7 +224,7 @@ async def mark_thread_read(
         at = ctx.clock().astimezone(dt.UTC)
         unread = [m for m in at_hand(view.messages, "messages") if m.direction is Direction.IN and m.read_at is None]
         await asyncio.gather(*(inbox.mark_message_read(m.id, at) for m in unread))
-    return WriteResult(subject, thread=await _forget_and_publish(ctx, subject, "READ", thread_id))
+    return WriteResult(subject, thread=await _forget_and_publish(ctx, subject, InboxEventKind.READ, thread_id))
 
 
 async def set_archived(
@@ -234,5 +234,5 @@ async def set_archived(
     if view is None:
         return WriteResult(subject, errors=errors)
     await ctx.sources.inbox.update_thread(thread_id, archived=archived)
-    kind = "ARCHIVED" if archived else "UNARCHIVED"
-    return WriteResult(subject, thread=await _forget_and_publish(ctx, subject, kind, thread_id))
+    change = InboxEventKind.ARCHIVED if archived else InboxEventKind.UNARCHIVED
+    return WriteResult(subject, thread=await _forget_and_publish(ctx, subject, change, thread_id))

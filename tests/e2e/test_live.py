@@ -14,7 +14,7 @@ from aiohttp import web
 from gateway.app import build_app
 from gateway.core.audit import MemoryAuditLog
 from gateway.core.auth import DemoIssuer
-from gateway.core.events import InboxEventRecord, MemoryEventBus
+from gateway.core.events import InboxEventKind, InboxEventRecord, MemoryEventBus
 from gateway.core.shared import SharedState
 from gateway.serving import serving
 from sandbox import Sandbox
@@ -52,7 +52,7 @@ class Live:
         return live
 
     async def publish(self, kind: str, person: str, thread_id: str) -> None:
-        await self.events.publish(InboxEventRecord(kind, person, thread_id, None, TEST_NOW))
+        await self.events.publish(InboxEventRecord(InboxEventKind(kind), person, thread_id, None, TEST_NOW))
 
 
 @pytest.fixture

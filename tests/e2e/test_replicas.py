@@ -25,7 +25,7 @@ import pytest
 from redis.asyncio import Redis, RedisCluster
 
 from gateway.core.auth import DemoIssuer
-from gateway.core.events import EventBus, InboxEventRecord
+from gateway.core.events import EventBus, InboxEventKind, InboxEventRecord
 from gateway.core.on_redis import cluster_url
 from gateway.core.on_redis.events import RedisEventBus, ShardedEventBus
 from sandbox import Sandbox
@@ -72,7 +72,7 @@ class Probes:
     async def publish(self, subject_id: str, thread_id: str) -> dt.datetime:
         self._published += 1
         at = dt.datetime(2026, 1, 1, tzinfo=dt.UTC) + dt.timedelta(seconds=self._published)
-        await self._bus.publish(InboxEventRecord("READ", subject_id, thread_id, None, at))
+        await self._bus.publish(InboxEventRecord(InboxEventKind.READ, subject_id, thread_id, None, at))
         return at
 
     async def until_live(self, ws: aiohttp.ClientWebSocketResponse, subject_id: str, thread_id: str) -> None:

@@ -32,7 +32,7 @@ import pytest
 from redis.asyncio import Redis
 
 from gateway.core.auth import DemoIssuer
-from gateway.core.events import InboxEventRecord
+from gateway.core.events import InboxEventKind, InboxEventRecord
 from gateway.core.on_redis.events import RedisEventBus
 from sandbox.seed import KARI, OLA
 from tests.support import (
@@ -163,7 +163,7 @@ async def _until_live(ws: aiohttp.ClientWebSocketResponse, bus: RedisEventBus, o
     published: list[str] = []
     for wait_s in PROBE_WAITS_S:
         at = dt.datetime(2026, 1, 1, tzinfo=dt.UTC) + dt.timedelta(seconds=len(published) + 1)
-        await bus.publish(InboxEventRecord("READ", KARI, KARI_THREAD, None, at))
+        await bus.publish(InboxEventRecord(InboxEventKind.READ, KARI, KARI_THREAD, None, at))
         published.append(at.isoformat())
         try:
             event = await next_ws_message(ws, wait_s)

@@ -16,6 +16,7 @@ from gateway.core.audit import MemoryAuditLog
 from gateway.core.events import MemoryEventBus
 from gateway.core.shared import SharedState
 from gateway.policy.clock import fixed_clock
+from gateway.policy.vocabulary import Service
 from gateway.serving import serving
 from sandbox import Sandbox
 from sandbox.contacts import CARE_TEAMS
@@ -249,7 +250,7 @@ async def test_kari_writes_on_emmas_behalf_and_emmas_log_shows_it(
     assert stored.sent_on_behalf_of == KARI
     entries = await shared.audit_log.entries_for(EMMA)
     assert [(e.actor_id, e.basis, e.operation) for e in entries] == [(KARI, "PARENT", "WriteForEmma")]
-    assert set(entries[0].services) >= {"DIGITAL_DIALOG"}
+    assert set(entries[0].services) >= {Service.DIGITAL_DIALOG}
 
 
 async def test_a_parent_marking_read_leaves_the_message_hidden_from_them_unread(
