@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import contextlib
 
-from gateway.sources.catalog import SOURCES
+from gateway.core.upstreams import SOURCES
 from sandbox.runner import start_sandbox
 
 

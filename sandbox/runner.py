@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
-from gateway.sources.catalog import SOURCES
+from gateway.core.upstreams import SOURCES
 from gateway.sources.helseid import DpopKey
 from sandbox import consent, helseid, maskinporten, registry
 from sandbox.control import CONTROL, Control

@@ -58,7 +58,7 @@ LIV = "08888220071"
 # the seed takes their ids from it: a persona added there is a persona here, and tests/sandbox/test_seed.py
 # fails until the registry holds them under the name the bar shows. It is that way round because the
 # gateway in production must never import the sandbox (it names sandbox apps by string,
-# gateway/sources/catalog.py), while the sandbox may import the gateway.
+# gateway/core/upstreams.py), while the sandbox may import the gateway.
 PERSONAS: tuple[str, ...] = tuple(persona.id for persona in PERSONA_BAR)
 
 

@@ -14,9 +14,9 @@ from pydantic import AliasChoices, Field, ValidationError, create_model, model_v
 from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-# The settings name each upstream by its row in SOURCES. gateway.sources imports this module only for
-# type checking, so that this import is no cycle.
-from gateway.sources.catalog import SOURCES, source_named
+# The settings name each upstream by its row in SOURCES: rows of data, so loading the settings imports
+# no client.
+from gateway.core.upstreams import SOURCES, source_named
 
 
 class ConfigError(ValueError):

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
 from gateway.core.reference_cache import ReferenceCache
+from gateway.core.upstreams import SOURCES, Source
 from gateway.sources.appointments import AppointmentsClient
 from gateway.sources.breaker import CircuitBreaker
-from gateway.sources.catalog import SOURCES, Source, Upstream
 from gateway.sources.consent import ConsentClient
 from gateway.sources.contacts import ContactsClient
+from gateway.sources.fhir import FhirSearch
 from gateway.sources.fhir_codings import FhirCodings
 from gateway.sources.helseid import HelseIdTokens
 from gateway.sources.http import JsonHttp
@@ -22,10 +24,37 @@ from gateway.sources.maskinporten import MaskinportenTokens
 from gateway.sources.registry import RegistryClient
 
 if TYPE_CHECKING:
-    # Only for type checking: gateway.core.config reads SOURCES, so importing it here would be a cycle.
     from gateway.core.config import Settings
 
 __all__ = ["SOURCES", "Source", "Sources"]
+
+
+@dataclass(frozen=True)
+class Upstream:
+    """What a source's client is made from: HTTP to that source, and what FHIR clients also need."""
+
+    http: JsonHttp
+    settings: Settings
+    codings: FhirCodings
+    # Reference data kept across requests (core/reference_cache.py); None: none kept.
+    reference_cache: ReferenceCache | None = None
+    # Access tokens for the sources that take Maskinporten's (sources/maskinporten.py); None: none sent.
+    maskinporten: MaskinportenTokens | None = None
+    # DPoP-bound access tokens for the sources that take HelseID's (sources/helseid.py); None: none sent.
+    helseid: HelseIdTokens | None = None
+
+    def fhir(self) -> FhirSearch:
+        return FhirSearch(self.http, self.settings.fhir_page_size, self.settings.fhir_max_pages, self.reference_cache)
+
+
+# How each row of SOURCES gets its client (the rows are data, core/upstreams.py; the settings read them).
+CLIENTS: dict[str, Callable[[Upstream], Any]] = {
+    "registry": lambda up: RegistryClient(up.http, up.maskinporten, up.settings.registry_scope),
+    "consent": lambda up: ConsentClient(up.http, up.helseid, up.settings.fullmakt_scope),
+    "inbox": lambda up: InboxClient(up.http),
+    "contacts": lambda up: ContactsClient(up.fhir(), up.codings),
+    "appointments": lambda up: AppointmentsClient(up.fhir(), up.codings),
+}
 
 
 @dataclass(frozen=True)
@@ -64,7 +93,7 @@ class Sources:
         maskinporten = MaskinportenTokens.configured(session, settings)
         helseid = HelseIdTokens.configured(session, settings)
         clients = {
-            source.name: source.client(
+            source.name: CLIENTS[source.name](
                 Upstream(http[source.name], settings, codings, reference_cache, maskinporten, helseid)
             )
             for source in SOURCES

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from gateway.sources.catalog import source_named
+from gateway.core.upstreams import source_named
 from sandbox import inbox, recording, registry
 from sandbox.seed import KARI
 from tests.contracts.request_validation import CHECKED_SOURCES, broken

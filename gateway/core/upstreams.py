@@ -2,51 +2,20 @@
 (docs/architecture.md#adding-a-source).
 
 The settings (`GATEWAY_<NAME>_URL`), the clients in `Sources`, the sandbox that the demo, tests and
-benchmarks start, and `/readyz` all iterate this table. A sixth upstream is one row here, its client,
-its sandbox app, and a typed attribute on `Sources` for the loaders to call.
+benchmarks start, and `/readyz` all iterate this table. A sixth upstream is one row here, its client
+and the line that makes it in gateway/sources/__init__.py (with a typed attribute on `Sources` for the
+loaders to call), and its sandbox app. The rows are data alone: the settings read them, and loading
+the settings imports no client.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
-from gateway.core.reference_cache import ReferenceCache
-from gateway.sources.appointments import AppointmentsClient
-from gateway.sources.consent import ConsentClient
-from gateway.sources.contacts import ContactsClient
-from gateway.sources.fhir import FhirSearch
-from gateway.sources.fhir_codings import FhirCodings
-from gateway.sources.helseid import HelseIdTokens
-from gateway.sources.http import JsonHttp
-from gateway.sources.inbox import InboxClient
-from gateway.sources.maskinporten import MaskinportenTokens
-from gateway.sources.registry import RegistryClient
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from aiohttp import web
-
-    from gateway.core.config import Settings
-
-
-@dataclass(frozen=True)
-class Upstream:
-    """What a source's client is made from: HTTP to that source, and what FHIR clients also need."""
-
-    http: JsonHttp
-    settings: Settings
-    codings: FhirCodings
-    # Reference data kept across requests (core/reference_cache.py); None: none kept.
-    reference_cache: ReferenceCache | None = None
-    # Access tokens for the sources that take Maskinporten's (sources/maskinporten.py); None: none sent.
-    maskinporten: MaskinportenTokens | None = None
-    # DPoP-bound access tokens for the sources that take HelseID's (sources/helseid.py); None: none sent.
-    helseid: HelseIdTokens | None = None
-
-    def fhir(self) -> FhirSearch:
-        return FhirSearch(self.http, self.settings.fhir_page_size, self.settings.fhir_max_pages, self.reference_cache)
 
 
 @dataclass(frozen=True)
@@ -55,7 +24,6 @@ class Source:
 
     Args:
         name: how settings, errors (`extensions.source`), metrics and `/readyz` name it.
-        client: makes the client that `Sources` holds under `name`.
         sandbox: `"module:function"` making the sandbox app that stands in for it. A name, not the
             function, so that the gateway in production never imports the sandbox.
         sandbox_port: where `python -m sandbox` serves it, which makes it the default URL too.
@@ -63,7 +31,6 @@ class Source:
     """
 
     name: str
-    client: Callable[[Upstream], Any]
     sandbox: str
     sandbox_port: int
     fhir: bool = False
@@ -90,27 +57,23 @@ class Source:
 SOURCES: tuple[Source, ...] = (
     Source(
         "registry",
-        lambda up: RegistryClient(up.http, up.maskinporten, up.settings.registry_scope),
         "sandbox.registry:create_app",
         8101,
     ),
     Source(
         "consent",
-        lambda up: ConsentClient(up.http, up.helseid, up.settings.fullmakt_scope),
         "sandbox.consent:create_app",
         8102,
     ),
-    Source("inbox", lambda up: InboxClient(up.http), "sandbox.inbox:create_app", 8103),
+    Source("inbox", "sandbox.inbox:create_app", 8103),
     Source(
         "contacts",
-        lambda up: ContactsClient(up.fhir(), up.codings),
         "sandbox.contacts:create_app",
         8104,
         fhir=True,
     ),
     Source(
         "appointments",
-        lambda up: AppointmentsClient(up.fhir(), up.codings),
         "sandbox.appointments:create_app",
         8105,
         fhir=True,
