@@ -6,7 +6,7 @@
 """
 
 from gateway.engine.executor import Completers, PlanExecutor
-from gateway.engine.plan import Plans
+from gateway.engine.plan_cache import Plans
 from gateway.engine.selection import Selection, selected
 
 

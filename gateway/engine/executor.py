@@ -48,7 +48,9 @@ from graphql.execution.incremental.work_queue import WorkResult
 from graphql.pyutils import Path, Undefined, gather_with_cancel, inspect, is_iterable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from gateway.engine.plan import CompleterFactory, DeferredGroup, Defers, FieldStep, ObjectPlan, Plans, StreamedList
+from gateway.engine.compiler import CompleterFactory
+from gateway.engine.plan import DeferredGroup, Defers, FieldStep, ObjectPlan, StreamedList
+from gateway.engine.plan_cache import Plans
 from gateway.engine.selection import RUNNING
 
 # Awaitables left behind by a failing field, settled so their errors are seen (graphql-core does the same).

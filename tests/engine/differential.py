@@ -44,7 +44,8 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from gateway.engine import Plans
 from gateway.engine.executor import Completers, PlanExecutor
-from gateway.engine.plan import FieldStep, without_incremental
+from gateway.engine.field_collection import without_incremental
+from gateway.engine.plan import FieldStep
 
 
 @dataclass
