@@ -146,7 +146,7 @@ class Compiler:
 
 
 class CompleterFactory:
-    """What the executor gives the compiler: the completion of each kind of type (executor.py), for a
+    """What the executor gives the compiler: the completion of each kind of type (completers.py), for a
     value that is neither null nor an error (the executor deals with those first, as graphql-core does)."""
 
     def list(

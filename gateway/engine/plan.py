@@ -49,7 +49,7 @@ class FieldStep:
     # type whose values that serializer returns unchanged (str for String and ID, bool for Boolean).
     serialize: Callable[[Any], Any] | None = None
     unchanged: type | None = None
-    # How a value other than null completes (executor.py `Completers`), and, for a non-null type, the
+    # How a value other than null completes (completers.py `Completers`), and, for a non-null type, the
     # error a null is (graphql-core's message): set when the step's type is compiled.
     complete: Any = None
     null_message: str | None = None
