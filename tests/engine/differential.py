@@ -43,8 +43,10 @@ from graphql.pyutils import Path, RefMap
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from gateway.engine import Plans
-from gateway.engine.executor import Completers, PlanExecutor
-from gateway.engine.plan import FieldStep, without_incremental
+from gateway.engine.completers import Completers
+from gateway.engine.executor import PlanExecutor
+from gateway.engine.field_collection import without_incremental
+from gateway.engine.plan import FieldStep
 
 
 @dataclass

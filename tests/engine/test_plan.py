@@ -8,15 +8,10 @@ from graphql.execution import VariableValues
 
 from gateway.core.config import Settings
 from gateway.engine import executor_with_plans, selected
-from gateway.engine.plan import (
-    NO_VARIABLES,
-    PLANS_PER_OPERATION,
-    Compiler,
-    FieldStep,
-    ObjectPlan,
-    fragments_of,
-    operations_of,
-)
+from gateway.engine.compiler import Compiler
+from gateway.engine.field_collection import fragments_of, operations_of
+from gateway.engine.plan import FieldStep, ObjectPlan
+from gateway.engine.plan_cache import NO_VARIABLES, PLANS_PER_OPERATION
 from gateway.schema import build_schema
 from gateway.schema.directives import AddressMask, ServiceGate
 from sandbox import Sandbox

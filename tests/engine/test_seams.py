@@ -29,8 +29,8 @@ class _ColourQuery:
 
 
 def test_strawberrys_executor_class_is_graphql_cores_with_its_own_resolve_info() -> None:
-    # gateway/engine/executor.py: PlanExecutor subclasses it, and `info()` asks it for the resolve
-    # info Strawberry's resolvers read (its operation_extensions).
+    # gateway/engine/null_propagation.py: PlanExecutor's first layer subclasses it, and `info()` (fields.py)
+    # asks it for the resolve info Strawberry's resolvers read (its operation_extensions).
     assert issubclass(StrawberryGraphQLCoreExecutionContext, Executor)
     parameters = list(inspect.signature(StrawberryGraphQLCoreExecutionContext.build_resolve_info).parameters)
     assert parameters == ["self", "field_def", "field_nodes", "parent_type", "path"]
@@ -60,7 +60,7 @@ def test_graphql_cores_executor_keeps_the_attributes_the_plan_reads() -> None:
 
 
 def test_strawberry_fields_say_how_their_resolvers_are_called() -> None:
-    # gateway/engine/plan.py `direct_resolver` reads these to call a plain field without Strawberry's wrapper.
+    # gateway/engine/resolver_calls.py `direct_resolver` reads these to call a plain field without Strawberry's wrapper.
     assert GraphQLCoreConverter.DEFINITION_BACKREF == "strawberry-definition"
 
     @strawberry.type
