@@ -24,8 +24,6 @@ A replayed proof is refused, as every other flaw is: 401 with `WWW-Authenticate:
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import secrets
 import time
@@ -35,7 +33,7 @@ from typing import Any
 import jwt
 from aiohttp import web
 
-from gateway.sources.helseid import DpopKey
+from gateway.sources.helseid import DpopKey, sha256_b64url, token_hash
 from sandbox.oauth import TOKEN_LIFETIME_S, Issuer, install_issuer, oauth_error
 from sandbox.params import json_response
 
@@ -59,11 +57,7 @@ def thumbprint(jwk: dict[str, Any]) -> str:
     """A public JWK's SHA-256 thumbprint (RFC 7638): its required members, sorted, without whitespace."""
     required = {"EC": ("crv", "kty", "x", "y"), "RSA": ("e", "kty", "n")}[jwk["kty"]]
     canonical = json.dumps({name: jwk[name] for name in required}, separators=(",", ":"), sort_keys=True)
-    return _b64(hashlib.sha256(canonical.encode()).digest())
-
-
-def _b64(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+    return sha256_b64url(canonical.encode())
 
 
 @dataclass
@@ -101,7 +95,7 @@ class HelseId(Issuer):
         now = time.time()
         if abs(now - float(claims["iat"])) > PROOF_WINDOW_S:
             raise ValueError("the proof is too old or from the future")
-        if token is not None and claims.get("ath") != _b64(hashlib.sha256(token.encode("ascii")).digest()):
+        if token is not None and claims.get("ath") != token_hash(token):
             raise ValueError("the proof is for another token")
         self._forget_old_proofs(now)
         if claims["jti"] in self.seen_proofs:

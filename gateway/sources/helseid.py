@@ -38,6 +38,16 @@ CLIENT_ASSERTION = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 USE_DPOP_NONCE = "use_dpop_nonce"
 
 
+def sha256_b64url(raw: bytes) -> str:
+    """SHA-256 of `raw`, base64url without padding: how DPoP writes a hash (RFC 9449, RFC 7638)."""
+    return base64.urlsafe_b64encode(hashlib.sha256(raw).digest()).rstrip(b"=").decode("ascii")
+
+
+def token_hash(token: str) -> str:
+    """A proof's `ath`: the hash of the access token it goes with (RFC 9449 section 4.2)."""
+    return sha256_b64url(token.encode("ascii"))
+
+
 class DpopKey:
     """The key a client proves possession of, and the proofs it signs (RFC 9449 section 4)."""
 
@@ -57,8 +67,7 @@ class DpopKey:
             "iat": int(time.time()),
         }
         if token is not None:
-            digest = hashlib.sha256(token.encode("ascii")).digest()
-            claims["ath"] = base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+            claims["ath"] = token_hash(token)
         if nonce is not None:
             claims["nonce"] = nonce
         return jwt.encode(claims, self._key, algorithm="ES256", headers=self._header)
