@@ -103,31 +103,26 @@ async def sandbox_token_clients(settings: Settings, session: aiohttp.ClientSessi
     beside its source (Maskinporten beside the registry, HelseID beside the fullmakt source:
     sandbox/maskinporten.py, sandbox/helseid.py). Anything else there (a real source): the settings as
     they are, and the source refuses the calls."""
-    from sandbox import helseid, maskinporten  # the sandbox, in demo mode alone
+    from sandbox.issuers import ISSUERS  # the sandbox, in demo mode alone
     from sandbox.oauth import client_key
 
     update: dict[str, Any] = {}
-    for prefix, source, clients_path, token_path, scope in (
-        ("maskinporten", "registry", maskinporten.CLIENTS_PATH, maskinporten.TOKEN_PATH, settings.registry_scope),
-        ("helseid", "consent", helseid.CLIENTS_PATH, helseid.TOKEN_PATH, settings.fullmakt_scope),
-    ):
-        if getattr(settings, f"{prefix}_token_url"):
+    for issuer in ISSUERS:
+        if getattr(settings, f"{issuer.prefix}_token_url"):
             continue
-        base = settings.url_of(source).rstrip("/")
-        key_file, kid, jwk = client_key(keys, prefix)
-        registration = {"client_id": DEMO_CLIENT, "jwk": jwk, "scopes": [scope]}
+        source_url = settings.url_of(issuer.source)
+        key_file, kid, jwk = client_key(keys, issuer.prefix)
+        registration = {"client_id": DEMO_CLIENT, "jwk": jwk, "scopes": [getattr(settings, issuer.scope_setting)]}
         try:
-            async with session.post(base + clients_path, json=registration) as resp:
+            async with session.post(source_url.rstrip("/") + issuer.clients_path, json=registration) as resp:
                 resp.raise_for_status()
         except (aiohttp.ClientError, TimeoutError) as exc:
             log.warning(
-                "demo: no %s beside the %s (%s); its calls go without a token", prefix, source, type(exc).__name__
+                "demo: no %s beside the %s (%s); its calls go without a token",
+                issuer.prefix,
+                issuer.source,
+                type(exc).__name__,
             )
             continue
-        update |= {
-            f"{prefix}_token_url": base + token_path,
-            f"{prefix}_client_id": DEMO_CLIENT,
-            f"{prefix}_key_file": key_file,
-            f"{prefix}_kid": kid,
-        }
+        update |= issuer.client_settings(source_url, DEMO_CLIENT, key_file, kid)
     return settings.model_copy(update=update)

@@ -11,8 +11,9 @@ from aiohttp import web
 
 from gateway.core.upstreams import SOURCES
 from gateway.sources.helseid import DpopKey
-from sandbox import consent, helseid, maskinporten, registry
+from sandbox import helseid, maskinporten, registry
 from sandbox.control import CONTROL, Control
+from sandbox.issuers import ISSUERS
 
 
 class Sandbox:
@@ -65,17 +66,9 @@ class Sandbox:
         HelseID, made now: their keys in files in `directory` (sandbox/oauth.py `new_client`)."""
         client_id = "health-gateway-sandbox"
         settings: dict[str, Any] = {}
-        for prefix, name, issuer, token_path, scope in (
-            ("maskinporten", "registry", maskinporten.MASKINPORTEN, maskinporten.TOKEN_PATH, registry.SCOPE),
-            ("helseid", "consent", helseid.HELSEID, helseid.TOKEN_PATH, consent.SCOPE),
-        ):
-            key_file, kid = self.apps[name][issuer].new_client(client_id, [scope], directory)
-            settings |= {
-                f"{prefix}_token_url": self.urls[name] + token_path,
-                f"{prefix}_client_id": client_id,
-                f"{prefix}_key_file": key_file,
-                f"{prefix}_kid": kid,
-            }
+        for issuer in ISSUERS:
+            key_file, kid = issuer.state(self.apps[issuer.source]).new_client(client_id, [issuer.scope], directory)
+            settings |= issuer.client_settings(self.urls[issuer.source], client_id, key_file, kid)
         return settings
 
     def registry_authorization(self) -> dict[str, str]:
